@@ -1,0 +1,1 @@
+"""The core of the Bilzen free-time bot: offers, questions, reminders. Knows nothing of Telegram."""
