@@ -7,6 +7,18 @@ mocks. The server keeps the chats as a user would see them, records every call, 
 forward messages and send media.
 
 No pytest imports here: the benchmarks in bench/ import this module too.
+
+    async with FakeBotApi() as api:
+        app = app_builder(api).build()          # base_url/base_file_url + short timeouts
+        app.add_handler(CommandHandler("start", start))
+        async with running_app(app):            # long polling; clean shutdown on exit
+            replies = await api.user(1001).send("/start")
+            await api.user(1001).press(replies[0], "Sport")
+        api.faults.add("sendMessage", status=429, retry_after=1)   # next sendMessage only
+        api.block(1001)                                             # 403 until api.unblock(1001)
+
+Set ``PTB_TIMEDELTA=true`` in the environment (tests/conftest.py does): otherwise PTB 22 emits a
+deprecation warning for every 429 it receives.
 """
 
 from __future__ import annotations
@@ -14,10 +26,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import functools
 import html
 import itertools
 import json
 import re
+import ssl
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -863,6 +877,7 @@ class FakeBotApi:
         return self._reply_keyboards.get(_normalize_chat_id(chat_id))  # type: ignore[arg-type]
 
     def file_data(self, file_id: str) -> bytes:
+        """The bytes behind a file_id (uploaded by the bot or sent by a simulated user)."""
         return self._files[file_id].data
 
     def block(self, chat_id: ChatId) -> None:
@@ -1115,9 +1130,7 @@ class FakeBotApi:
             remaining = deadline - _now()
             if updates or remaining <= 0 or self._stopped:
                 return updates
-            waits = (self.updates.next_push.wait(), self._stopping_event.wait(), superseded.wait())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(*waits), remaining)
+            await _wait_any((self.updates.next_push, self._stopping_event, superseded), remaining)
             if generation != self._poll_generation:
                 raise ApiError(
                     409,
@@ -1341,11 +1354,12 @@ class FakeBotApi:
         return True
 
 
-async def _first(*awaitables: Awaitable[Any]) -> None:
-    """Wait until the first of several awaitables finishes; cancel the rest."""
-    tasks = [asyncio.ensure_future(a) for a in awaitables]
+async def _wait_any(events: Iterable[asyncio.Event], seconds: float) -> None:
+    """Wait until one of the events is set or ``seconds`` pass (events, not coroutines, so nothing
+    is left un-awaited when the wait is cancelled early)."""
+    tasks = [asyncio.create_task(event.wait()) for event in events]
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(tasks, timeout=max(seconds, 0), return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
             task.cancel()
@@ -1675,22 +1689,48 @@ class FakeGroup(_Conversation):
 # --------------------------------------------------------------------------------------------------
 
 
-def app_builder(api: FakeBotApi) -> ApplicationBuilder:
-    """An ApplicationBuilder aimed at the fake server, with timeouts short enough for tests."""
+@functools.cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One default SSL context for all test clients: httpx loads the CA bundle for every client
+    otherwise (about 60 ms each, two per Application), although the fake server speaks plain HTTP."""
+    return ssl.create_default_context()
+
+
+def app_builder(
+    api: FakeBotApi,
+    *,
+    read_timeout: float = 2.0,
+    write_timeout: float = 2.0,
+    connect_timeout: float = 2.0,
+    pool_timeout: float = 1.0,
+) -> ApplicationBuilder:
+    """An ApplicationBuilder aimed at the fake server, with timeouts short enough for tests.
+
+    The request objects are set here, so set timeouts through these arguments: PTB refuses
+    ``.read_timeout()`` and friends on a builder that already has a request. Everything else
+    (``.rate_limiter()``, ``.concurrent_updates()``, persistence, ...) can still be chained.
+    """
     from telegram.ext import ApplicationBuilder
+    from telegram.request import HTTPXRequest
+
+    def request(pool_size: int) -> HTTPXRequest:
+        return HTTPXRequest(
+            connection_pool_size=pool_size,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+            media_write_timeout=write_timeout,
+            httpx_kwargs={"verify": _shared_ssl_context()},
+        )
 
     return (
         ApplicationBuilder()
         .token(api.token)
         .base_url(api.base_url)
         .base_file_url(api.base_file_url)
-        .connect_timeout(2)
-        .read_timeout(2)
-        .write_timeout(2)
-        .pool_timeout(1)
-        .get_updates_connect_timeout(2)
-        .get_updates_read_timeout(2)
-        .get_updates_pool_timeout(1)
+        .request(request(pool_size=256))  # PTB's defaults: 256 for calls, 1 for getUpdates
+        .get_updates_request(request(pool_size=1))
     )
 
 
