@@ -1,0 +1,186 @@
+"""Time for the bot: an injectable clock, occurrences of offers (RRULEs), periods and school holidays.
+
+Offers are planned in local wall-clock time (Europe/Brussels) without a time zone attached:
+"every Tuesday at 14:00" stays 14:00 across daylight-saving changes. The clock gives aware
+datetimes; `local_now()` turns them into the naive local time that offers are compared with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.offers.model import When
+
+# Recurring offers are expanded this far ahead; a daily job extends the horizon for open-ended rules.
+HORIZON = dt.timedelta(days=2 * 366)
+MAX_OCCURRENCES = 1000
+
+
+class Clock(Protocol):
+    """Where the bot gets 'now' from: the system clock in production, a hand-moved clock in tests."""
+
+    def now(self) -> dt.datetime:
+        """The current time, time-zone aware."""
+        ...
+
+
+@dataclass
+class SystemClock:
+    tz: ZoneInfo
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.tz)
+
+
+@dataclass
+class ManualClock:
+    """A clock that only moves when told to: tests move time instead of sleeping."""
+
+    current: dt.datetime
+
+    def now(self) -> dt.datetime:
+        return self.current
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.current = self.current + delta
+
+    def set(self, moment: dt.datetime) -> None:
+        self.current = moment
+
+
+def local_naive(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """An aware moment as the wall-clock time in `tz`, without time zone (how offers are stored)."""
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def to_aware(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """A wall-clock time in `tz` as an aware datetime.
+
+    Times that do not exist (skipped in spring) move forward; repeated ones (autumn) take the first.
+    """
+    aware = local.replace(tzinfo=tz, fold=0)
+    roundtrip = aware.astimezone(dt.UTC).astimezone(tz)
+    if roundtrip.replace(tzinfo=None) != local:  # in the spring gap
+        return (local + dt.timedelta(hours=1)).replace(tzinfo=tz)
+    return aware
+
+
+# --- occurrences --------------------------------------------------------------------------
+
+
+def iter_occurrences(when: When, *, after: dt.datetime | None = None) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """(start, end) of each occurrence that has not ended at `after` (naive local), in order."""
+    duration = when.duration
+    rule = when.recurrence()
+    if rule is None:
+        if after is None or when.end > after:
+            yield when.start, when.end
+        return
+    # An occurrence that started before `after` may still be running: look back one duration.
+    begin = when.start if after is None else max(when.start, after - duration)
+    first = rule.after(begin, inc=True)
+    if first is None:
+        return
+    for count, start in enumerate(rule.xafter(first, inc=True)):
+        if count >= MAX_OCCURRENCES:
+            return
+        end = start + duration
+        if after is None or end > after:
+            yield start, end
+
+
+def occurrences_between(when: When, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Occurrences that overlap the half-open window [start, end)."""
+    found = []
+    for occ_start, occ_end in iter_occurrences(when, after=start):
+        if occ_start >= end:
+            break
+        found.append((occ_start, occ_end))
+    return found
+
+
+def next_occurrence(when: When, now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first occurrence not yet over at `now` (an ongoing one counts), or None when all are past."""
+    return next(iter_occurrences(when, after=now), None)
+
+
+def materialize(when: When, *, until: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """All occurrences starting before `until`, for the search index (capped at MAX_OCCURRENCES)."""
+    found = []
+    for occ_start, occ_end in iter_occurrences(when):
+        if occ_start >= until:
+            break
+        found.append((occ_start, occ_end))
+    return found
+
+
+def last_end(when: When) -> dt.datetime | None:
+    """When the last occurrence ends, or None for a rule without end (it never is 'over')."""
+    rule = when.recurrence()
+    if rule is None:
+        return when.end
+    if "UNTIL=" not in when.rrule.upper() and "COUNT=" not in when.rrule.upper():
+        return None
+    last = None
+    for count, start in enumerate(rule):
+        last = start
+        if count >= MAX_OCCURRENCES * 10:
+            return None
+    return None if last is None else last + when.duration
+
+
+# --- periods and holidays -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open window of local time [start, end) with the words that named it."""
+
+    start: dt.datetime
+    end: dt.datetime
+    label: str
+
+    @classmethod
+    def days(cls, first: dt.date, last: dt.date, label: str) -> Period:
+        """Whole days from `first` through `last`."""
+        return cls(
+            dt.datetime.combine(first, dt.time()),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
+            label,
+        )
+
+    def contains(self, moment: dt.datetime) -> bool:
+        return self.start <= moment < self.end
+
+
+@dataclass(frozen=True)
+class Holiday:
+    name: str  # e.g. "krokusvakantie"
+    first: dt.date
+    last: dt.date
+
+
+def load_holidays(path: Path) -> tuple[Holiday, ...]:
+    """School holidays from `data/holidays.toml`, sorted by date; a wrong entry names itself."""
+    if not path.is_file():
+        return ()
+    document = tomllib.loads(path.read_text(encoding="utf-8"))
+    holidays = []
+    for index, entry in enumerate(document.get("holiday", [])):
+        try:
+            holidays.append(
+                Holiday(
+                    name=str(entry["name"]).strip().lower(),
+                    first=dt.date.fromisoformat(str(entry["first"])),
+                    last=dt.date.fromisoformat(str(entry["last"])),
+                )
+            )
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"{path}: holiday {index + 1} needs name, first and last (YYYY-MM-DD): {error}") from None
+    return tuple(sorted(holidays, key=lambda h: h.first))

@@ -1,0 +1,241 @@
+"""`python -m bot ...`: run the bot, chat in the terminal, ask, import, export, and more.
+
+The `ask` command is a stable contract used by outside evaluations:
+
+    python -m bot ask [--db PATH] [--today YYYY-MM-DD] [--limit N] [--json] [QUERY]
+
+With --json it prints exactly one JSON object a line per question:
+{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null}
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cards import card
+from bot.config import ConfigError, Settings, load_settings
+from bot.core import Core, open_core
+from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
+from bot.offers.model import STATUSES, OfferError
+from bot.offers.store import StoredOffer
+from bot.replies import to_plain
+from bot.search.matcher import Hit, SearchResult
+
+log = logging.getLogger("bot")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2027-03-13, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="De vrijetijdsbot van het Lokaal Netwerk Bilzen."
+    )
+    parser.add_argument("--config", type=Path, help="config file (default: $BOT_CONFIG or ./config.toml)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log more, for debugging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", type=Path, help="SQLite database file (default: from the config)")
+        return p
+
+    with_db(sub.add_parser("run", help="run the Telegram bot (needs a token)"))
+    with_db(sub.add_parser("chat", help="chat with the bot in this terminal"))
+
+    ask = with_db(sub.add_parser("ask", help="answer questions (one argument, or one per line on stdin)"))
+    ask.add_argument("--today", type=_date, help="the day relative dates refer to (YYYY-MM-DD)")
+    ask.add_argument("--limit", type=_positive, default=None, help="at most this many offers (default 3)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("query", nargs="*", help="the question; without it, questions are read from stdin")
+
+    imp = with_db(sub.add_parser("import", help="import offers from a JSON or CSV file (all or nothing)"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--max-mb", type=_positive, default=MAX_FILE_BYTES // 1_048_576, help="largest file accepted")
+
+    exp = with_db(sub.add_parser("export", help="write all offers as JSON or CSV"))
+    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    exp.add_argument("--status", choices=STATUSES, action="append", help="only offers with this status (repeatable)")
+
+    hist = with_db(sub.add_parser("history", help="who changed an offer and when"))
+    hist.add_argument("offer_id")
+
+    with_db(sub.add_parser("reindex", help="rebuild the search index (after editing data/lexicon.toml)"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO if args.command in ("run", None) else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Keep httpx from logging request URLs: they contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"Config error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "db", None):
+        settings = dataclasses.replace(settings, database_path=args.db)
+    command = args.command or ("run" if settings.telegram.token else "chat")
+    try:
+        return asyncio.run(_dispatch(command, args, settings))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "run":
+        return await _run(settings)
+    if command == "import":
+        return await _import(args, settings)
+    core = await open_core(settings)
+    try:
+        if command == "chat":
+            from bot.terminal import chat
+
+            await chat(core.conversation, core.texts)
+            return EXIT_OK
+        if command == "ask":
+            return await _ask(args, core)
+        if command == "export":
+            return await _export(args, core)
+        if command == "history":
+            return await _history(args, core)
+        if command == "reindex":
+            count = await core.offers.rebuild_index()
+            print(f"Search index rebuilt for {count} published offers.")
+            return EXIT_OK
+        raise AssertionError(command)
+    finally:
+        await core.close()
+
+
+async def _run(settings: Settings) -> int:
+    if not settings.telegram.token:
+        print(
+            "No Telegram token configured. Put it in config.toml (see config.example.toml) or in the\n"
+            "environment variable TELEGRAM_BOT_TOKEN. Meanwhile, try the bot here: python -m bot chat",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from bot.app import run_bot
+
+    await run_bot(settings)
+    return EXIT_OK
+
+
+async def _ask(args: argparse.Namespace, core: Core) -> int:
+    limit = args.limit or core.settings.search.max_results
+    questions = [" ".join(args.query)] if args.query else (line.rstrip("\r\n") for line in sys.stdin)
+    for question in questions:
+        result = await core.search.search(question, today=args.today)
+        hits = result.hits[:limit]
+        stored = await core.offers.get_many([h.offer_id for h in hits])
+        if args.json:
+            line = {
+                "query": question,
+                "results": [
+                    {"id": h.offer_id, "title": stored[h.offer_id].offer.title, "score": h.score}
+                    for h in hits
+                    if h.offer_id in stored
+                ],
+                "suggestion": result.suggestion,
+            }
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+            continue
+        print(_human_answer(core, result, hits, stored, today=args.today))
+    return EXIT_OK
+
+
+def _human_answer(
+    core: Core,
+    result: SearchResult,
+    hits: Sequence[Hit],
+    stored: dict[str, StoredOffer],
+    *,
+    today: dt.date | None,
+) -> str:
+    """The answer as a person would read it: the same cards and words as in the chat."""
+    texts = core.texts
+    if not hits:
+        return core.conversation.nothing(result).messages[0].plain + "\n"
+    lines = [to_plain(texts("answer.found_one"))]
+    for hit in hits:
+        found = stored.get(hit.offer_id)
+        if found is None:
+            continue
+        day = today or core.search.local_now().date()
+        text = card(found.offer, texts, next_start=hit.next_start, next_end=hit.next_end, today=day)
+        lines += ["", to_plain(text)]
+    if len(result.hits) > len(hits):
+        lines += ["", f"(+ {len(result.hits) - len(hits)} meer)"]
+    return "\n".join(lines) + "\n"
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        offers = read_offer_file(args.file, max_bytes=args.max_mb * 1_048_576)
+    except (OfferFileError, OfferError) as error:
+        print(f"Import failed, nothing was imported.\n{error}", file=sys.stderr)
+        return EXIT_FAILED
+    core = await open_core(settings, load_sample=False)
+    try:
+        summary = await core.offers.save_many(
+            offers, source=f"import:{args.file.name}", actor=f"import:{args.file.name}"
+        )
+    finally:
+        await core.close()
+    print(
+        f"Imported {len(offers)} offers from {args.file.name}: {summary.added} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged."
+    )
+    return EXIT_OK
+
+
+async def _export(args: argparse.Namespace, core: Core) -> int:
+    stored = await core.offers.list(statuses=tuple(args.status or STATUSES))
+    offers = [s.offer for s in stored]
+    text = dump_json(offers, town=core.settings.town) if args.format == "json" else dump_csv(offers)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8", newline="")
+        print(f"Exported {len(offers)} offers to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+async def _history(args: argparse.Namespace, core: Core) -> int:
+    events = await core.offers.history(args.offer_id)
+    if not events:
+        print(f"No history for offer {args.offer_id!r}.", file=sys.stderr)
+        return EXIT_FAILED
+    for event in events:
+        details = json.dumps(event.details, ensure_ascii=False) if event.details else ""
+        print(f"{event.at}  {event.actor:<28} {event.action:<10} {details}")
+    return EXIT_OK

@@ -1,0 +1,331 @@
+"""Settings: `config.toml` plus environment overrides, validated into one frozen object.
+
+A coordinator edits the TOML file by hand, so every wrong value is reported with the key
+that holds it and what was expected, and unknown keys are refused (a typo must not be
+silently ignored). Without any config file the bot runs on built-in defaults, so a fresh
+checkout works at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+CONFIG_ENV = "BOT_CONFIG"
+
+
+class ConfigError(ValueError):
+    """A config value is missing, of the wrong type, or out of range; the message names the key."""
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str | None = None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    api_file_url: str | None = None
+    admins: tuple[int, ...] = ()
+    mode: str = "polling"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+    def __repr__(self) -> str:  # Never print the token, not even in a traceback of the settings.
+        shown = "set" if self.token else "not set"
+        return f"TelegramSettings(token=<{shown}>, api_base_url={self.api_base_url!r}, mode={self.mode!r})"
+
+    @property
+    def file_url(self) -> str:
+        """Bot API file URL: explicit, or derived from the API URL the way Telegram lays them out."""
+        if self.api_file_url:
+            return self.api_file_url
+        if self.api_base_url.endswith("/bot"):
+            return self.api_base_url[: -len("/bot")] + "/file/bot"
+        return self.api_base_url.rstrip("/") + "/file/bot"
+
+
+@dataclass(frozen=True)
+class ContactSettings:
+    """Whom people can reach when the bot cannot help: shown in every 'nothing found' answer."""
+
+    name: str = "Sociaal Huis Bilzen"
+    phone: str = "089 00 00 10"
+    email: str = "sociaalhuis@example.be"
+    hours: str = "maandag tot vrijdag van 9 tot 12 uur"
+    address: str = "Hospitaalstraat 2, 3740 Bilzen"
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    max_results: int = 3
+    page_size: int = 3
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    day_before_at: dt.time = dt.time(18, 0)
+    hours_before: int = 2
+    quiet_start: dt.time = dt.time(21, 0)
+    quiet_end: dt.time = dt.time(8, 0)
+    weekly_weekday: int = 0  # Monday
+    weekly_at: dt.time = dt.time(9, 0)
+    messages_per_second: float = 25.0
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    retention_months: int = 13
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    database_path: Path = PROJECT_ROOT / "var" / "bilzen.sqlite3"
+    data_dir: Path = PROJECT_ROOT / "data"
+    timezone_name: str = "Europe/Brussels"
+    town: str = "Bilzen"
+    contact: ContactSettings = field(default_factory=ContactSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    source: Path | None = None  # the config file these settings came from, if any
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone_name)
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+class _Section:
+    """Reads typed values out of one TOML table and refuses keys nobody asked for."""
+
+    def __init__(self, table: Mapping[str, Any], prefix: str) -> None:
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{prefix or 'config'}: expected a table ([{prefix}]), got {table!r}")
+        self._table = table
+        self._prefix = prefix
+        self._seen: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self._prefix}.{name}" if self._prefix else name
+
+    def get(self, name: str, default: Any, check: Callable[[str, Any], Any]) -> Any:
+        self._seen.add(name)
+        if name not in self._table:
+            return default
+        return check(self.key(name), self._table[name])
+
+    def section(self, name: str) -> _Section:
+        self._seen.add(name)
+        return _Section(self._table.get(name, {}), self.key(name))
+
+    def finish(self) -> None:
+        unknown = sorted(set(self._table) - self._seen)
+        if unknown:
+            known = ", ".join(sorted(self._seen))
+            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; known keys here: {known}")
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text in quotes, got {value!r}")
+    return value
+
+
+def _optional_string(key: str, value: Any) -> str | None:
+    return _string(key, value).strip() or None
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key}: expected a whole number above 0, got {value!r}")
+    return value
+
+
+def _positive_number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{key}: expected a number above 0, got {value!r}")
+    return float(value)
+
+
+def _clock_time(key: str, value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(_string(key, value))
+    except ValueError:
+        raise ConfigError(f'{key}: expected a time like "18:00", got {value!r}') from None
+
+
+def _url(key: str, value: Any) -> str:
+    text = _string(key, value).strip()
+    if not text.startswith(("http://", "https://")):
+        raise ConfigError(f"{key}: expected a URL starting with http:// or https://, got {value!r}")
+    return text
+
+
+def _user_ids(key: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+        raise ConfigError(f"{key}: expected a list of Telegram user ids (numbers), got {value!r}")
+    return tuple(value)
+
+
+def _one_of(*choices: str) -> Callable[[str, Any], str]:
+    def check(key: str, value: Any) -> str:
+        if value not in choices:
+            raise ConfigError(f"{key}: expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return check
+
+
+_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def _weekday(key: str, value: Any) -> int:
+    name = _string(key, value).strip().lower()
+    if name not in _WEEKDAYS:
+        raise ConfigError(f"{key}: expected a weekday in Dutch ({', '.join(_WEEKDAYS)}), got {value!r}")
+    return _WEEKDAYS.index(name)
+
+
+def _timezone(key: str, value: Any) -> str:
+    name = _string(key, value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f'{key}: expected a time zone name like "Europe/Brussels", got {value!r}') from None
+    return name
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def find_config_file(explicit: Path | None = None, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The config file to read: the one asked for, else $BOT_CONFIG, else ./config.toml if present."""
+    if explicit is not None:
+        return explicit
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    for candidate in (Path.cwd() / "config.toml", PROJECT_ROOT / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read, validate and return the settings; raise ConfigError naming the key on any mistake."""
+    config_file = find_config_file(path, environ)
+    raw: dict[str, Any] = {}
+    base_dir = PROJECT_ROOT
+    if config_file is not None:
+        try:
+            raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_file} does not exist") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{config_file} is not valid TOML: {error}") from None
+        base_dir = config_file.resolve().parent
+    settings = parse_settings(raw, base_dir=base_dir, environ=environ)
+    return replace(settings, source=config_file)
+
+
+def parse_settings(
+    raw: Mapping[str, Any], *, base_dir: Path = PROJECT_ROOT, environ: Mapping[str, str] = os.environ
+) -> Settings:
+    """Validate an already parsed TOML document; relative paths are taken from `base_dir`."""
+    default = Settings()
+    root = _Section(raw, "")
+
+    def path(key: str, value: Any) -> Path:
+        p = Path(_string(key, value)).expanduser()
+        return p if p.is_absolute() else (base_dir / p)
+
+    town = root.get("town", default.town, _string)
+    timezone_name = root.get("timezone", default.timezone_name, _timezone)
+
+    tg = root.section("telegram")
+    token = tg.get("token", None, _optional_string)
+    telegram = TelegramSettings(
+        token=environ.get(TOKEN_ENV, "").strip() or token,
+        api_base_url=tg.get("api_base_url", DEFAULT_API_BASE_URL, _url),
+        api_file_url=tg.get("api_file_url", None, _url),
+        admins=tg.get("admins", (), _user_ids),
+        mode=tg.get("mode", "polling", _one_of("polling", "webhook")),
+        webhook_listen=tg.get("webhook_listen", "127.0.0.1", _string),
+        webhook_port=tg.get("webhook_port", 8443, _positive_int),
+        webhook_url=tg.get("webhook_url", None, _url),
+        webhook_secret=tg.get("webhook_secret", None, _optional_string),
+    )
+    tg.finish()
+    if telegram.mode == "webhook" and not telegram.webhook_url:
+        raise ConfigError('telegram.webhook_url: required when telegram.mode is "webhook"')
+
+    db = root.section("database")
+    database_path = db.get("path", default.database_path, path)
+    db.finish()
+
+    data = root.section("data")
+    data_dir = data.get("dir", default.data_dir, path)
+    data.finish()
+
+    c = root.section("contact")
+    dc = ContactSettings()
+    contact = ContactSettings(
+        name=c.get("name", dc.name, _string),
+        phone=c.get("phone", dc.phone, _string),
+        email=c.get("email", dc.email, _string),
+        hours=c.get("hours", dc.hours, _string),
+        address=c.get("address", dc.address, _string),
+    )
+    c.finish()
+
+    s = root.section("search")
+    search = SearchSettings(
+        max_results=s.get("max_results", default.search.max_results, _positive_int),
+        page_size=s.get("page_size", default.search.page_size, _positive_int),
+    )
+    s.finish()
+
+    r = root.section("reminders")
+    dr = ReminderSettings()
+    reminders = ReminderSettings(
+        day_before_at=r.get("day_before_at", dr.day_before_at, _clock_time),
+        hours_before=r.get("hours_before", dr.hours_before, _positive_int),
+        quiet_start=r.get("quiet_start", dr.quiet_start, _clock_time),
+        quiet_end=r.get("quiet_end", dr.quiet_end, _clock_time),
+        weekly_weekday=r.get("weekly_day", dr.weekly_weekday, _weekday),
+        weekly_at=r.get("weekly_at", dr.weekly_at, _clock_time),
+        messages_per_second=r.get("messages_per_second", dr.messages_per_second, _positive_number),
+        max_attempts=r.get("max_attempts", dr.max_attempts, _positive_int),
+    )
+    r.finish()
+
+    p = root.section("privacy")
+    privacy = PrivacySettings(retention_months=p.get("retention_months", 13, _positive_int))
+    p.finish()
+
+    root.finish()
+    return Settings(
+        telegram=telegram,
+        database_path=database_path,
+        data_dir=data_dir,
+        timezone_name=timezone_name,
+        town=town,
+        contact=contact,
+        search=search,
+        reminders=reminders,
+        privacy=privacy,
+    )

@@ -1,0 +1,414 @@
+"""The conversation with a person, independent of Telegram: a question or a button in, a Reply out.
+
+Telegram handlers and the terminal chat both drive this class, so both give the same answers.
+Button actions are short strings ("i:12" = more info on offer 12) that fit Telegram's 64-byte
+callback limit; they are parsed and checked here, never trusted: a forged action for an offer
+that does not exist gets a polite answer, not an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from markupsafe import Markup
+
+from bot.calendar import Clock, local_naive, next_occurrence
+from bot.cards import card, where_text
+from bot.config import Settings
+from bot.offers.store import OfferStore, StoredOffer
+from bot.people import People
+from bot.replies import Button, Message, Reply, join_lines, rows
+from bot.search.matcher import Hit, SearchResult
+from bot.search.service import SearchService
+from bot.search.text import MAX_QUESTION_CHARS
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+BROWSE = {  # browse action -> (text key, offer kind or None for 'the coming 7 days')
+    "act": ("browse.activities", "activity"),
+    "disc": ("browse.discounts", "discount"),
+    "tran": ("browse.transport", "transport"),
+    "supp": ("browse.support", "support"),
+    "week": ("browse.week", None),
+}
+CHILD_GROUPS = {"kinderen", "gezinnen"}
+CHILD_CATEGORIES = {"gezin", "jeugd"}
+MAX_PAGES_KEPT = 5000
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who is talking: ids to answer them. The first name is only used to greet, never stored."""
+
+    user_id: int
+    chat_id: int
+    first_name: str | None = None
+
+
+ActionHandler = Callable[[Who, list[str]], Awaitable[Reply]]
+CardButtons = Callable[[StoredOffer], Sequence[Button]]
+
+
+class QuestionLog(Protocol):
+    """Where questions are counted anonymously for the network's report (see bot.insights)."""
+
+    async def record_question(self, result: SearchResult) -> None: ...
+
+    async def record_action(self, action: str, offer_id: str) -> None: ...
+
+
+class ResultPages:
+    """Result lists kept in memory for 'Meer resultaten', under a short random token.
+
+    Lost on restart on purpose: a person who pages through an old list gets a friendly
+    'ask again', and nothing of their questions is written to disk.
+    """
+
+    def __init__(self, limit: int = MAX_PAGES_KEPT) -> None:
+        self._pages: OrderedDict[str, tuple[Hit, ...]] = OrderedDict()
+        self._suggestions: OrderedDict[str, str] = OrderedDict()
+        self._limit = limit
+
+    def keep(self, hits: Sequence[Hit]) -> str:
+        token = secrets.token_urlsafe(6)
+        self._pages[token] = tuple(hits)
+        while len(self._pages) > self._limit:
+            self._pages.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> tuple[Hit, ...] | None:
+        return self._pages.get(token)
+
+    def keep_suggestion(self, suggestion: str) -> str:
+        token = secrets.token_urlsafe(6)
+        self._suggestions[token] = suggestion
+        while len(self._suggestions) > self._limit:
+            self._suggestions.popitem(last=False)
+        return token
+
+    def suggestion(self, token: str) -> str | None:
+        return self._suggestions.get(token)
+
+
+class Conversation:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        texts: Texts,
+        offers: OfferStore,
+        search: SearchService,
+        people: People,
+        clock: Clock,
+        question_log: QuestionLog | None = None,
+    ) -> None:
+        self.settings = settings
+        self.texts = texts
+        self.offers = offers
+        self.search = search
+        self.people = people
+        self.clock = clock
+        self.question_log = question_log
+        self.pages = ResultPages()
+        self.card_buttons: list[CardButtons] = []
+        self.menu_buttons: list[Button] = []  # extra buttons other parts add to the main menu
+        self._actions: dict[str, ActionHandler] = {
+            "i": self._info,
+            "g": self._route,
+            "a": self._alone,
+            "c": self._childcare,
+            "p": self._page_action,
+            "b": self._browse_action,
+            "s": self._suggestion_action,
+            "menu": self._menu_action,
+            "h": self._help_action,
+            "f": self._forget_action,
+        }
+
+    # --- extension points -------------------------------------------------------------------
+
+    def register_action(self, prefix: str, handler: ActionHandler) -> None:
+        """Let another part (reminders, key figures) own the button actions starting with `prefix:`."""
+        if prefix in self._actions:
+            raise ValueError(f"action prefix {prefix!r} is taken")
+        self._actions[prefix] = handler
+
+    # --- time -----------------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return local_naive(self.clock.now(), self.settings.timezone).date()
+
+    # --- entry points ------------------------------------------------------------------------
+
+    async def start(self, who: Who, payload: str | None = None) -> Reply:
+        """/start, also with a deep link payload ('offer-<id>' opens that offer's card)."""
+        await self.people.seen(who.user_id, who.chat_id)
+        if payload and payload.startswith("offer-"):
+            stored = await self.offers.get(payload.removeprefix("offer-"))
+            if stored is not None and stored.status == "published":
+                return Reply((await self._card_message(stored, full=True),))
+        name = who.first_name or self.texts.label("welcome.name_unknown")
+        return Reply((Message(self.texts("welcome.text", name=name), self.main_menu()),))
+
+    async def menu(self, who: Who) -> Reply:
+        await self.people.seen(who.user_id, who.chat_id)
+        return Reply((Message(self.texts("menu.text"), self.main_menu()),))
+
+    async def help(self, who: Who) -> Reply:
+        await self.people.seen(who.user_id, who.chat_id)
+        return Reply((Message(self.texts("help.text", **self._contact_values()), rows([self._menu_button()])),))
+
+    async def privacy(self, who: Who) -> Reply:
+        return Reply((Message(self.texts("privacy.text", **self._contact_values())),))
+
+    async def forget(self, who: Who) -> Reply:
+        """/vergeet: ask first; the yes-button does the deleting."""
+        buttons = rows(
+            [
+                Button(self.texts.label("buttons.forget_yes"), "f:y"),
+                Button(self.texts.label("buttons.forget_no"), "f:n"),
+            ]
+        )
+        return Reply((Message(self.texts("forget.confirm"), buttons),))
+
+    async def stop(self, who: Who) -> Reply:
+        await self.people.stop(who.user_id)
+        return Reply((Message(self.texts("stop.text")),))
+
+    async def ask(self, who: Who, text: str) -> Reply:
+        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'."""
+        await self.people.seen(who.user_id, who.chat_id)
+        result = await self.search.search(text)
+        if self.question_log is not None:
+            await self.question_log.record_question(result)
+        notes: list[Markup] = []
+        if len(text) > MAX_QUESTION_CHARS:
+            notes.append(self.texts("answer.question_too_long"))
+        if not result.hits:
+            return self.nothing(result, notes)
+        token = self.pages.keep(result.hits)
+        hits = result.hits
+        page_size = self.settings.search.page_size
+        if result.query.period is not None and not result.query.content_concepts:
+            intro = self.texts("answer.found_period", period=result.query.period.label)
+        elif len(hits) > page_size:
+            intro = self.texts("answer.found_many", shown=page_size, total=len(hits))
+        else:
+            intro = self.texts("answer.found_one")
+        if result.query.corrections:
+            intro = join_lines(
+                [intro, self.texts("answer.searched_for", words=" ".join(result.query.corrections.values()))]
+            )
+        messages = await self._result_page(hits, 0, token, intro=join_lines([*notes, intro]))
+        return Reply(tuple(messages), data={"hits": [h.offer_id for h in hits]})
+
+    async def act(self, who: Who, action: str) -> Reply:
+        """A button press. Unknown or malformed actions get the menu, never an exception."""
+        await self.people.seen(who.user_id, who.chat_id)
+        prefix, _, rest = action.partition(":")
+        handler = self._actions.get(prefix)
+        if handler is None:
+            log.info("unknown button action %r", prefix[:20])
+            return await self.menu(who)
+        return await handler(who, rest.split(":") if rest else [])
+
+    # --- building replies --------------------------------------------------------------------
+
+    def main_menu(self) -> tuple[tuple[Button, ...], ...]:
+        label = self.texts.label
+        return rows(
+            [Button(label("buttons.activities"), "b:act"), Button(label("buttons.discounts"), "b:disc")],
+            [Button(label("buttons.transport"), "b:tran"), Button(label("buttons.support"), "b:supp")],
+            [Button(label("buttons.week"), "b:week"), *self.menu_buttons],
+            [Button(label("buttons.help"), "h")],
+        )
+
+    def _menu_button(self) -> Button:
+        return Button(self.texts.label("buttons.menu"), "menu")
+
+    def _contact_values(self) -> dict[str, str]:
+        c = self.settings.contact
+        return {"name": c.name, "phone": c.phone, "email": c.email, "hours": c.hours, "address": c.address}
+
+    def nothing(self, result: SearchResult, notes: Sequence[Markup] = ()) -> Reply:
+        """The honest 'nothing found': why, a suggestion when there is one, the topics, and whom to call."""
+        texts = self.texts
+        key = {"empty": "nothing.empty", "out_of_scope": "nothing.out_of_scope"}.get(
+            result.reason or "", "nothing.text"
+        )
+        parts: list[Markup | None] = [*notes, texts(key)]
+        suggestion_row: list[Button] = []
+        if result.suggestion:
+            parts.append(texts("nothing.did_you_mean", suggestion=result.suggestion))
+            token = self.pages.keep_suggestion(result.suggestion)
+            label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
+            suggestion_row.append(Button(label[:60], f"s:{token}"))
+        parts.append(texts("nothing.contact", **self._contact_values()))
+        buttons = rows(suggestion_row, *self.main_menu())
+        return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
+
+    def _offer_buttons(self, stored: StoredOffer, *, full: bool) -> tuple[tuple[Button, ...], ...]:
+        offer = stored.offer
+        label = self.texts.label
+        first = [] if full else [Button(label("buttons.info"), f"i:{stored.pk}")]
+        for hook in self.card_buttons:
+            first.extend(hook(stored))
+        second = []
+        if offer.location is not None or offer.transport:
+            second.append(Button(label("buttons.route"), f"g:{stored.pk}"))
+        third = []
+        if offer.kind == "activity":
+            third.append(Button(label("buttons.alone"), f"a:{stored.pk}"))
+        if offer.kind == "activity" and (
+            set(offer.audience.groups) & CHILD_GROUPS or set(offer.categories) & CHILD_CATEGORIES
+        ):
+            third.append(Button(label("buttons.childcare"), f"c:{stored.pk}"))
+        url_row = [Button(label("buttons.website"), url=offer.contact.url)] if full and offer.contact.url else []
+        return rows(first, second, third, url_row)
+
+    async def _card_message(
+        self, stored: StoredOffer, *, hit: Hit | None = None, full: bool = False, intro: Markup | None = None
+    ) -> Message:
+        offer = stored.offer
+        next_start, next_end = (hit.next_start, hit.next_end) if hit else (None, None)
+        if hit is None and offer.when is not None:
+            occurrence = next_occurrence(offer.when, local_naive(self.clock.now(), self.settings.timezone))
+            if occurrence is not None:
+                next_start, next_end = occurrence
+        body = card(
+            offer,
+            self.texts,
+            next_start=next_start,
+            next_end=next_end,
+            today=self._today(),
+            full=full,
+            cancelled=stored.status == "cancelled",
+        )
+        if intro:
+            body = intro + Markup("\n\n") + body
+        buttons = self._offer_buttons(stored, full=full) if stored.status == "published" else ()
+        return Message(body, buttons)
+
+    async def _result_page(
+        self, hits: Sequence[Hit], offset: int, token: str, *, intro: Markup | None
+    ) -> list[Message]:
+        size = self.settings.search.page_size
+        page = hits[offset : offset + size]
+        stored = await self.offers.get_many([h.offer_id for h in page])
+        messages: list[Message] = []
+        for hit in page:
+            found = stored.get(hit.offer_id)
+            if found is None or found.status != "published":
+                continue  # withdrawn since the search: skip rather than show something stale
+            messages.append(await self._card_message(found, hit=hit, intro=intro if not messages else None))
+        if not messages:
+            return [Message(self.texts("answer.no_more"), rows([self._menu_button()]))]
+        last = messages[-1]
+        extra: list[Button] = []
+        if offset + size < len(hits):
+            extra.append(Button(self.texts.label("buttons.more"), f"p:{token}:{offset + size}"))
+        extra.append(self._menu_button())
+        messages[-1] = Message(last.html, (*last.buttons, tuple(extra)), last.photo)
+        return messages
+
+    # --- actions ------------------------------------------------------------------------------
+
+    async def _stored_from(self, args: list[str]) -> StoredOffer | None:
+        if not args or not args[0].isdigit():
+            return None
+        return await self.offers.get_by_pk(int(args[0]))
+
+    def _gone(self) -> Reply:
+        return Reply((Message(self.texts("offer.gone"), self.main_menu()),))
+
+    async def _info(self, who: Who, args: list[str]) -> Reply:
+        stored = await self._stored_from(args)
+        if stored is None or stored.status not in ("published", "cancelled"):
+            return self._gone()
+        if self.question_log is not None:
+            await self.question_log.record_action("info", stored.offer.id)
+        return Reply((await self._card_message(stored, full=True),))
+
+    async def _route(self, who: Who, args: list[str]) -> Reply:
+        stored = await self._stored_from(args)
+        if stored is None or stored.status != "published":
+            return self._gone()
+        offer = stored.offer
+        lines: list[Markup | None] = [
+            self.texts("transport.intro", title=offer.title),
+            where_text(offer, self.texts),
+            self.texts("card.transport", transport=offer.transport) if offer.transport else None,
+        ]
+        helpers = await self._need_offers("transport")
+        buttons = [(Button(f"ℹ️ {s.offer.title}"[:60], f"i:{s.pk}"),) for s in helpers if s.pk != stored.pk][:5]
+        if buttons:
+            lines.append(self.texts("transport.offers"))
+        return Reply((Message(join_lines(lines), (*buttons, (self._menu_button(),))),))
+
+    async def _need_list(self, need: str, intro_key: str, none_key: str) -> Reply:
+        found = await self._need_offers(need)
+        if not found:
+            return Reply((Message(self.texts(none_key, **self._contact_values()), rows([self._menu_button()])),))
+        messages = [
+            await self._card_message(s, intro=self.texts(intro_key) if i == 0 else None)
+            for i, s in enumerate(found[:3])
+        ]
+        last = messages[-1]
+        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)))
+        return Reply(tuple(messages))
+
+    async def _need_offers(self, need: str) -> list[StoredOffer]:
+        ids = await self.search.need_offers(need)
+        stored = await self.offers.get_many(ids)
+        return [stored[i] for i in ids if i in stored]
+
+    async def _alone(self, who: Who, args: list[str]) -> Reply:
+        return await self._need_list("company", "alone.intro", "alone.none")
+
+    async def _childcare(self, who: Who, args: list[str]) -> Reply:
+        return await self._need_list("childcare", "childcare.intro", "childcare.none")
+
+    async def _page_action(self, who: Who, args: list[str]) -> Reply:
+        hits = self.pages.get(args[0]) if args else None
+        if hits is None or len(args) < 2 or not args[1].isdigit():
+            return Reply((Message(self.texts("answer.expired"), self.main_menu()),))
+        offset = int(args[1])
+        size = self.settings.search.page_size
+        intro = self.texts("answer.page", first=offset + 1, last=min(offset + size, len(hits)), total=len(hits))
+        return Reply(tuple(await self._result_page(hits, offset, args[0], intro=intro)))
+
+    async def _browse_action(self, who: Who, args: list[str]) -> Reply:
+        what = args[0] if args else ""
+        if what not in BROWSE:
+            return await self.menu(who)
+        text_key, kind = BROWSE[what]
+        hits = await self.search.browse(kind=kind, days=7 if kind is None else None)
+        if not hits:
+            return Reply((Message(self.texts("browse.empty", **self._contact_values()), self.main_menu()),))
+        token = self.pages.keep(hits)
+        return Reply(tuple(await self._result_page(hits, 0, token, intro=self.texts(text_key))))
+
+    async def _suggestion_action(self, who: Who, args: list[str]) -> Reply:
+        suggestion = self.pages.suggestion(args[0]) if args else None
+        if suggestion is None:
+            return Reply((Message(self.texts("answer.expired"), self.main_menu()),))
+        return await self.ask(who, suggestion)
+
+    async def _menu_action(self, who: Who, args: list[str]) -> Reply:
+        return await self.menu(who)
+
+    async def _help_action(self, who: Who, args: list[str]) -> Reply:
+        return await self.help(who)
+
+    async def _forget_action(self, who: Who, args: list[str]) -> Reply:
+        if args == ["y"]:
+            await self.people.forget(who.user_id)
+            return Reply((Message(self.texts("forget.done")),), replace=True)
+        return Reply((Message(self.texts("forget.kept"), self.main_menu()),), replace=True)

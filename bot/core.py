@@ -1,0 +1,110 @@
+"""Wiring of the core: config -> database -> texts, word list, offers, search, conversation.
+
+Everything the bot needs is opened here, once, and closed in `Core.close()`. The Telegram
+application, the terminal chat and the command line all start from `open_core`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from bot.calendar import Clock, Holiday, SystemClock, load_holidays
+from bot.config import Settings
+from bot.conversation import Conversation
+from bot.db import Database
+from bot.offers.fileformat import read_offer_file
+from bot.offers.store import OfferStore
+from bot.people import People
+from bot.search.analyzer import Analyzer
+from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.service import SearchService
+from bot.texts import Texts
+
+log = logging.getLogger(__name__)
+
+# Bump when the analysis code changes how offers are indexed: databases then rebuild their index.
+ANALYSIS_VERSION = "1"
+SAMPLE_FILE = "offers.json"
+TEXTS_FILE = "texts.nl.toml"
+LEXICON_FILE = "lexicon.toml"
+HOLIDAYS_FILE = "holidays.toml"
+
+
+@dataclass
+class Core:
+    settings: Settings
+    clock: Clock
+    db: Database
+    texts: Texts
+    lexicon: Lexicon
+    analyzer: Analyzer
+    holidays: tuple[Holiday, ...]
+    offers: OfferStore
+    people: People
+    search: SearchService
+    conversation: Conversation
+
+    async def close(self) -> None:
+        self.search.close()
+        await self.db.close()
+
+
+async def open_core(settings: Settings, *, clock: Clock | None = None, load_sample: bool = True) -> Core:
+    """Open the database (migrating it), load texts and word list, and bring the index up to date."""
+    clock = clock or SystemClock(settings.timezone)
+    data_dir = settings.data_dir
+    texts = Texts.load(data_dir / TEXTS_FILE)
+    lexicon_path = data_dir / LEXICON_FILE
+    lexicon = load_lexicon(lexicon_path)
+    analyzer = Analyzer(lexicon)
+    holidays = load_holidays(data_dir / HOLIDAYS_FILE)
+    db = await Database.open(settings.database_path)
+    try:
+        offers = OfferStore(db, analyzer, clock, settings.timezone)
+        await _refresh_index_if_needed(db, offers, lexicon_path.read_bytes())
+        if load_sample and await offers.count() == 0:
+            await load_sample_offers(offers, settings)
+        search = SearchService(
+            settings.database_path,
+            analyzer,
+            clock=clock,
+            tz=settings.timezone,
+            holidays=holidays,
+            town=settings.town,
+        )
+    except BaseException:
+        await db.close()
+        raise
+    people = People(db, clock, settings.timezone)
+    conversation = Conversation(
+        settings=settings, texts=texts, offers=offers, search=search, people=people, clock=clock
+    )
+    return Core(settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation)
+
+
+async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:
+    """Rebuild the search index when the word list or the analysis changed since it was built."""
+    fingerprint = hashlib.sha256(ANALYSIS_VERSION.encode() + b"\0" + lexicon_bytes).hexdigest()
+    stored = await db.fetchval("SELECT value FROM meta WHERE key = 'analysis'")
+    if stored == fingerprint:
+        return
+    count = await offers.rebuild_index()
+    await db.execute(
+        "INSERT INTO meta (key, value) VALUES ('analysis', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (fingerprint,),
+    )
+    if stored is not None:
+        log.info("word list changed: search index rebuilt for %d offers", count)
+
+
+async def load_sample_offers(offers: OfferStore, settings: Settings) -> int:
+    """Fill an empty database with the sample offers of `data/`, so a fresh install can be tried at once."""
+    path = settings.data_dir / SAMPLE_FILE
+    if not path.is_file():
+        return 0
+    sample = read_offer_file(path)
+    summary = await offers.save_many(sample, source="sample", actor="system:sample")
+    log.info("database was empty: loaded %d sample offers from %s", summary.added, path)
+    return summary.added

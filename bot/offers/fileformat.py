@@ -1,0 +1,247 @@
+"""Reading and writing offer files (JSON and CSV), as `OFFER-FORMAT.md` describes them.
+
+Coordinators export from spreadsheet programs, so CSV comes with a BOM or without, with `;` or
+`,`, with Windows line ends and with decimal commas. Reading is all or nothing: the first error
+names the offer (id or row), the field and the problem, and nothing is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.offers.model import KNOWN_FIELDS, Offer, OfferError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a town's offer fits in far less; a bigger file is almost surely the wrong one
+FORMAT_VERSION = 1
+LIST_SEPARATOR = "|"
+LIST_COLUMNS = ("categories", "keywords", "audience.groups")
+NUMBER_COLUMNS = ("audience.min_age", "audience.max_age", "price.regular", "price.reduced")
+CSV_COLUMNS = (
+    "id", "kind", "title", "summary", "description", "categories", "keywords", "organizer",
+    "location.name", "location.address", "audience.min_age", "audience.max_age", "audience.groups",
+    "price.regular", "price.reduced", "price.note", "when.start", "when.end", "when.rrule",
+    "registration", "contact.phone", "contact.email", "contact.url", "transport", "eligibility",
+)  # fmt: skip
+
+
+class OfferFileError(ValueError):
+    """The file as a whole cannot be read (too big, not JSON, not CSV, wrong encoding)."""
+
+
+def read_offer_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> list[Offer]:
+    """All offers of a JSON or CSV file, validated; raises OfferFileError or OfferError."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise OfferFileError(f"{path}: file not found") from None
+    if size > max_bytes:
+        raise OfferFileError(
+            f"{path}: the file is {size / 1_048_576:.1f} MB; at most {max_bytes / 1_048_576:.0f} MB "
+            "can be imported. Is this the right file?"
+        )
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".csv" or (path.suffix.lower() != ".json" and not _looks_like_json(raw)):
+        return parse_csv(raw, name=path.name)
+    return parse_json(raw, name=path.name)
+
+
+def _looks_like_json(raw: bytes) -> bool:
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise OfferFileError(
+            f"{name}: not UTF-8 text (byte {error.start}). Save the file as 'CSV UTF-8' or JSON."
+        ) from None
+
+
+def parse_json(raw: bytes | str, *, name: str = "JSON") -> list[Offer]:
+    """Offers of a JSON document: `{"version": 1, "offers": [...]}` or a bare list."""
+    text = raw if isinstance(raw, str) else _decode(raw, name)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise OfferFileError(
+            f"{name}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    if isinstance(document, Mapping):
+        version = document.get("version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise OfferFileError(f"{name}: format version {version!r} is not supported (expected {FORMAT_VERSION})")
+        items = document.get("offers")
+        if not isinstance(items, list):
+            raise OfferFileError(f'{name}: expected a list under "offers"')
+    elif isinstance(document, list):
+        items = document
+    else:
+        raise OfferFileError(f'{name}: expected an object with "offers" or a list of offers')
+    return _validate_all(
+        ((f"offer {i + 1}", item) for i, item in enumerate(items)),
+    )
+
+
+def _validate_all(located_items: Iterable[tuple[str, Any]]) -> list[Offer]:
+    offers: list[Offer] = []
+    seen: dict[str, str] = {}
+    for where, item in located_items:
+        label = where
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str) and item["id"].strip():
+            label = f"{where} (id {item['id'].strip()!r})"
+        try:
+            offer = Offer.from_dict(item)
+        except OfferError as error:
+            raise error.located(label) from None
+        if offer.id in seen:
+            raise OfferError("id", f"{offer.id!r} is used twice (also in {seen[offer.id]})", where=label)
+        seen[offer.id] = where
+        offers.append(offer)
+    return offers
+
+
+def parse_csv(raw: bytes | str, *, name: str = "CSV") -> list[Offer]:
+    """Offers of a CSV document, one a row; the separator (`;` or `,`) is detected from the header."""
+    text = raw if isinstance(raw, str) else _decode(raw, name)
+    text = text.removeprefix("\ufeff")
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = reader.fieldnames or []
+        missing = [c for c in ("id", "kind", "title") if c not in header]
+        if missing:
+            raise OfferFileError(
+                f"{name}: the first row must name the columns; missing {', '.join(missing)} "
+                f"(found: {', '.join(h for h in header if h) or 'nothing'})"
+            )
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        raise OfferFileError(f"{name}: not a readable CSV file at line {reader.line_num}: {error}") from None
+    decimal_comma = delimiter == ";"
+
+    def located() -> Iterable[tuple[str, Any]]:
+        for line, row in rows:
+            where = f"row {line}"
+            if row.get("id"):
+                where += f" (id {row['id'].strip()!r})"
+            if None in row:
+                raise OfferError("row", f"has more cells than the header has columns: {row[None]!r}", where=where)
+            if not any((v or "").strip() for v in row.values()):
+                continue  # spreadsheet programs leave empty rows at the end
+            try:
+                yield f"row {line}", _unflatten(row, decimal_comma=decimal_comma)
+            except OfferError as error:
+                raise error.located(where) from None
+
+    return _validate_all(located())
+
+
+def _number(column: str, text: str, *, decimal_comma: bool) -> int | float:
+    cleaned = text.strip().replace("€", "").replace(" ", "")
+    if decimal_comma or ("," in cleaned and "." not in cleaned):
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise OfferError(column, f"expected a number, got {text!r}") from None
+    return int(value) if value.is_integer() and "." not in cleaned else value
+
+
+def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[str, Any]:
+    """One CSV row (dotted column names, `|`-joined lists) back into the nested offer shape."""
+    offer: dict[str, Any] = {}
+    for column, cell in row.items():
+        if column is None or not column.strip():
+            continue
+        column = column.strip()
+        text = (cell or "").strip()
+        value: Any
+        if column in LIST_COLUMNS:
+            value = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+        elif not text:
+            value = None
+        elif column in NUMBER_COLUMNS:
+            value = _number(column, text, decimal_comma=decimal_comma)
+        else:
+            value = _extra_cell(text) if column.split(".")[0] not in KNOWN_FIELDS else text
+        head, _, tail = column.partition(".")
+        if tail:
+            offer.setdefault(head, {})[tail] = value
+        else:
+            offer[head] = value
+    for nested in ("location", "when"):
+        if isinstance(offer.get(nested), dict) and all(v is None for v in offer[nested].values()):
+            offer[nested] = None
+    return offer
+
+
+def _extra_cell(text: str) -> Any:
+    """Unknown columns were written as JSON when they held more than text; read them back the same way."""
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def dump_json(offers: Iterable[Offer], *, town: str) -> str:
+    """A JSON document in the offer file format."""
+    document = {"version": FORMAT_VERSION, "town": town, "offers": [o.to_dict() for o in offers]}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def dump_csv(offers: Iterable[Offer], *, delimiter: str = ";") -> str:
+    """A CSV document, one offer a row, with a BOM so spreadsheet programs read it as UTF-8.
+
+    With `;` (what Belgian spreadsheet programs expect) amounts get a decimal comma.
+    """
+    offers = list(offers)
+    extra_columns = sorted({k for o in offers for k in o.extra})
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([*CSV_COLUMNS, *extra_columns])
+    for offer in offers:
+        flat = _flatten(offer.to_dict())
+        row = []
+        for column in (*CSV_COLUMNS, *extra_columns):
+            value = flat.get(column)
+            row.append(_cell(value, decimal_comma=delimiter == ";", as_list=column in LIST_COLUMNS))
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()
+
+
+def _flatten(offer: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in offer.items():
+        if key in ("location", "audience", "price", "when", "contact"):
+            for sub, sub_value in (value or {}).items():
+                flat[f"{key}.{sub}"] = sub_value
+        else:
+            flat[key] = value
+    return flat
+
+
+def _cell(value: Any, *, decimal_comma: bool, as_list: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        text = repr(value)
+        return text.replace(".", ",") if decimal_comma else text
+    if as_list:
+        return LIST_SEPARATOR.join(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

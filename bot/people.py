@@ -1,0 +1,76 @@
+"""The people who talk to the bot, stored as little as possible: a chat id and two dates.
+
+/vergeet deletes the person's row; every table holding something of that person references it
+with ON DELETE CASCADE, so nothing is left behind. /stop and a blocked bot only set a date, so
+nothing unasked is sent any more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.calendar import Clock
+from bot.db import Database
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    chat_id: int
+    first_seen: str
+    last_seen: str
+    stopped_at: str | None
+    blocked_at: str | None
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the bot may send this person something they did not just ask for."""
+        return self.stopped_at is None and self.blocked_at is None
+
+
+class People:
+    def __init__(self, db: Database, clock: Clock, tz: ZoneInfo) -> None:
+        self.db = db
+        self.clock = clock
+        self.tz = tz
+
+    def _today(self) -> str:
+        return self.clock.now().astimezone(self.tz).date().isoformat()
+
+    def _now(self) -> str:
+        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    async def seen(self, user_id: int, chat_id: int) -> bool:
+        """Note that the person wrote; returns True the first time. Writing again undoes /stop and a block."""
+        today = self._today()
+        changed = await self.db.execute(
+            """INSERT INTO people (user_id, chat_id, first_seen, last_seen) VALUES (?, ?, ?, ?)
+               ON CONFLICT (user_id) DO NOTHING""",
+            (user_id, chat_id, today, today),
+        )
+        if not changed:
+            await self.db.execute(
+                """UPDATE people SET chat_id = ?, last_seen = ?, stopped_at = NULL, blocked_at = NULL
+                   WHERE user_id = ? AND (last_seen != ? OR chat_id != ? OR stopped_at IS NOT NULL
+                   OR blocked_at IS NOT NULL)""",
+                (chat_id, today, user_id, today, chat_id),
+            )
+        return bool(changed)
+
+    async def get(self, user_id: int) -> Person | None:
+        row = await self.db.fetchone("SELECT * FROM people WHERE user_id = ?", (user_id,))
+        return None if row is None else Person(**dict(row))
+
+    async def stop(self, user_id: int) -> None:
+        """/stop: nothing unasked is sent any more (reminders included) until the person writes again."""
+        await self.db.execute("UPDATE people SET stopped_at = ? WHERE user_id = ?", (self._now(), user_id))
+
+    async def blocked(self, user_id: int) -> None:
+        """Telegram said the person blocked the bot."""
+        await self.db.execute("UPDATE people SET blocked_at = ? WHERE user_id = ?", (self._now(), user_id))
+
+    async def forget(self, user_id: int) -> bool:
+        """/vergeet: remove the person and, through the cascades, everything of theirs."""
+        return bool(await self.db.execute("DELETE FROM people WHERE user_id = ?", (user_id,)))

@@ -1,0 +1,113 @@
+"""One analysis for offers and questions alike: words, phrases, compounds and stems.
+
+Whatever the index stores, the question must be turned into the same tokens, or they never meet:
+"Rap op Stap" becomes one token on both sides, "kinderopvang" also yields "opvang", and "fietsen"
+and "fiets" share a stem thanks to the lexicon's stem overrides.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from bot.search.lexicon import Lexicon
+from bot.search.text import stem as snowball_stem
+from bot.search.text import words
+
+MIN_PART = 4  # a compound part shorter than this ('bad', 'kid') matches too much
+MIN_REST = 3
+FUZZY_PHRASE = 90.0  # 'rap op stapp' is still 'rap op stap'; 'de lijst' is not 'de lijn'
+
+
+class Analyzer:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._known = {w for w in lexicon.known_words() if len(w) >= MIN_PART}
+        self._max_phrase = lexicon.max_phrase_length
+        self._phrases_by_length: dict[int, dict[str, str]] = {}
+        for phrase, target in lexicon.phrases.items():
+            self._phrases_by_length.setdefault(len(phrase), {})[" ".join(phrase)] = target
+        self._stems: dict[str, str] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
+
+    def stem(self, token: str) -> str:
+        """The stem of a token, with the lexicon's corrections of the Snowball stemmer."""
+        cached = self._stems.get(token)
+        if cached is None:
+            override = self.lexicon.stem_overrides.get(token)
+            cached = override if override is not None else snowball_stem(token)
+            if len(self._stems) < 200_000:
+                self._stems[token] = cached
+        return cached
+
+    def join_phrases(self, tokens: list[str], *, fuzzy: bool = False) -> list[str]:
+        """Replace the lexicon's phrases ('rap op stap') by their single token, longest first.
+
+        With `fuzzy` (for questions), a phrase with a small typo ('rap op stapp') counts too.
+        """
+        phrases = self.lexicon.phrases
+        if not phrases:
+            return tokens
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for length in range(min(self._max_phrase, len(tokens) - i), 1, -1):
+                window = tuple(tokens[i : i + length])
+                target = phrases.get(window)
+                if target is None and fuzzy:
+                    target = self._fuzzy_phrase(window)
+                if target is not None:
+                    out.append(target)
+                    i += length
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def _fuzzy_phrase(self, window: tuple[str, ...]) -> str | None:
+        candidates = self._phrases_by_length.get(len(window))
+        if not candidates:
+            return None
+        found = process.extractOne(" ".join(window), list(candidates), scorer=fuzz.ratio, score_cutoff=FUZZY_PHRASE)
+        return None if found is None else candidates[found[0]]
+
+    def compound_parts(self, token: str) -> tuple[str, ...]:
+        """The parts of a compound that starts or ends with a known word.
+
+        'filmnamiddag' -> ('film', 'namiddag'), 'kinderopvang' -> ('kinder', 'opvang'): the known
+        word, and the rest when it is long enough to be a word of its own.
+        """
+        cached = self._parts.get(token)
+        if cached is not None:
+            return cached
+        parts: list[str] = []
+        if len(token) >= MIN_PART + MIN_REST:
+            for cut in range(len(token) - MIN_REST, MIN_PART - 1, -1):
+                if token[:cut] in self._known:
+                    parts.append(token[:cut])
+                    if len(token) - cut >= MIN_PART:
+                        parts.append(token[cut:])
+                    break
+            for cut in range(MIN_REST, len(token) - MIN_PART + 1):
+                if token[cut:] in self._known:
+                    parts.append(token[cut:])
+                    if cut >= MIN_PART:
+                        parts.append(token[:cut])
+                    break
+        result = tuple(dict.fromkeys(parts))
+        if len(self._parts) < 200_000:
+            self._parts[token] = result
+        return result
+
+    def tokens(self, text: str) -> list[str]:
+        """Folded words of an offer text with phrases joined and stopwords dropped."""
+        stop = self.lexicon.stopwords
+        return [t for t in self.join_phrases(words(text)) if t not in stop]
+
+    def index_terms(self, tokens: list[str]) -> list[str]:
+        """Stems to index for these tokens, compound parts included."""
+        terms: list[str] = []
+        for token in tokens:
+            terms.append(self.stem(token))
+            terms.extend(self.stem(part) for part in self.compound_parts(token))
+        return terms

@@ -1,0 +1,439 @@
+"""Ranking offers for a question: FTS5 finds candidates, coverage of the question's concepts ranks them.
+
+BM25 alone ranks whatever shares a word with the question, so it always "finds" something. Here
+every candidate is scored by the share of the question's concepts it covers (weighted by the field
+they occur in), which gives a score in [0, 100] that means the same for every question: below
+MIN_COVERAGE the offer does not answer it, and when no offer reaches it the bot says so.
+
+The matcher reads the database through its own sqlite3 connection and is meant to run in a worker
+thread (see `bot.search.service`), so a search never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.calendar import Holiday
+from bot.offers.model import TIME_FORMAT
+from bot.search.analyzer import Analyzer
+from bot.search.index import FIELDS
+from bot.search.query import AudienceWish, Concept, Query, QueryParser
+from bot.search.vocabulary import Vocabulary
+
+FIELD_WEIGHTS = {
+    "title": 1.0,
+    "keywords": 0.95,
+    "categories": 0.85,
+    "summary": 0.8,
+    "description": 0.6,
+    "extra": 0.4,
+}
+BM25_WEIGHTS = (10.0, 8.0, 6.0, 4.0, 2.0, 1.0)  # same order as index.FIELDS
+NEED_KIND_MATCH = 0.9
+NEED_CATEGORY_MATCH = 0.75
+MIN_COVERAGE = 0.5  # an offer must cover at least half of what the question asks
+RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
+TEXT_CANDIDATES = 150
+LIST_CANDIDATES = 300
+COMMON_SHARE = 0.15  # stems in more offers than this are left out of retrieval if a rarer one exists
+UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
+CHEAP_MISS = 0.9
+SOFT_AUDIENCE_MISS = 0.85
+
+_OFFER_COLUMNS = (
+    "o.pk, o.id, o.kind, o.categories, o.groups, o.min_age, o.max_age, o.price_regular, o.price_reduced, o.first_start"
+)
+_TEXT_COLUMNS = "t.title, t.keywords, t.categories AS c_categories, t.summary, t.description, t.extra"
+
+
+@dataclass(frozen=True)
+class Hit:
+    offer_id: str
+    score: float
+    next_start: dt.datetime | None = None
+    next_end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: Query
+    hits: tuple[Hit, ...]
+    suggestion: str | None = None
+    reason: str | None = None  # why there are no hits: 'empty', 'out_of_scope', 'no_match'
+
+
+@dataclass
+class _Candidate:
+    pk: int
+    id: str
+    kind: str
+    categories: frozenset[str]
+    groups: frozenset[str]
+    min_age: int | None
+    max_age: int | None
+    regular: float | None
+    reduced: float | None
+    dated: bool
+    bm25: float | None = None
+    fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    next_start: dt.datetime | None = None
+    next_end: dt.datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> _Candidate:
+        candidate = cls(
+            pk=row["pk"],
+            id=row["id"],
+            kind=row["kind"],
+            categories=frozenset(filter(None, row["categories"].split("|"))),
+            groups=frozenset(filter(None, row["groups"].split("|"))),
+            min_age=row["min_age"],
+            max_age=row["max_age"],
+            regular=row["price_regular"],
+            reduced=row["price_reduced"],
+            dated=row["first_start"] is not None,
+        )
+        keys = row.keys()
+        if "title" in keys:
+            candidate.fields = {
+                name: frozenset(row["c_categories" if name == "categories" else name].split()) for name in FIELDS
+            }
+        if "bm25_rank" in keys:
+            candidate.bm25 = row["bm25_rank"]
+        return candidate
+
+    @property
+    def is_free(self) -> bool:
+        return self.regular == 0 or self.reduced == 0
+
+    @property
+    def is_cheap(self) -> bool:
+        reduced_price = self.reduced is not None and (self.regular is None or self.reduced < self.regular)
+        return self.is_free or reduced_price or self.kind == "discount"
+
+
+class Matcher:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        analyzer: Analyzer,
+        holidays: Sequence[Holiday] = (),
+        *,
+        town: str = "",
+    ) -> None:
+        self.conn = conn
+        self.analyzer = analyzer
+        self.holidays = tuple(holidays)
+        self.town = town
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._stem_df: dict[str, int] = {}
+        self._offer_count = 0
+        self.parser = QueryParser(analyzer, Vocabulary({}), self.holidays, town=town)
+
+    # --- keeping up with the index ----------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the vocabulary when the index changed (also by another process)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'index_generation'").fetchone()
+        generation = row[0] if row else "0"
+        if generation == self._generation:
+            return
+        df = dict(self.conn.execute("SELECT word, df FROM vocabulary").fetchall())
+        self._stem_df = dict(self.conn.execute("SELECT term, doc FROM offer_terms").fetchall())
+        self._offer_count = self.conn.execute("SELECT count(*) FROM offer_text").fetchone()[0]
+        vocabulary = Vocabulary(df, extra_words=self.analyzer.lexicon.known_words())
+        self.parser = QueryParser(self.analyzer, vocabulary, self.holidays, town=self.town)
+        self._generation = generation
+
+    # --- searching --------------------------------------------------------------------------
+
+    def search(self, question: str, *, now: dt.datetime, today: dt.date | None = None) -> SearchResult:
+        """All offers that answer the question, best first. `now` is naive local time."""
+        with self._lock:
+            self.refresh()
+            query = self.parser.parse(question, today=today or now.date())
+            if query.is_empty:
+                return SearchResult(query, (), reason="empty")
+            if query.concepts and all(c.out_of_scope for c in query.concepts) and not query.period:
+                return SearchResult(query, (), reason="out_of_scope")
+            hits = self._rank(query, now)
+            if hits:
+                return SearchResult(query, tuple(hits))
+            reason = "out_of_scope" if query.out_of_scope else "no_match"
+            return SearchResult(query, (), suggestion=query.suggestion, reason=reason)
+
+    def _rank(self, query: Query, now: dt.datetime) -> list[Hit]:
+        concepts = [c for c in query.concepts if not c.out_of_scope]
+        content = [c for c in concepts if c.need is None]
+        now_text = now.strftime(TIME_FORMAT)
+        candidates: dict[int, _Candidate] = {}
+        if concepts:
+            for candidate in self._text_candidates(concepts, now_text):
+                candidates[candidate.pk] = candidate
+            for candidate in self._need_candidates(query, now_text):
+                candidates.setdefault(candidate.pk, candidate)
+        else:
+            for candidate in self._list_candidates(query, now, now_text):
+                candidates.setdefault(candidate.pk, candidate)
+        if not candidates:
+            return []
+        self._attach_occurrences(candidates, query, now)
+
+        scored: list[tuple[float, _Candidate]] = []
+        best_bm25 = min((c.bm25 for c in candidates.values() if c.bm25 is not None), default=None)
+        for candidate in candidates.values():
+            if not self._passes_filters(candidate, query, has_content=bool(content)):
+                continue
+            if concepts:
+                coverage = _coverage(candidate, query.concepts)
+                if coverage < MIN_COVERAGE:
+                    continue
+                score = 100.0 * coverage
+                if candidate.bm25 is not None and best_bm25:
+                    score += 3.0 * (candidate.bm25 / best_bm25)  # a small tie-break by BM25 (both negative)
+            else:
+                score = 60.0  # a list answer: every offer fits equally well, the date orders them
+            if query.period is not None and not candidate.dated:
+                score *= UNDATED_IN_PERIOD
+            if query.cheap and not candidate.is_cheap:
+                score *= CHEAP_MISS
+            wish = query.audience
+            if wish is not None and not wish.strict and not _fits_audience(candidate, wish, has_content=True):
+                score *= SOFT_AUDIENCE_MISS
+            scored.append((min(score, 100.0), candidate))
+        if not scored:
+            return []
+        best = max(s for s, _ in scored)
+        far_future = dt.datetime.max
+        scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best]
+        scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
+        return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
+
+    # --- lists without a question -----------------------------------------------------------
+
+    def browse(self, *, now: dt.datetime, kind: str | None = None, until: dt.datetime | None = None) -> list[Hit]:
+        """Published offers to browse: dated ones by their next date (before `until`), then the undated."""
+        with self._lock:
+            params: list[object] = [
+                now.strftime(TIME_FORMAT),
+                (until or dt.datetime.max).strftime(TIME_FORMAT),
+            ]
+            kind_filter = ""
+            if kind is not None:
+                kind_filter = " AND o.kind = ?"
+                params.append(kind)
+            rows = self.conn.execute(
+                "SELECT o.id, min(oc.start) AS start, oc.end FROM occurrences oc JOIN offers o ON o.pk = oc.offer_pk "
+                f"WHERE oc.end > ? AND oc.start < ?{kind_filter} GROUP BY oc.offer_pk ORDER BY start, o.id LIMIT ?",
+                (*params, LIST_CANDIDATES),
+            ).fetchall()
+            hits = [
+                Hit(
+                    r["id"],
+                    60.0,
+                    dt.datetime.strptime(r["start"], TIME_FORMAT),
+                    dt.datetime.strptime(r["end"], TIME_FORMAT),
+                )
+                for r in rows
+            ]
+            if until is None:
+                undated = self.conn.execute(
+                    "SELECT o.id FROM offers o WHERE o.status = 'published' AND o.first_start IS NULL"
+                    f"{kind_filter} ORDER BY o.title LIMIT ?",
+                    (*params[2:], LIST_CANDIDATES),
+                ).fetchall()
+                hits += [Hit(r["id"], 60.0) for r in undated]
+            return hits
+
+    def need_offers(self, need_name: str, *, now: dt.datetime) -> list[str]:
+        """Ids of the offers that answer a need from the lexicon ('company', 'childcare', 'transport'),
+        strongest first: its words in the title, keywords or summary, or its category."""
+        need = next((n for ns in self.analyzer.lexicon.needs.values() for n in ns if n.name == need_name), None)
+        if need is None:
+            return []
+        with self._lock:
+            clauses = " OR ".join("o.kind = ?" for _ in need.kinds) or "1"
+            rows = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS}, {_TEXT_COLUMNS}, o.title AS plain_title FROM offers o "
+                "JOIN offer_text t ON t.rowid = o.pk WHERE o.status = 'published' "
+                f"AND (o.last_end IS NULL OR o.last_end > ?) AND ({clauses}) LIMIT ?",
+                (now.strftime(TIME_FORMAT), *need.kinds, LIST_CANDIDATES),
+            ).fetchall()
+        stems = {self.analyzer.stem(t) for t in need.terms}
+        scored = []
+        for row in rows:
+            candidate = _Candidate.from_row(row)
+            score = NEED_CATEGORY_MATCH + 0.1 if candidate.categories & set(need.categories) else 0.0
+            for name in ("title", "keywords", "categories", "summary"):
+                if stems & candidate.fields[name]:
+                    score = max(score, FIELD_WEIGHTS[name])
+            if score >= FIELD_WEIGHTS["summary"]:
+                scored.append((-score, row["plain_title"], candidate.id))
+        return [offer_id for _, _, offer_id in sorted(scored)]
+
+    # --- candidates -------------------------------------------------------------------------
+
+    def _text_candidates(self, concepts: Sequence[Concept], now_text: str) -> list[_Candidate]:
+        stems = {s for c in concepts for s in c.alternatives}
+        if not stems:
+            return []
+        common_limit = max(50, COMMON_SHARE * self._offer_count)
+        rare = {s for s in stems if self._stem_df.get(s, 0) <= common_limit}
+        present = {s for s in stems if self._stem_df.get(s, 0) > 0}
+        if not present:
+            return []
+        match = " OR ".join(f'"{s}"' for s in sorted(rare & present or present))
+        all_common = not (rare & present)
+        order = "ORDER BY o.pk DESC" if all_common else "ORDER BY bm25_rank"
+        sql = (
+            f"SELECT {_OFFER_COLUMNS}, bm25(offer_text, {', '.join(map(str, BM25_WEIGHTS))}) AS bm25_rank, "
+            "offer_text.title, offer_text.keywords, offer_text.categories AS c_categories, offer_text.summary, "
+            "offer_text.description, offer_text.extra "
+            "FROM offer_text JOIN offers o ON o.pk = offer_text.rowid "
+            f"WHERE offer_text MATCH ? AND (o.last_end IS NULL OR o.last_end > ?) {order} LIMIT ?"
+        )
+        rows = self.conn.execute(sql, (match, now_text, TEXT_CANDIDATES)).fetchall()
+        return [_Candidate.from_row(row) for row in rows]
+
+    def _need_candidates(self, query: Query, now_text: str) -> list[_Candidate]:
+        """Offers of the kinds or categories that answer a named need ('geen auto' -> transport)."""
+        clauses, params = [], []
+        for need in query.needs:
+            for kind in need.kinds:
+                clauses.append("o.kind = ?")
+                params.append(kind)
+            for category in need.categories:
+                clauses.append("o.categories LIKE ?")
+                params.append(f"%|{category}|%")
+        if not clauses:
+            return []
+        sql = (
+            f"SELECT {_OFFER_COLUMNS}, {_TEXT_COLUMNS} FROM offers o JOIN offer_text t ON t.rowid = o.pk "
+            f"WHERE o.status = 'published' AND (o.last_end IS NULL OR o.last_end > ?) AND ({' OR '.join(clauses)}) "
+            "LIMIT ?"
+        )
+        rows = self.conn.execute(sql, (now_text, *params, LIST_CANDIDATES)).fetchall()
+        return [_Candidate.from_row(row) for row in rows]
+
+    def _list_candidates(self, query: Query, now: dt.datetime, now_text: str) -> list[_Candidate]:
+        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first."""
+        filters, params = _sql_filters(query)
+        if query.period is not None:
+            start = max(query.period.start, now).strftime(TIME_FORMAT)
+            sql = (
+                f"SELECT {_OFFER_COLUMNS}, min(oc.start) AS next_start FROM occurrences oc "
+                "JOIN offers o ON o.pk = oc.offer_pk WHERE oc.start < ? AND oc.end > ? "
+                f"{filters} GROUP BY oc.offer_pk ORDER BY next_start LIMIT ?"
+            )
+            rows = self.conn.execute(sql, (query.period.end.strftime(TIME_FORMAT), start, *params, LIST_CANDIDATES))
+        else:
+            sql = (
+                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' "
+                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?"
+            )
+            rows = self.conn.execute(sql, (now_text, *params, LIST_CANDIDATES))
+        return [_Candidate.from_row(row) for row in rows.fetchall()]
+
+    def _attach_occurrences(self, candidates: dict[int, _Candidate], query: Query, now: dt.datetime) -> None:
+        """The next occurrence of each dated candidate: in the asked period, else from now on."""
+        dated = [pk for pk, c in candidates.items() if c.dated]
+        if not dated:
+            return
+        start = now if query.period is None else max(query.period.start, now)
+        end = dt.datetime.max if query.period is None else query.period.end
+        marks = ",".join("?" * len(dated))
+        rows = self.conn.execute(
+            f"SELECT offer_pk, min(start) AS start, end FROM occurrences WHERE offer_pk IN ({marks}) "
+            "AND end > ? AND start < ? GROUP BY offer_pk",
+            (*dated, start.strftime(TIME_FORMAT), end.strftime(TIME_FORMAT) if query.period else "9999"),
+        ).fetchall()
+        for row in rows:
+            candidate = candidates[row["offer_pk"]]
+            candidate.next_start = dt.datetime.strptime(row["start"], TIME_FORMAT)
+            candidate.next_end = dt.datetime.strptime(row["end"], TIME_FORMAT)
+
+    # --- filters ----------------------------------------------------------------------------
+
+    def _passes_filters(self, candidate: _Candidate, query: Query, *, has_content: bool) -> bool:
+        if candidate.dated and candidate.next_start is None:
+            return False  # over, or nothing in the asked period
+        if query.period is not None and not candidate.dated and not has_content:
+            return False  # 'wat is er dit weekend' asks for dated things
+        if query.free and not candidate.is_free:
+            return False
+        return not (
+            query.audience is not None
+            and query.audience.strict
+            and not _fits_audience(candidate, query.audience, has_content=has_content)
+        )
+
+
+def _sql_filters(query: Query) -> tuple[str, list[object]]:
+    """The filters of a list question that SQL can apply before ranking."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.free:
+        clauses.append("(o.price_regular = 0 OR o.price_reduced = 0)")
+    wish = query.audience
+    if wish is not None and wish.groups:
+        clauses.append("(" + " OR ".join("o.groups LIKE ?" for _ in wish.groups) + ")")
+        params += [f"%|{g}|%" for g in wish.groups]
+    if wish is not None and wish.min_age is not None:
+        clauses.append("(o.max_age IS NULL OR o.max_age >= ?)")
+        params.append(wish.min_age)
+    if wish is not None and wish.max_age is not None:
+        clauses.append("(o.min_age IS NULL OR o.min_age <= ?)")
+        params.append(wish.max_age)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _coverage(candidate: _Candidate, concepts: Sequence[Concept]) -> float:
+    """The weighted share of the question's concepts this offer covers, in [0, 1]."""
+    total = sum(c.weight for c in concepts)
+    if total == 0:
+        return 0.0
+    covered = 0.0
+    for concept in concepts:
+        if concept.out_of_scope:
+            continue
+        best = 0.0
+        need = concept.need
+        if need is not None:
+            if candidate.kind in need.kinds:
+                best = NEED_KIND_MATCH
+            elif candidate.categories & set(need.categories):
+                best = NEED_CATEGORY_MATCH
+        for stem, weight in concept.alternatives.items():
+            if weight <= best:
+                continue
+            for name, field_weight in FIELD_WEIGHTS.items():
+                if stem in candidate.fields.get(name, ()):
+                    best = max(best, weight * field_weight)
+                    break
+        covered += concept.weight * best
+    return covered / total
+
+
+def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bool) -> bool:
+    """Whether the offer is meant for these people: the ages overlap and a group names them.
+
+    'iedereen' offers fit only when the question also names a subject ('zwemmen voor de kinderen');
+    a person of an exact age fits an offer whose own age range admits them.
+    """
+    low = wish.min_age if wish.min_age is not None else 0
+    high = wish.max_age if wish.max_age is not None else 200
+    offer_low = candidate.min_age if candidate.min_age is not None else 0
+    offer_high = candidate.max_age if candidate.max_age is not None else 200
+    if offer_high < low or offer_low > high:
+        return False
+    if not candidate.groups or not wish.groups or candidate.groups & set(wish.groups):
+        return True
+    if "iedereen" in candidate.groups:
+        return has_content
+    exact_age = wish.min_age is not None and wish.min_age == wish.max_age
+    return exact_age and (candidate.min_age is not None or candidate.max_age is not None)

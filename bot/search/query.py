@@ -1,0 +1,338 @@
+"""Understanding a question: what it is about, when, for whom, at what price, and which need it names.
+
+"goedkoop zwemme veur de kinders" becomes: the concept 'zwemmen' (with its synonyms), the
+audience 'kinderen' (introduced by 'voor', so a filter), and the wish for a low price. Every
+content word becomes a concept; the ranking later checks how many concepts an offer covers,
+which is what lets the bot say "I found nothing" instead of showing something unrelated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.calendar import Holiday, Period
+from bot.search.analyzer import Analyzer
+from bot.search.dates import find_period
+from bot.search.lexicon import AudienceRule, Need
+from bot.search.text import MAX_QUESTION_CHARS, words
+from bot.search.vocabulary import Vocabulary
+
+ACCEPT_CORRECTION = 80.0  # similarity from which a typo is corrected silently
+ACCEPT_SHORT_CORRECTION = 85.0  # words of 4 letters or less need to be closer
+SUGGEST_CORRECTION = 65.0  # from here on, a correction is only offered as "bedoelde je ...?"
+SYNONYM_WEIGHT = 0.85
+PART_WEIGHT = 0.75
+PART_SYNONYM_WEIGHT = 0.6
+OUT_OF_SCOPE_WEIGHT = 1.5
+NEED_TERM_WEIGHT = 0.8
+FILTER_INTRODUCERS = {"voor", "veur", "vur"}
+FAMILY_INTRODUCERS = {"met", "me"}
+CHILD_WORDS = {
+    "zoon",
+    "dochter",
+    "kind",
+    "zoontje",
+    "dochtertje",
+    "jongen",
+    "meisje",
+    "kleinzoon",
+    "kleindochter",
+}
+SELF_WORDS = {"ik", "ben"}
+MAX_CONCEPTS = 12
+_PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the question is about, and the stems that count as a match, with their weight."""
+
+    word: str
+    alternatives: dict[str, float]
+    weight: float = 1.0
+    out_of_scope: bool = False
+    need: Need | None = None
+
+
+@dataclass(frozen=True)
+class AudienceWish:
+    """For whom: an age range and groups. `strict` when the question says so ('voor', 'mijn zoon van 8')."""
+
+    min_age: int | None
+    max_age: int | None
+    groups: tuple[str, ...]
+    strict: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    concepts: tuple[Concept, ...] = ()
+    period: Period | None = None
+    audience: AudienceWish | None = None
+    free: bool = False
+    cheap: bool = False
+    needs: tuple[Need, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
+    corrections: dict[str, str] = field(default_factory=dict)  # typed word -> word searched for
+    suggestion: str | None = None  # a rewritten question to offer when nothing is found
+
+    @property
+    def content_concepts(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.need is None)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to search for: greetings, emoji, only stopwords."""
+        return not (self.concepts or self.period or self.audience or self.free or self.needs)
+
+
+class QueryParser:
+    def __init__(
+        self, analyzer: Analyzer, vocabulary: Vocabulary, holidays: Sequence[Holiday], *, town: str = ""
+    ) -> None:
+        self.analyzer = analyzer
+        self.lexicon = analyzer.lexicon
+        self.vocabulary = vocabulary
+        self.holidays = holidays
+        self._town = set(words(town))
+        self._signals = self._multiword_signals()
+        self._max_signal = max((len(k) for k in self._signals), default=1)
+        self._stem_groups = self._groups_by_stem()
+
+    def _multiword_signals(self) -> dict[tuple[str, ...], tuple[str, object]]:
+        lex = self.lexicon
+        signals: dict[tuple[str, ...], tuple[str, object]] = {}
+        for phrase in lex.stopwords:
+            signals[tuple(phrase.split())] = ("stop", None)
+        for phrase in lex.out_of_scope:
+            signals[tuple(phrase.split())] = ("out_of_scope", phrase)
+        for phrase in lex.free_words:
+            signals[tuple(phrase.split())] = ("free", None)
+        for phrase in lex.cheap_words:
+            signals[tuple(phrase.split())] = ("cheap", None)
+        for phrase, rule in lex.audiences.items():
+            signals[tuple(phrase.split())] = ("audience", rule)
+        for phrase, needs in lex.needs.items():
+            signals[tuple(phrase.split())] = ("need", needs)
+        return signals
+
+    def _groups_by_stem(self) -> dict[str, set[str]]:
+        by_stem: dict[str, set[str]] = {}
+        for group in self.lexicon.groups:
+            for word in group:
+                by_stem.setdefault(self.analyzer.stem(word), set()).update(group)
+        return by_stem
+
+    # --- parsing --------------------------------------------------------------------------
+
+    def parse(self, question: str, *, today: dt.date) -> Query:
+        """Read a question as typed by a person; never raises, whatever the input."""
+        text = question[:MAX_QUESTION_CHARS]
+        tokens = self._respell(words(text))
+        tokens = self.analyzer.join_phrases(tokens, fuzzy=True)
+        used: set[int] = set()
+
+        period = None
+        date_match = find_period(tokens, today, self.holidays)
+        if date_match is not None:
+            period = date_match.period
+            used |= date_match.used
+
+        audience = self._explicit_age(tokens, used)
+        free = cheap = False
+        needs: list[Need] = []
+        need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
+        out_of_scope: list[str] = []
+        audience_rule: tuple[int, AudienceRule] | None = None
+
+        i = 0
+        while i < len(tokens):
+            if i in used:
+                i += 1
+                continue
+            for length in range(min(self._max_signal, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + length])
+                signal = self._signals.get(key)
+                if signal is None or any(j in used for j in range(i, i + length)):
+                    continue
+                kind, payload = signal
+                span = set(range(i, i + length))
+                if kind == "stop":
+                    used |= span
+                elif kind == "out_of_scope":
+                    out_of_scope.append(str(payload))
+                    used |= span
+                elif kind == "free":
+                    free = True
+                    used |= span
+                elif kind == "cheap":
+                    cheap = True
+                    used |= span
+                elif kind == "audience":
+                    if audience_rule is None:
+                        audience_rule = (i, payload)  # type: ignore[assignment]
+                    used |= span
+                elif kind == "need":
+                    for need in payload:  # type: ignore[union-attr]
+                        if need not in needs:
+                            needs.append(need)
+                        if length == 1:  # 'carpool' names the need and also what is asked for
+                            need_words.setdefault(need.name, []).append(tokens[i])
+                    used |= span
+                i += length - 1
+                break
+            i += 1
+
+        if audience is None and audience_rule is not None:
+            position, rule = audience_rule
+            audience = self._audience_from_rule(tokens, position, rule)
+
+        leftovers = [(i, t) for i, t in enumerate(tokens) if i not in used and not t.isdigit() and t not in self._town]
+        concepts: list[Concept] = []
+        corrections: dict[str, str] = {}
+        suggestion_words: dict[str, str] = {}
+        for _, token in leftovers[:MAX_CONCEPTS]:
+            concept = self._concept(token, corrections, suggestion_words)
+            if concept is not None:
+                concepts.append(concept)
+        for phrase in out_of_scope:
+            concepts.append(Concept(phrase, {}, weight=OUT_OF_SCOPE_WEIGHT, out_of_scope=True))
+        for need in needs:
+            concepts.append(self._need_concept(need, need_words.get(need.name, [])))
+
+        suggestion = None
+        if suggestion_words:
+            suggestion = " ".join(suggestion_words.get(t, t) for t in words(text)[:20])
+        return Query(
+            text=" ".join(tokens),
+            concepts=tuple(concepts),
+            period=period,
+            audience=audience,
+            free=free,
+            cheap=cheap,
+            needs=tuple(needs),
+            out_of_scope=tuple(out_of_scope),
+            corrections=corrections,
+            suggestion=suggestion,
+        )
+
+    def _respell(self, tokens: list[str]) -> list[str]:
+        out: list[str] = []
+        for token in tokens:
+            out.extend(self.lexicon.spelling.get(token, (token,)))
+        return out
+
+    def _explicit_age(self, tokens: list[str], used: set[int]) -> AudienceWish | None:
+        """'ik ben 70', 'mijn zoon van 8', 'dochter is 16', '12 jaar', '60-plussers'."""
+        for i, token in enumerate(tokens):
+            if i in used:
+                continue
+            plus = _PLUS_AGE.match(token)
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if token.isdigit() and nxt in ("plus", "plusser", "plussers", "plusers"):
+                used |= {i, i + 1}
+                return AudienceWish(int(token), None, ("senioren",) if int(token) >= 55 else (), True, f"{token}-plus")
+            if plus:
+                used.add(i)
+                age = int(plus.group(1))
+                return AudienceWish(age, None, ("senioren",) if age >= 55 else (), True, f"{age}-plus")
+            if not token.isdigit() or not 0 < int(token) <= 110:
+                continue
+            prev = tokens[i - 1] if i > 0 else ""
+            before = set(tokens[max(0, i - 3) : i])
+            if nxt in ("jaar", "jarige", "jarigen") or (
+                prev in ("ben", "is", "van", "wordt", "word") and (before & (CHILD_WORDS | SELF_WORDS) or prev == "van")
+            ):
+                age = int(token)
+                used.add(i)
+                if nxt in ("jaar", "jarige", "jarigen"):
+                    used.add(i + 1)
+                return AudienceWish(age, age, _groups_for_age(age), True, f"{age} jaar")
+        return None
+
+    def _audience_from_rule(self, tokens: list[str], position: int, rule: AudienceRule) -> AudienceWish:
+        """An audience word is a filter when introduced by 'voor' ('iets voor de kinderen');
+        after 'met' ('uitstap met de kinderen') it means a family outing; otherwise a preference."""
+        window = tokens[max(0, position - 3) : position]
+        if any(w in FILTER_INTRODUCERS for w in window):
+            return AudienceWish(rule.min_age, rule.max_age, rule.groups, True, rule.name)
+        if any(w in FAMILY_INTRODUCERS for w in window) and "kinderen" in rule.groups:
+            return AudienceWish(None, None, ("gezinnen", "kinderen"), False, "gezinnen")
+        return AudienceWish(rule.min_age, rule.max_age, rule.groups, False, rule.name)
+
+    def _concept(self, token: str, corrections: dict[str, str], suggestions: dict[str, str]) -> Concept | None:
+        """The concept for one content word: itself, its corrected form, its synonyms, its parts."""
+        lexicon_known = token in self.lexicon.group_of or self.analyzer.stem(token) in self._stem_groups
+        word = token
+        confidence = 1.0
+        if token not in self.vocabulary and not lexicon_known:
+            dialect = self.vocabulary.dialect_form(token)
+            if dialect is not None:
+                word = dialect
+            else:
+                correction = self.vocabulary.correct(token, cutoff=SUGGEST_CORRECTION)
+                accept = ACCEPT_SHORT_CORRECTION if len(token) <= 4 else ACCEPT_CORRECTION
+                if correction is not None and correction.score >= accept:
+                    word = correction.word
+                    confidence = 0.9
+                elif correction is not None:
+                    suggestions[token] = correction.word
+            if word != token:
+                corrections[token] = word
+                if word in self.lexicon.stopwords:
+                    return None
+        alternatives: dict[str, float] = {}
+
+        def add(w: str, weight: float) -> None:
+            s = self.analyzer.stem(w)
+            if weight > alternatives.get(s, 0.0):
+                alternatives[s] = weight
+
+        add(word, confidence)
+        for synonym in self._synonyms(word):
+            add(synonym, SYNONYM_WEIGHT * confidence)
+        for part in self.analyzer.compound_parts(word):
+            add(part, PART_WEIGHT * confidence)
+            for synonym in self._synonyms(part):
+                add(synonym, PART_SYNONYM_WEIGHT * confidence)
+        return Concept(token, alternatives)
+
+    def _need_concept(self, need: Need, typed: list[str]) -> Concept:
+        """A need as one concept: offers of its kind or category, or that use its words."""
+        alternatives: dict[str, float] = {}
+
+        def add(w: str, weight: float) -> None:
+            s = self.analyzer.stem(w)
+            alternatives[s] = max(weight, alternatives.get(s, 0.0))
+
+        for term in need.terms:
+            add(term, NEED_TERM_WEIGHT)
+        for word in typed:
+            add(word, 1.0)
+            for synonym in self._synonyms(word):
+                add(synonym, SYNONYM_WEIGHT)
+        return Concept(f"nood:{need.name}", alternatives, need=need)
+
+    def _synonyms(self, word: str) -> set[str]:
+        found = set(self.lexicon.synonyms(word))
+        found |= self._stem_groups.get(self.analyzer.stem(word), set())
+        found.discard(word)
+        return {w for w in found if " " not in w}
+
+
+def _groups_for_age(age: int) -> tuple[str, ...]:
+    """The audience groups a person of this age belongs to."""
+    if age < 12:
+        return ("kinderen",)
+    if age < 18:
+        return ("jongeren", "kinderen") if age <= 13 else ("jongeren",)
+    if age < 26:
+        return ("jongeren", "volwassenen")
+    if age < 60:
+        return ("volwassenen",)
+    return ("senioren", "volwassenen")

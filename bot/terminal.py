@@ -1,0 +1,81 @@
+"""The conversation in a terminal: the same answers as on Telegram, buttons as numbers.
+
+Useful without a Telegram token (try the bot on the sample data) and to check a change to the
+texts or the word list in a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.conversation import Conversation, Who
+from bot.replies import Reply, to_plain
+from bot.texts import Texts
+
+EXIT_WORDS = {"stoppen", "exit", "quit", "q"}
+TERMINAL_USER = Who(user_id=0, chat_id=0, first_name=None)
+
+
+def render(reply: Reply, texts: Texts) -> tuple[str, dict[str, str]]:
+    """The reply as plain text with numbered buttons, and what each number does."""
+    out: list[str] = []
+    actions: dict[str, str] = {}
+    for message in reply.messages:
+        out.append(message.plain)
+        labels = []
+        for row in message.buttons:
+            for button in row:
+                if button.url:
+                    labels.append(f"{button.text}: {button.url}")
+                else:
+                    number = str(len(actions) + 1)
+                    actions[number] = button.action or ""
+                    labels.append(f"[{number}] {button.text}")
+        if labels:
+            out.append("   " + "   ".join(labels))
+        out.append("")
+    return "\n".join(out), actions
+
+
+async def chat(
+    conversation: Conversation,
+    texts: Texts,
+    *,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], object] = print,
+) -> None:
+    """Talk until the person types an exit word or closes the input (Ctrl-D)."""
+    write(to_plain(texts("terminal.intro")))
+    reply = await conversation.start(TERMINAL_USER)
+    while True:
+        text, actions = render(reply, texts)
+        write(text)
+        try:
+            line = await asyncio.to_thread(read, texts.label("terminal.prompt"))
+        except (EOFError, KeyboardInterrupt):
+            break
+        line = line.strip()
+        if line.lower() in EXIT_WORDS:
+            break
+        if line in actions:
+            reply = await conversation.act(TERMINAL_USER, actions[line])
+        elif line.startswith("/"):
+            reply = await _command(conversation, line)
+        else:
+            reply = await conversation.ask(TERMINAL_USER, line)
+    write(to_plain(texts("terminal.bye")))
+
+
+async def _command(conversation: Conversation, line: str) -> Reply:
+    command, _, payload = line[1:].partition(" ")
+    handlers = {
+        "start": lambda: conversation.start(TERMINAL_USER, payload or None),
+        "hulp": lambda: conversation.help(TERMINAL_USER),
+        "help": lambda: conversation.help(TERMINAL_USER),
+        "privacy": lambda: conversation.privacy(TERMINAL_USER),
+        "vergeet": lambda: conversation.forget(TERMINAL_USER),
+        "stop": lambda: conversation.stop(TERMINAL_USER),
+    }
+    handler = handlers.get(command.lower())
+    return await (handler() if handler else conversation.menu(TERMINAL_USER))

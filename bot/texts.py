@@ -1,0 +1,97 @@
+"""The Dutch texts of the bot, kept in `data/texts.nl.toml` so they can be changed without code.
+
+Templates are safe HTML (Telegram's subset: <b>, <i>, <a href>); the values put into them are
+escaped. Button labels are plain text. A missing key or a wrong placeholder is reported when the
+file is loaded, not when a user happens to reach that text.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+
+class TextsError(ValueError):
+    """The texts file is missing a key, or a template uses a placeholder it may not."""
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, name + "."))
+        elif isinstance(value, str):
+            flat[name] = value
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            for index, item in enumerate(value):
+                flat[f"{name}.{index}"] = item
+        else:
+            raise TextsError(f"{name}: expected text in quotes, got {value!r}")
+    return flat
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template fills in, e.g. {'title'} for '<b>{title}</b>'."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError as error:
+        raise TextsError(f"broken placeholder in {template!r}: {error}") from None
+
+
+class Texts:
+    def __init__(self, templates: Mapping[str, str], *, source: str = "texts") -> None:
+        self._templates = dict(templates)
+        self.source = source
+        for key, template in self._templates.items():
+            try:
+                placeholders(template)
+            except TextsError as error:
+                raise TextsError(f"{source}: {key}: {error}") from None
+
+    @classmethod
+    def load(cls, path: Path) -> Texts:
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TextsError(f"{path}: texts file not found") from None
+        except tomllib.TOMLDecodeError as error:
+            raise TextsError(f"{path}: not valid TOML: {error}") from None
+        return cls(_flatten(document), source=str(path))
+
+    def keys(self) -> set[str]:
+        return set(self._templates)
+
+    def _template(self, key: str) -> str:
+        try:
+            return self._templates[key]
+        except KeyError:
+            raise TextsError(f"{self.source}: the text {key!r} is missing") from None
+
+    def __call__(self, key: str, **values: Any) -> Markup:
+        """The text as safe HTML, with the values escaped."""
+        try:
+            return Markup(self._template(key)).format(**values)
+        except KeyError as error:
+            raise TextsError(f"{self.source}: {key} uses {{{error.args[0]}}}, which is not available here") from None
+
+    def label(self, key: str, **values: Any) -> str:
+        """A plain-text label (buttons, commands): no markup, nothing escaped."""
+        try:
+            return self._template(key).format(**values)
+        except KeyError as error:
+            raise TextsError(f"{self.source}: {key} uses {{{error.args[0]}}}, which is not available here") from None
+
+    def items(self, prefix: str) -> list[str]:
+        """The entries of a list in the file (e.g. the month names), in order."""
+        found = []
+        index = 0
+        while f"{prefix}.{index}" in self._templates:
+            found.append(self._templates[f"{prefix}.{index}"])
+            index += 1
+        return found
