@@ -181,53 +181,19 @@ _ELIGIBILITY = re.compile(
     r"|op voorwaarde|wie recht heeft",
     re.I,
 )
-_STOP = set(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "of",
-        "in",
-        "op",
-        "aan",
-        "van",
-        "voor",
-        "met",
-        "bij",
-        "naar",
-        "te",
-        "tot",
-        "om",
-        "is",
-        "zijn",
-        "je",
-        "jij",
-        "we",
-        "wij",
-        "ons",
-        "onze",
-        "jullie",
-        "u",
-        "voor",
-        "dit",
-        "dat",
-        "die",
-        "er",
-        "ook",
-        "al",
-        "nog",
-        "maar",
-        "dan",
-        "als",
-        "uit",
-        "over",
-        "door",
-        "per",
-        "elke",
-        "iedere",
-        "the",
-    ]
+# fmt: off
+_STOP = frozenset({
+    "de", "het", "een", "en", "of", "in", "op", "aan", "van", "voor", "met", "bij", "naar", "te", "tot",
+    "om", "is", "zijn", "je", "jij", "we", "wij", "ons", "onze", "jullie", "u", "dit", "dat",
+    "die", "er", "ook", "al", "nog", "maar", "dan", "als", "uit", "over", "door", "per", "elke", "iedere",
+    "the",
+})
+# fmt: on
+
+
+_DATE_WORD = re.compile(
+    r"(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    r"|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|morgen|vandaag)$"
 )
 
 
@@ -280,7 +246,13 @@ def guess_keywords(title: str, categories: list[str], text: str) -> list[str]:
     """A few words people may type: the title's content words plus the category words that occur."""
     words: list[str] = []
     for w in re.findall(r"[\w'-]+", fold(title)):
-        if len(w) > 2 and w not in _STOP and not w.isdigit() and w not in words:
+        if (
+            len(w) > 2
+            and w not in _STOP
+            and not re.search(r"\d", w)
+            and w not in words
+            and not _DATE_WORD.match(w)
+        ):
             words.append(w)
     fx = fold(text)
     for cat in categories:

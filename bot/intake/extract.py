@@ -152,8 +152,7 @@ def _strip_dates(title: str, today: dt.date) -> str:
 
 def clean_title(raw: str, today: dt.date) -> str | None:
     """A title people can read: no emoji, hashtags, labels, shouting, trailing '!!!' or dates."""
-    title = clean_line(raw)
-    title = re.sub(r"(?<![\w&])#[\w-]+", "", title)
+    title = clean_line(re.sub(r"(?<![\w&])#[\w-]+", "", raw))
     title = _LABEL.sub("", title).strip()
     quoted = _QUOTED.search(title)
     if quoted and len(quoted.group(1).split()) >= 2:
@@ -302,6 +301,9 @@ def extract_offer(
         desc_lines = desc_lines[1:]
     sentences = split_sentences("\n".join(desc_lines))
     description = _shorten(sentences, MAX_DESCRIPTION) or None
+    if description is None and title_idx is not None and len(body_lines[title_idx]) > 60:
+        # A one-line message: the line is both the title source and the only description there is.
+        description = _shorten(split_sentences(body_lines[title_idx]), MAX_DESCRIPTION) or None
     summary = next((s for s in sentences if len(s.split()) >= 5), None)
     if summary and len(summary) > 200:
         summary = summary[:200].rsplit(" ", 1)[0] + " …"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .partners import TOWNS, find_partners
-from .text import fold
+from .text import clean_line, fold
 
 _SUFFIX = (
     r"straat|laan|weg|plein|steenweg|baan|dreef|lei|hof|kaai|markt|berg|veld|pad|ring|singel|dijk|wal"
@@ -103,7 +103,8 @@ def _format_address(m: re.Match) -> str:
 def extract_place(lines: list[str], extra: list[str] | None = None) -> PlaceResult:
     """Find the first address in `lines` (then `extra`, e.g. a signature) and the place name beside it."""
     res = PlaceResult()
-    for source in (lines, extra or []):
+    lines = [clean_line(x) for x in lines]
+    for source in (lines, [clean_line(x) for x in extra or []]):
         for i, line in enumerate(source):
             m = _ADDRESS.search(line)
             if not m:
