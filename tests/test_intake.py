@@ -577,3 +577,42 @@ def test_eval_set_only_flags_its_known_near_duplicate():
 
 if __name__ == "__main__":
     print(accuracy_table(run_fixtures()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\n" * 10000, "x\n" * 5000, "1 2 3 4 5 6 7 8 9 " * 1000, "13/3 14u " * 1500, "€5, " * 3000, "a@" * 5000],
+)
+def test_pathological_input_is_fast(text):
+    import time
+
+    t0 = time.perf_counter()
+    extract_offer(text, today=D)
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_more_flyer_phrasings():
+    ext = extract_offer(
+        "Lentefeest\nOp zaterdag 13 en zondag 14 maart, telkens van 14u-18u.\n"
+        "Waar: Zaal Sint-Jan, Markt 1, 3740 Bilzen\nPrijs: €5 (RoS: €1)",
+        today=D,
+    )
+    assert ext.offer["when"] == {
+        "start": "2027-03-13T14:00",
+        "end": "2027-03-13T18:00",
+        "rrule": "FREQ=DAILY;UNTIL=20270314T235959",
+    }
+    assert ext.offer["location"] == {"name": "Zaal Sint-Jan", "address": "Markt 1, 3740 Bilzen"}
+    assert (ext.offer["price"]["regular"], ext.offer["price"]["reduced"]) == (5, 1)
+    swim = extract_offer("Zwemles - 10 lessen\nelke maandag 20u-21u, zwembad Bilzen (Eikenlaan 27).", today=D)
+    assert swim.offer["location"] == {"name": "Zwembad Bilzen", "address": "Eikenlaan 27"}
+    assert swim.offer["title"] == "Zwemles"
+    quoted = extract_offer("Kookworkshop 'Koken met restjes'\nop 20/2 om 18u30", today=D)
+    assert quoted.offer["title"] == "Kookworkshop 'Koken met restjes'"
+
+
+def test_attachment_only_mail_is_flagged():
+    ext = extract_offer(
+        "Beste,\nIn bijlage de affiche voor onze filmavond. Graag verspreiden!\nMvg\nPeter", today=D
+    )
+    assert "see_attachment" in ext.warnings and "when" in ext.missing

@@ -57,7 +57,9 @@ _FIELD_LINE = re.compile(
     r"|e-?mail|inschrijven|inschrijving|reserveren|organisatie)\b\s*:",
     re.I,
 )
-_QUOTED = re.compile(r"[\"“”„«»']([^\"“”„«»']{3,80})[\"“”„«»']")
+_QUOTED = re.compile(r"[\"“”„«»‘’]([^\"“”„«»‘’]{3,80})[\"“”„«»‘’]")
+# 'Kansentarief voor "Reus Rik"', 'Uitnodiging: "Reus Rik"': the quoted name is the title.
+_QUOTED_LEAD = re.compile(r"(?:\b(?:voor|op|van|naar|bij|met)|:)\s*$", re.I)
 _SCHEDULE_TAIL = re.compile(
     r"\d|\b(?:elke|iedere|wekelijks|maandelijks|start|vanaf|vakantie|\w+vakantie)\b", re.I
 )
@@ -96,6 +98,9 @@ _PROPER_NAMES = sorted(
     },
     key=len,
     reverse=True,
+)
+_ATTACHMENT = re.compile(
+    r"\b(?:in (?:de )?bijlage|bijgevoegd|als bijlage|zie bijlage|zie foto|zie affiche)\b", re.I
 )
 MAX_DESCRIPTION = 600
 
@@ -155,7 +160,7 @@ def clean_title(raw: str, today: dt.date) -> str | None:
     title = clean_line(re.sub(r"(?<![\w&])#[\w-]+", "", raw))
     title = _LABEL.sub("", title).strip()
     quoted = _QUOTED.search(title)
-    if quoted and len(quoted.group(1).split()) >= 2:
+    if quoted and len(quoted.group(1).split()) >= 2 and _QUOTED_LEAD.search(title[: quoted.start()]):
         title = quoted.group(1)
     if is_shouting(title):
         title = _deshout(title)
@@ -269,6 +274,9 @@ def extract_offer(
     if not re.search(r"[^\W_]", body + (subject or "")):
         warnings.append("empty_text")
         return Extraction(offer=offer, missing=("title", "when"), warnings=tuple(warnings), confidence={})
+
+    if _ATTACHMENT.search(body):
+        warnings.append("see_attachment")  # the real flyer is a picture or PDF the bot did not read
 
     # Title: a specific mail subject, else the first meaningful body line.
     title = None

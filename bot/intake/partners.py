@@ -52,22 +52,18 @@ TOWNS = ("Bilzen", "Munsterbilzen", "Eigenbilzen", "Beverst", "Hoelbeek", "Rijkh
          "Kleine-Spouwen", "Spouwen", "Mopertingen", "Martenslinde", "Waltwilder", "Hees", "Schoonbeek",
          "Rosmeer", "Merem", "Jongenbos")  # fmt: skip
 
-_ALIASES = sorted(((alias, name) for name, aliases in PARTNERS.items() for alias in aliases),
-                  key=lambda x: -len(x[0]))  # fmt: skip
+_ALIAS_TO_NAME = {alias: name for name, aliases in PARTNERS.items() for alias in aliases}
+# One alternation, longest alias first, so "bibliotheek de kimpel" wins over "de kimpel" at the same spot.
+_PARTNER_RX = re.compile(
+    r"(?<![\w-])("
+    + "|".join(re.escape(a) for a in sorted(_ALIAS_TO_NAME, key=len, reverse=True))
+    + r")(?![\w-])"
+)
 
 
 def find_partners(text: str) -> list[tuple[int, str]]:
-    """(position, canonical name) of each known partner named in `text`, longest alias first, no overlaps."""
-    folded = fold(text)
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, str]] = []
-    for alias, name in _ALIASES:
-        for m in re.finditer(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", folded):
-            if any(m.start() < b and m.end() > a for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            found.append((m.start(), name))
-    return sorted(found)
+    """(position, canonical name) of each known partner named in `text`, in text order."""
+    return [(m.start(), _ALIAS_TO_NAME[m.group(1)]) for m in _PARTNER_RX.finditer(fold(text))]
 
 
 def canonical_partner(name: str | None) -> str | None:

@@ -20,7 +20,8 @@ _SUFFIX = (
 _TOWN = "|".join(sorted((re.escape(t) for t in TOWNS), key=len, reverse=True))
 _ADDRESS = re.compile(
     rf"(?P<street>(?:(?:Sint|Oude|Nieuwe|Grote|Kleine|Lange|Korte|Hoge|Onze-Lieve-Vrouw)[- ])?"
-    rf"[A-ZÀ-Ý][\w'’-]*(?:{_SUFFIX})|[A-ZÀ-Ý][\w'’-]+ (?:Baan|Weg|Straat|Plein|Markt))"
+    rf"[A-ZÀ-Ý][\w'’-]*(?:{_SUFFIX})|[A-ZÀ-Ý][\w'’-]+ (?:Baan|Weg|Straat|Plein|Markt)"
+    rf"|(?:Grote |Oude )?(?:Markt|Plein|Dorp|Ring|Vesten))"
     rf"\s+(?P<nr>\d{{1,4}}(?:\s?[a-zA-Z](?![\w]))?(?:\s?(?:bus|/)\s?\d+)?)(?![\d,.]\d|\s?(?:jaar|uur|u\b|euro|€|%))"
     rf"(?:\s*(?:,|–|-|\||in|te)?\s*(?:(?P<pc>[1-9]\d{{3}})\s+)?(?P<town>{_TOWN}|(?<=\d\d\d\d )[A-Z][\w-]+))?",
 )
@@ -83,13 +84,18 @@ def _name_before(prefix: str) -> str | None:
         len(label_free) <= 45
         and not re.search(r"[.!?]\s", label_free)
         and (not _PREP.search(label_free) or _VENUE_WORDS.search(label_free.split()[0]))
+        and (name := _clean_name(label_free))
     ):
-        return _clean_name(label_free)
+        return name
     preps = list(_PREP.finditer(prefix))
     if preps:
         tail = prefix[preps[-1].end() :]
         if tail and (tail[0].isupper() or _VENUE_WORDS.search(tail)) and len(tail) <= 50:
             return _clean_name(tail)
+    # "..., elke maandag 20u-21u, zwembad Bilzen (Eikenlaan 27)": the last comma-separated chunk.
+    chunk = re.split(r",\s+|\s[–-]\s", prefix)[-1].strip()
+    if 0 < len(chunk) <= 40 and _VENUE_WORDS.search(chunk):
+        return _clean_name(chunk)
     return None
 
 

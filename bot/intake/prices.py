@@ -21,7 +21,7 @@ _AMOUNT = re.compile(
 _REDUCED_CUE = re.compile(
     r"rap\s*op\s*stap|kansentarief|sociaal tarief|verminderd|verlaagd tarief|reductie"
     r"|met (?:de|je|een|uw) kaart"
-    r"|uitpas|omnio|verhoogde tegemoetkoming|korting|kortingstarief",
+    r"|uitpas|omnio|verhoogde tegemoetkoming|korting|kortingstarief|(?-i:\bRoS\b)",
     re.I,
 )
 _FREE = re.compile(r"\bgratis\b|\bkosteloos\b|\bfree\b|\bvrije toegang\b|\bgeen inkom\b", re.I)

@@ -146,6 +146,7 @@ def parse(raw: str) -> Parsed:
 
     header_rows = _header_rows(lines)
     kept: list[str] = []
+    kept_content = False
     for i, line in enumerate(lines):
         bare = re.sub(r"^\s*(>\s*)+", "", line)
         if _FORWARD_MARKER.match(bare):
@@ -160,20 +161,22 @@ def parse(raw: str) -> Parsed:
                     _set_sender(parsed, value)
             continue
         # A first line like "Fwd: Voorleesmoment" is a subject.
-        if not any(_is_content(x) for x in kept) and parsed.subject is None and _SUBJECT_PREFIX.match(bare):
+        if not kept_content and parsed.subject is None and _SUBJECT_PREFIX.match(bare):
             parsed.subject = _SUBJECT_PREFIX.sub("", bare).strip() or None
             continue
         kept.append(bare)
+        kept_content = kept_content or _is_content(bare)
 
     body: list[str] = []
     signature: list[str] = []
     target = body
+    body_content = False
     for line in kept:
         if _DISCLAIMER.match(line) or (_SEPARATOR_LINE.match(line) and target is signature):
             break
         if _SEPARATOR_LINE.match(line) and not line.strip().startswith("--"):
             continue
-        if target is body and any(_is_content(x) for x in body) and _CLOSING.match(line):
+        if target is body and body_content and _CLOSING.match(line):
             target = signature
             rest = _CLOSING.sub("", line).strip(" ,!.-")
             if rest:
@@ -187,6 +190,7 @@ def parse(raw: str) -> Parsed:
         if _HASHTAG_ONLY.match(line):
             continue
         target.append(line)
+        body_content = body_content or (target is body and _is_content(line))
     parsed.body = _trim_blank(body)
     parsed.signature = _trim_blank(signature)
     return parsed
@@ -235,11 +239,12 @@ def _set_sender(parsed: Parsed, value: str) -> None:
 
 
 def _trim_blank(lines: list[str]) -> list[str]:
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    return lines
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return lines[start:end]
 
 
 def is_greeting(line: str) -> bool:
