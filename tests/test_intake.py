@@ -376,6 +376,9 @@ def test_places(lines, name, address):
         ("voor het hele gezin", None, None, "gezinnen"),
         ("senioren welkom", None, None, "senioren"),
         ("Bel +32 89 12 34 56. Kinderen onder 3 jaar gratis.", None, None, "kinderen"),
+        ("Gratis voetbal voor meisjes van 8 tot 12 jaar!", 8, 12, "kinderen"),
+        ("Voor 6-12 jaar\n€75 per week", 6, 12, "kinderen"),
+        ("Jongeren tot 18 jaar zijn altijd gratis lid.", None, None, "jongeren"),
     ],
 )
 def test_audience(text, min_age, max_age, group):
@@ -422,6 +425,11 @@ def test_flyer_datum_line_is_not_a_mail_header():
             "Reus Rik kan niet slapen",
         ),
         ("Fwd: Voorleesmoment + knutselen\n\n> Op woensdag 5 mei om 14u.", "Voorleesmoment + knutselen"),
+        (
+            "Hoi!\nVolgende week woensdag (24/3) is er een gratis voetbalinitiatie voor meisjes van 8 tot 12 jaar.",
+            "Gratis voetbalinitiatie voor meisjes",
+        ),
+        ("Quiz avond vrijdag 16 april vanaf 19u in zaal De Schakel in Hees. 5 euro per ploeg.", "Quiz avond"),
     ],
 )
 def test_titles(text, title):

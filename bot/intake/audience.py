@@ -28,7 +28,12 @@ _GROUPS = {
     "iedereen": re.compile(r"\b(iedereen( is)? welkom|voor iedereen|alle leeftijden|jong en oud)\b", re.I),
 }
 _KLEUTERS = re.compile(r"\bkleuters?\b", re.I)
-_PRICE_CLAUSE = re.compile(r"€|\beuro\b|\bgratis\b", re.I)
+# "Kinderen onder 3 jaar gratis", "tot 12 jaar: €2": an age that sets a price, not the audience.
+_AGE_PRICE = re.compile(
+    r"(?:onder|tot|jonger dan|vanaf|t/m)[ \t]*\d{1,2}[ \t]*jaar(?:[ \t]+[^\W\d]+){0,3}[ \t]*:?[ \t]*"
+    r"(?:gratis|€[ \t]?\d|\d+(?:[.,]\d\d)?[ \t]?(?:€|euro))",
+    re.I,
+)
 
 
 @dataclass
@@ -42,9 +47,9 @@ class AudienceResult:
 
 
 def _clauses(text: str) -> list[str]:
-    """Clauses that are not about money: "kinderen onder 3 jaar gratis" is a price rule, not the audience."""
-    parts = re.split(r"[.!?\n;]|,\s", text)
-    return [p for p in parts if p.strip() and not _PRICE_CLAUSE.search(p)]
+    """Clauses of the text with age-bound prices ("kinderen onder 3 jaar gratis") taken out."""
+    parts = re.split(r"[.!?\n;]|,\s", _AGE_PRICE.sub(" ", text))
+    return [p for p in parts if p.strip()]
 
 
 def extract_audience(text: str) -> AudienceResult:

@@ -155,6 +155,37 @@ def _strip_dates(title: str, today: dt.date) -> str:
     return title
 
 
+# After a fronted time Dutch inverts: "(Volgende woensdag) is er een voetbalinitiatie ...".
+_INVERSION = re.compile(
+    r"^(?:is er|er is|zijn er|er zijn|organiseren (?:we|wij)|houden (?:we|wij)|gaan (?:we|wij)"
+    r"|spelen (?:we|wij)|kan je|kun je|mag je)\s+(?:(?:een|ons|onze|opnieuw|weer|nog eens)\s+)*",
+    re.I,
+)
+# Where a sentence stops naming the activity: its audience, place, time or price.
+_TITLE_TAIL = re.compile(
+    r"\s+(?=(?:van|voor|tussen)\s+\d|(?:op|in|aan|bij)\s+(?:het|de|zaal|ons|onze)\s|vanaf\s|om\s+\d)"
+    r"|,\s|\s[–-]\s",
+    re.I,
+)
+
+
+def _condense(title: str, today: dt.date) -> str:
+    """A long first sentence as a title: drop the date and the inversion before the activity, and cut where
+    the sentence moves on to its audience, place or time ("... voor meisjes van 8 tot 12 jaar op het ...")."""
+    spans = date_spans(title, today)
+    if spans and spans[0][0] > 3:
+        title = title[: spans[0][0]]  # "Quiz avond vrijdag 16 april vanaf 19u ..." -> "Quiz avond"
+    else:
+        for a, b in spans:
+            if a <= 3 or not title[:a].strip(" ,:()-–"):
+                title = title[b:].lstrip(" ,:()-–")
+    title = _INVERSION.sub("", title.strip())
+    head = _TITLE_TAIL.split(title, maxsplit=1)[0]
+    if len(head) >= 8:
+        title = head
+    return title.strip(" ,;:-–(")
+
+
 def clean_title(raw: str, today: dt.date) -> str | None:
     """A title people can read: no emoji, hashtags, labels, shouting, trailing '!!!' or dates."""
     title = clean_line(re.sub(r"(?<![\w&])#[\w-]+", "", raw))
@@ -167,6 +198,8 @@ def clean_title(raw: str, today: dt.date) -> str | None:
     title = _strip_dates(title, today)
     title = re.sub(r"\s+", " ", title).strip(" ,;:-–·*")
     title = re.sub(r"[!?.]+$", "", title).strip()
+    if len(title) > 60:
+        title = _condense(title, today)
     if len(title) > 80:
         cut = re.split(r"(?<=[.!?])\s|,\s", title)[0]
         title = cut if 10 <= len(cut) <= 80 else title[:80].rsplit(" ", 1)[0]
