@@ -426,7 +426,8 @@ def test_flyer_datum_line_is_not_a_mail_header():
         ),
         ("Fwd: Voorleesmoment + knutselen\n\n> Op woensdag 5 mei om 14u.", "Voorleesmoment + knutselen"),
         (
-            "Hoi!\nVolgende week woensdag (24/3) is er een gratis voetbalinitiatie voor meisjes van 8 tot 12 jaar.",
+            "Hoi!\nVolgende week woensdag (24/3) is er een gratis voetbalinitiatie voor meisjes van 8 tot 12 "
+            "jaar.",
             "Gratis voetbalinitiatie voor meisjes",
         ),
         ("Quiz avond vrijdag 16 april vanaf 19u in zaal De Schakel in Hees. 5 euro per ploeg.", "Quiz avond"),
