@@ -1,6 +1,8 @@
 """Intake: field-level accuracy over forwarded texts, focused extractor tests, bad input, duplicates.
 
-Run `python tests/test_intake.py` to print the accuracy table (all texts, dev set, held-out set).
+Run `python tests/test_intake.py` to print the accuracy table: all texts, the dev set, held-out batch 1
+(written after the first version; two of its texts then led to fixes) and held-out batch 2 (written after
+those fixes, never tuned on).
 """
 
 from __future__ import annotations
@@ -114,7 +116,10 @@ def accuracy_table(results: dict[str, dict[str, bool | None]]) -> str:
     groups = {
         "all": list(results),
         "dev": [n for n in results if not EXPECTED[n].get("heldout")],
-        "held-out": [n for n in results if EXPECTED[n].get("heldout")],
+        "held-out 1": [
+            n for n in results if EXPECTED[n].get("heldout") and EXPECTED[n].get("heldout_batch", 1) == 1
+        ],
+        "held-out 2": [n for n in results if EXPECTED[n].get("heldout_batch") == 2],
     }
     accs = {g: accuracy(results, names) for g, names in groups.items()}
     header = f"{'field':<10}" + "".join(f"{g + f' ({len(n)})':>18}" for g, n in groups.items())
