@@ -1,0 +1,20 @@
+"""Intake: turn a forwarded flyer, post or e-mail into a draft offer (pure Python, no Telegram, no database).
+
+    extract_offer(text, *, today, origin=None, tz="Europe/Brussels") -> Extraction
+        Extraction.offer       all fields of the offer format (OFFER-FORMAT.md); unknown ones None/empty
+        Extraction.missing     required things not found: "title", "when" (for what looks like an event)
+        Extraction.warnings    text_truncated, empty_text, see_attachment, date_in_past, weekday_mismatch,
+                               multiple_dates, ambiguous_date (a bare weekday), time_missing (start at 00:00),
+                               bad_timezone
+        Extraction.confidence  rough 0-1 per field: title, when, location, price, organizer
+    find_duplicates(candidate, existing, *, threshold=70.0) -> [(id, score 0-100), ...], best first
+
+Modules, one job each: text (cleaning, mail/Facebook/WhatsApp noise), dates, prices, places, contacts,
+audience, partners (known names), classify (kind, categories, practical sentences), extract (assembly),
+duplicates.
+"""
+
+from .duplicates import find_duplicates
+from .extract import OFFER_FIELDS, Extraction, extract_offer
+
+__all__ = ["OFFER_FIELDS", "Extraction", "extract_offer", "find_duplicates"]

@@ -1,0 +1,163 @@
+"""Where: an address (street + number, optional postcode and town) and the name of the place.
+
+Flyers write the place as "📍 CC De Kimpel, Kloosterstraat 3, 3740 Bilzen", as a name line above an address
+line (Facebook), or inside a sentence: "in Bibliotheek De Kimpel (Kloosterstraat 3, Bilzen)". The address
+is found first, the name is then what stands before it on the line, in the sentence or on the line above.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .partners import TOWNS, find_partners
+from .text import clean_line, fold
+
+_SUFFIX = (
+    r"straat|laan|weg|plein|steenweg|baan|dreef|lei|hof|kaai|markt|berg|veld|pad|ring|singel|dijk|wal"
+    r"|gang|park|heide|kouter|beemd|poort|vest|hoek|erf|dal|bos|broek|straatje|weide|akker|kamp|tuin"
+)
+_TOWN = "|".join(sorted((re.escape(t) for t in TOWNS), key=len, reverse=True))
+_ADDRESS = re.compile(
+    rf"(?P<street>(?:(?:Sint|Oude|Nieuwe|Grote|Kleine|Lange|Korte|Hoge|Onze-Lieve-Vrouw)[- ])?"
+    rf"[A-ZÀ-Ý][\w'’-]*(?:{_SUFFIX})|[A-ZÀ-Ý][\w'’-]+ (?:Baan|Weg|Straat|Plein|Markt)"
+    rf"|(?:Grote |Oude )?(?:Markt|Plein|Dorp|Ring|Vesten))"
+    rf"\s+(?P<nr>\d{{1,4}}(?:\s?[a-zA-Z](?![\w]))?(?:\s?(?:bus|/)\s?\d+)?)(?![\d,.]\d|\s?(?:jaar|uur|u\b|euro|€|%))"
+    rf"(?:\s*(?:,|–|-|\||in|te)?\s*(?:(?P<pc>[1-9]\d{{3}})\s+)?(?P<town>{_TOWN}|(?<=\d\d\d\d )[A-Z][\w-]+))?",
+)
+_LABEL = re.compile(r"^\s*(?:waar|locatie|plaats|adres|place|where|verzamelen|vertrek|afspraak)\s*:\s*", re.I)
+_PREP = re.compile(
+    r"\b(?:in|aan|naar|bij|op|vanuit|vertrekt aan|verzamelen aan|te)\s+(?-i:het\s+|de\s+|'t\s+)?", re.I
+)
+_VENUE_WORDS = re.compile(
+    r"\b(?:zaal|sporthal|sportzaal|zwembad|bib|bibliotheek|cultuurcentrum|cc|ldc|kasteel|kasteelpark|park"
+    r"|parochiezaal|ontmoetingscentrum|dienstencentrum|school|speelplein|jeugdhuis|kerk|cafetaria|atelier"
+    r"|terrein|lokaal|lokalen|gemeenschapshuis|huis|centrum|museum|domein|bos)\b",
+    re.I,
+)
+_IN_PLACE = re.compile(
+    r"\b(?:in|op|aan)\s+(?:de\s+|het\s+)?(?P<name>(?:zaal|sporthal|sportzaal|parochiezaal|cafetaria|gemeenschapshuis)"
+    r"\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|(?:CC|LDC|Bibliotheek|Cultuurcentrum|Sporthal|Zaal|Kasteel)"
+    r"\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)",
+)
+
+
+@dataclass
+class PlaceResult:
+    name: str | None = None
+    address: str | None = None
+    confidence: float = 0.0
+
+    def as_location(self) -> dict | None:
+        if not self.name and not self.address:
+            return None
+        return {"name": self.name, "address": self.address}
+
+
+_NOT_A_NAME = re.compile(
+    r"\b\d{1,2}\s?(?:u|uur|h)\b|\d{1,2}[:u.]\d\d|\b\d{1,2}/\d{1,2}\b|€|\b(?:maandag|dinsdag|woensdag|donderdag"
+    r"|vrijdag|zaterdag|zondag|elke|iedere|open|gratis|morgen|vandaag)\b",
+    re.I,
+)
+_ROOM = re.compile(
+    r"^(?:grote|kleine|polyvalente|nieuwe)?\s*(?:zaal|cafetaria|foyer|leeszaal|binnenplein|tuin)\b", re.I
+)
+
+
+def _clean_name(raw: str) -> str | None:
+    name = _LABEL.sub("", raw)
+    name = re.sub(r"^(?:het|de|'t)\s+", "", name.strip())  # lowercase articles only: "De Wiekslag" stays
+    name = name.strip(" ,;:–-|()\t")
+    if not name or len(name) > 60 or not re.search(r"[A-Za-zÀ-ÿ]", name) or _NOT_A_NAME.search(name):
+        return None
+    return name[0].upper() + name[1:]
+
+
+def _name_before(prefix: str) -> str | None:
+    """The place name in the text before an address: a whole short line, or what follows the last
+    preposition of a sentence ("... kan je in Bibliotheek De Kimpel (")."""
+    prefix = prefix.rstrip(" ,(–-|:")
+    if not prefix:
+        return None
+    label_free = _LABEL.sub("", prefix)
+    if (
+        len(label_free) <= 45
+        and not re.search(r"[.!?]\s", label_free)
+        and (not _PREP.search(label_free) or _VENUE_WORDS.search(label_free.split()[0]))
+        and (name := _clean_name(label_free))
+    ):
+        return name
+    preps = list(_PREP.finditer(prefix))
+    if preps:
+        tail = prefix[preps[-1].end() :]
+        if tail and (tail[0].isupper() or _VENUE_WORDS.search(tail)) and len(tail) <= 50:
+            return _clean_name(tail)
+    # "..., elke maandag 20u-21u, zwembad Bilzen (Eikenlaan 27)": the last comma-separated chunk.
+    chunk = re.split(r",\s+|\s[–-]\s", prefix)[-1].strip()
+    if 0 < len(chunk) <= 40 and _VENUE_WORDS.search(chunk):
+        return _clean_name(chunk)
+    return None
+
+
+def _format_address(m: re.Match) -> str:
+    addr = f"{m.group('street')} {m.group('nr').strip()}"
+    if m.group("town"):
+        addr += ", " + (f"{m.group('pc')} " if m.group("pc") else "") + m.group("town")
+    return addr
+
+
+def extract_place(lines: list[str], extra: list[str] | None = None) -> PlaceResult:
+    """Find the first address in `lines` (then `extra`, e.g. a signature) and the place name beside it."""
+    res = PlaceResult()
+    lines = [clean_line(x) for x in lines]
+    for source in (lines, [clean_line(x) for x in extra or []]):
+        for i, line in enumerate(source):
+            m = _ADDRESS.search(line)
+            if not m:
+                continue
+            res.address = _format_address(m)
+            res.confidence = 0.9 if m.group("town") else 0.7
+            prefix = line[: m.start()]
+            paren = prefix.rfind("(")
+            if paren != -1 and ")" not in prefix[paren:]:
+                prefix = prefix[:paren]
+            res.name = _name_before(prefix)
+            if res.name and _ROOM.match(res.name) and (hits := find_partners(line)):
+                res.name = f"{hits[0][1]}, {res.name[0].lower()}{res.name[1:]}"  # "CC De Kimpel, grote zaal"
+            if res.name is None and not prefix.strip(" :-–📍") and i > 0:
+                above = source[i - 1].strip()
+                if above and len(above) <= 45 and not re.search(r"\d{1,2}[:u]\d\d|[.!?]$|€", above):
+                    res.name = _clean_name(above)
+            break
+        if res.address:
+            break
+    if res.name is None:
+        res.name = _venue_name(lines, with_address=res.address is not None)
+        if res.name and not res.address:
+            res.confidence = 0.5
+    return res
+
+
+def _venue_name(lines: list[str], *, with_address: bool) -> str | None:
+    """A name without one beside the address: "in zaal De Schakel", "in het Sociaal Huis", or (only when there
+    is no address at all) a short line that is a known venue ("CC De Kimpel, grote zaal")."""
+    for line in lines:
+        if m := _IN_PLACE.search(line):
+            return _clean_name(m.group("name"))
+    for line in lines:
+        for pos, partner in find_partners(line):
+            if re.search(r"\b(?:in|aan|bij|naar)\s+(?:het\s+|de\s+)?$", fold(line)[:pos]):
+                return partner
+    if with_address:
+        return None
+    for line in lines:
+        stripped = line.strip()
+        short_venue = _VENUE_WORDS.search(stripped) or stripped.count(" ") <= 4
+        if (
+            short_venue
+            and 0 < len(stripped) <= 40
+            and find_partners(stripped)
+            and not re.search(r"[.!?]$|\d", stripped)
+        ):
+            return _clean_name(stripped)
+    return None
