@@ -22,9 +22,7 @@ _GROUPS = {
     "jongeren": re.compile(r"\b(jongeren|tieners?|jeugd|jongvolwassenen|tieners)\b", re.I),
     "volwassenen": re.compile(r"\b(volwassenen?|ouders)\b", re.I),
     "senioren": re.compile(r"\b(senioren|ouderen|gepensioneerden|\d\d-?plussers?|\d\d\+)\b", re.I),
-    "gezinnen": re.compile(
-        r"\b(gezin(nen)?|hele gezin|families?|ouder en kind|ouders en kinderen|mama|papa)\b", re.I
-    ),
+    "gezinnen": re.compile(r"\b(gezin(nen)?|hele gezin|families?|ouder en kind|ouders en kinderen|mama|papa)\b", re.I),
     "iedereen": re.compile(r"\b(iedereen( is)? welkom|voor iedereen|alle leeftijden|jong en oud)\b", re.I),
 }
 _KLEUTERS = re.compile(r"\bkleuters?\b", re.I)

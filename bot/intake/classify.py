@@ -246,13 +246,7 @@ def guess_keywords(title: str, categories: list[str], text: str) -> list[str]:
     """A few words people may type: the title's content words plus the category words that occur."""
     words: list[str] = []
     for w in re.findall(r"[\w'-]+", fold(title)):
-        if (
-            len(w) > 2
-            and w not in _STOP
-            and not re.search(r"\d", w)
-            and w not in words
-            and not _DATE_WORD.match(w)
-        ):
+        if len(w) > 2 and w not in _STOP and not re.search(r"\d", w) and w not in words and not _DATE_WORD.match(w):
             words.append(w)
     fx = fold(text)
     for cat in categories:

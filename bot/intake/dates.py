@@ -57,12 +57,8 @@ _SHARED_MONTH = re.compile(
     rf"(?:{_WD_ANY}\s*)?(?P<d2>[0-3]?\d)\s+(?P<m>{_MONTH})(?![a-z])(?:\s+(?P<y>20\d\d))?",
     re.I,
 )
-_RELATIVE = re.compile(
-    r"\b(?P<rel>vandaag|vanavond|overmorgen|morgen(?:avond|middag|namiddag|vroeg)?)\b", re.I
-)
-_NEXT_WEEKDAY = re.compile(
-    rf"\b(?P<q>volgende|komende|aanstaande|deze)\s+(?:week\s+)?(?P<wd>{_WD_FULL})", re.I
-)
+_RELATIVE = re.compile(r"\b(?P<rel>vandaag|vanavond|overmorgen|morgen(?:avond|middag|namiddag|vroeg)?)\b", re.I)
+_NEXT_WEEKDAY = re.compile(rf"\b(?P<q>volgende|komende|aanstaande|deze)\s+(?:week\s+)?(?P<wd>{_WD_FULL})", re.I)
 _WEEKDAY = re.compile(rf"\b(?P<wd>{_WD_FULL}){_PART}(?![a-z])", re.I)
 
 _CONNECT_RANGE = re.compile(r"^\s*(?:tot en met|t\.?\s?e\.?\s?m\.?|t/m|tot|-|–|→|>)\s*$", re.I)
@@ -203,9 +199,7 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
             if d1 > d2 and year is None:
                 d1 = _resolve(int(m.group("d1")), month, d2.year, today) or d1
             mid = m.start("d2")
-            found.append(
-                _Mention(m.start(), m.start("conn"), d1, year is not None, _weekday_of(m.group("wd")), "date")
-            )
+            found.append(_Mention(m.start(), m.start("conn"), d1, year is not None, _weekday_of(m.group("wd")), "date"))
             found.append(_Mention(mid, m.end(), d2, year is not None, None, "date"))
             taken.append((m.start(), m.end()))
     for m in _TEXTUAL.finditer(text):
@@ -215,9 +209,7 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
         year = _year(m.group("y"))
         d = _resolve(int(m.group("d")), month, year, today)
         if d:
-            found.append(
-                _Mention(m.start(), m.end(), d, year is not None, _weekday_of(m.group("wd")), "date")
-            )
+            found.append(_Mention(m.start(), m.end(), d, year is not None, _weekday_of(m.group("wd")), "date"))
             taken.append((m.start(), m.end()))
     for m in _NUMERIC.finditer(text):
         if not free(m.start(), m.end()):
@@ -230,9 +222,7 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
             continue
         d = _resolve(day, month, year, today)
         if d:
-            found.append(
-                _Mention(m.start(), m.end(), d, year is not None, _weekday_of(m.group("wd")), "date")
-            )
+            found.append(_Mention(m.start(), m.end(), d, year is not None, _weekday_of(m.group("wd")), "date"))
             taken.append((m.start(), m.end()))
     for m in _RELATIVE.finditer(text):
         if not free(m.start(), m.end()):

@@ -110,9 +110,7 @@ def duplicate_score(candidate: dict, other: dict) -> float:
     return round(min(score, 100.0), 1)
 
 
-def find_duplicates(
-    candidate: dict, existing: Iterable[dict], *, threshold: float = 70.0
-) -> list[tuple[str, float]]:
+def find_duplicates(candidate: dict, existing: Iterable[dict], *, threshold: float = 70.0) -> list[tuple[str, float]]:
     """Ids of existing offers that are probably the same as `candidate`, best first, with a 0-100 score.
 
     Why this way: the same flyer forwarded twice gets a different title ("Paaseierenraap in Alden Biesen" vs

@@ -60,28 +60,20 @@ _FIELD_LINE = re.compile(
 _QUOTED = re.compile(r"[\"“”„«»‘’]([^\"“”„«»‘’]{3,80})[\"“”„«»‘’]")
 # 'Kansentarief voor "Reus Rik"', 'Uitnodiging: "Reus Rik"': the quoted name is the title.
 _QUOTED_LEAD = re.compile(r"(?:\b(?:voor|op|van|naar|bij|met)|:)\s*$", re.I)
-_SCHEDULE_TAIL = re.compile(
-    r"\d|\b(?:elke|iedere|wekelijks|maandelijks|start|vanaf|vakantie|\w+vakantie)\b", re.I
-)
+_SCHEDULE_TAIL = re.compile(r"\d|\b(?:elke|iedere|wekelijks|maandelijks|start|vanaf|vakantie|\w+vakantie)\b", re.I)
 _ORGANIZER_CUE = re.compile(
     r"\b(?:georganiseerd door|organisatie|organisator|een initiatief van|initiatief van|in opdracht van)"
     r"\s*:?\s*"
     r"(?:de\s+|het\s+)?(?P<name>[^\n.;]{2,60})",
     re.I,
 )
-_CONTACT_CLAUSE = re.compile(
-    r"\b(bel|contacteer|contact|info|inschrijv\w*|aanmeld\w*|vragen|reserv\w*)\b", re.I
-)
+_CONTACT_CLAUSE = re.compile(r"\b(bel|contacteer|contact|info|inschrijv\w*|aanmeld\w*|vragen|reserv\w*)\b", re.I)
 _ORG_WORDS = re.compile(
     r"dienst|werk|centrum|huis|vzw|school|club|bib|cultuur|jeugd|sport|welzijn|stad|gemeente|academie|team",
     re.I,
 )
 _PROPER_NAMES = sorted(
-    {
-        n
-        for n in PARTNERS
-        if n not in {"Sportdienst", "Jeugddienst", "Jeugdwelzijnswerk", "Vrijetijdsdiensten"}
-    }
+    {n for n in PARTNERS if n not in {"Sportdienst", "Jeugddienst", "Jeugdwelzijnswerk", "Vrijetijdsdiensten"}}
     | set(TOWNS)
     | {
         "De Kimpel",
@@ -99,9 +91,7 @@ _PROPER_NAMES = sorted(
     key=len,
     reverse=True,
 )
-_ATTACHMENT = re.compile(
-    r"\b(?:in (?:de )?bijlage|bijgevoegd|als bijlage|zie bijlage|zie foto|zie affiche)\b", re.I
-)
+_ATTACHMENT = re.compile(r"\b(?:in (?:de )?bijlage|bijgevoegd|als bijlage|zie bijlage|zie foto|zie affiche)\b", re.I)
 MAX_DESCRIPTION = 600
 
 
@@ -220,9 +210,7 @@ def _title_line(lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def _find_organizer(
-    parsed, origin: str | None, body: str, place_name: str | None
-) -> tuple[str | None, float]:
+def _find_organizer(parsed, origin: str | None, body: str, place_name: str | None) -> tuple[str | None, float]:
     explicit = parsed.fb_organizer
     if not explicit and (m := _ORGANIZER_CUE.search(body)):
         explicit = m.group("name")
@@ -329,9 +317,7 @@ def extract_offer(
     audience = extract_audience(body + ("\n" + subject if subject else ""))
     place = extract_place(body_lines, sig_lines)
     contact = extract_contact(body, signature, parsed.sender_email or "")
-    organizer, org_conf = _find_organizer(
-        parsed, origin, body + ("\n" + subject if subject else ""), place.name
-    )
+    organizer, org_conf = _find_organizer(parsed, origin, body + ("\n" + subject if subject else ""), place.name)
 
     # Description: the body without the title line and salutations.
     desc_lines = [

@@ -55,9 +55,7 @@ TOWNS = ("Bilzen", "Munsterbilzen", "Eigenbilzen", "Beverst", "Hoelbeek", "Rijkh
 _ALIAS_TO_NAME = {alias: name for name, aliases in PARTNERS.items() for alias in aliases}
 # One alternation, longest alias first, so "bibliotheek de kimpel" wins over "de kimpel" at the same spot.
 _PARTNER_RX = re.compile(
-    r"(?<![\w-])("
-    + "|".join(re.escape(a) for a in sorted(_ALIAS_TO_NAME, key=len, reverse=True))
-    + r")(?![\w-])"
+    r"(?<![\w-])(" + "|".join(re.escape(a) for a in sorted(_ALIAS_TO_NAME, key=len, reverse=True)) + r")(?![\w-])"
 )
 
 

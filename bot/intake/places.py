@@ -26,9 +26,7 @@ _ADDRESS = re.compile(
     rf"(?:\s*(?:,|–|-|\||in|te)?\s*(?:(?P<pc>[1-9]\d{{3}})\s+)?(?P<town>{_TOWN}|(?<=\d\d\d\d )[A-Z][\w-]+))?",
 )
 _LABEL = re.compile(r"^\s*(?:waar|locatie|plaats|adres|place|where|verzamelen|vertrek|afspraak)\s*:\s*", re.I)
-_PREP = re.compile(
-    r"\b(?:in|aan|naar|bij|op|vanuit|vertrekt aan|verzamelen aan|te)\s+(?-i:het\s+|de\s+|'t\s+)?", re.I
-)
+_PREP = re.compile(r"\b(?:in|aan|naar|bij|op|vanuit|vertrekt aan|verzamelen aan|te)\s+(?-i:het\s+|de\s+|'t\s+)?", re.I)
 _VENUE_WORDS = re.compile(
     r"\b(?:zaal|sporthal|sportzaal|zwembad|bib|bibliotheek|cultuurcentrum|cc|ldc|kasteel|kasteelpark|park"
     r"|parochiezaal|ontmoetingscentrum|dienstencentrum|school|speelplein|jeugdhuis|kerk|cafetaria|atelier"

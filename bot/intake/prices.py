@@ -27,12 +27,8 @@ _REDUCED_CUE = re.compile(
 _FREE = re.compile(r"\bgratis\b|\bkosteloos\b|\bfree\b|\bvrije toegang\b|\bgeen inkom\b", re.I)
 _PARTIAL_FREE = re.compile(r"\b(?:je )?betaal(?:t|d|en)?\s+(?:je\s+)?(?:enkel|alleen|wel|nog)\b", re.I)
 _CAP = re.compile(r"(?:maximaal|max\.?|maximum|hoogstens|tot|plafond van|tot wel)\s*$", re.I)
-_PAY_SHARE = re.compile(
-    r"(?:betaal(?:t|\s+je)?|aan|:)\s*(?:maar|slechts|nog|enkel)?\s*(?P<p>\d{1,2})\s?%", re.I
-)
-_DISCOUNT_PCT = re.compile(
-    r"(?:-\s?(?P<a>\d{1,2})\s?%|(?P<b>\d{1,2})\s?%\s*(?:korting|reductie|minder))", re.I
-)
+_PAY_SHARE = re.compile(r"(?:betaal(?:t|\s+je)?|aan|:)\s*(?:maar|slechts|nog|enkel)?\s*(?P<p>\d{1,2})\s?%", re.I)
+_DISCOUNT_PCT = re.compile(r"(?:-\s?(?P<a>\d{1,2})\s?%|(?P<b>\d{1,2})\s?%\s*(?:korting|reductie|minder))", re.I)
 _PRICE_WORDS = re.compile(r"\b(prijs|kost|kosten|inkom|toegang|deelname|ticket|tarief|lidgeld|betaal)", re.I)
 _CLAUSE_SPLIT = re.compile(r",\s+|\s+[–/|]\s+|;\s*|\s+-\s+|\(|\)")
 

@@ -1,0 +1,88 @@
+"""The Telegram application: the map of the bot.
+
+config -> core -> python-telegram-bot Application with its handlers. This is the only module
+of `bot/` that imports `telegram`; the handlers live in `handlers/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.core import Core, open_core
+from handlers import errors, media, people
+from handlers.context import BotData
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
+
+
+def build_application(core: Core, builder: ApplicationBuilder | None = None) -> Application:
+    """The Application with all handlers, on an existing core. Tests pass a builder aimed at a fake server."""
+    settings = core.settings
+    if builder is None:
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram.token or "")
+            .base_url(settings.telegram.api_base_url)
+            .base_file_url(settings.telegram.file_url)
+        )
+    app = (
+        builder.context_types(ContextTypes(bot_data=BotData))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.reminders.messages_per_second,
+                overall_time_period=1,
+                group_max_rate=20,
+                group_time_period=60,
+                max_retries=2,
+            )
+        )
+        .concurrent_updates(True)
+        .build()
+    )
+    app.bot_data.core = core
+
+    # People looking for something: commands, questions, buttons.
+    app.add_handlers(people.HANDLERS)
+    # Everything else people send (photos, voice, stickers, edits, groups): a friendly pointer.
+    app.add_handlers(media.HANDLERS)
+    # One error handler: log without personal data, then tell the person.
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def register_commands(app: Application) -> None:
+    """The command menu in Telegram, with Dutch descriptions from the texts file."""
+    texts = app.bot_data.core.texts
+    await app.bot.set_my_commands([BotCommand(c, texts.label(f"commands.{c}")) for c in COMMANDS])
+
+
+async def run_bot(settings: Settings) -> None:
+    """Long polling until SIGINT or SIGTERM, then a clean shutdown."""
+    core = await open_core(settings)
+    try:
+        app = build_application(core)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        async with app:
+            await register_commands(app)
+            await app.start()
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+            me = app.bot.username
+            log.info("bot @%s is running (long polling); stop with Ctrl-C", me)
+            await stop.wait()
+            log.info("stopping")
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await core.close()
