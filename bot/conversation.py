@@ -53,7 +53,7 @@ class Who:
 
 
 ActionHandler = Callable[[Who, list[str]], Awaitable[Reply]]
-CardButtons = Callable[[StoredOffer], Sequence[Button]]
+CardButtons = Callable[[Who, StoredOffer], Awaitable[Sequence[Button]]]
 
 
 class QuestionLog(Protocol):
@@ -153,7 +153,7 @@ class Conversation:
         if payload and payload.startswith("offer-"):
             stored = await self.offers.get(payload.removeprefix("offer-"))
             if stored is not None and stored.status == "published":
-                return Reply((await self._card_message(stored, full=True),))
+                return Reply((await self._card_message(who, stored, full=True),))
         name = who.first_name or self.texts.label("welcome.name_unknown")
         return Reply((Message(self.texts("welcome.text", name=name), self.main_menu()),))
 
@@ -206,7 +206,7 @@ class Conversation:
             intro = join_lines(
                 [intro, self.texts("answer.searched_for", words=" ".join(result.query.corrections.values()))]
             )
-        messages = await self._result_page(hits, 0, token, intro=join_lines([*notes, intro]))
+        messages = await self._result_page(who, hits, 0, token, intro=join_lines([*notes, intro]))
         return Reply(tuple(messages), data={"hits": [h.offer_id for h in hits]})
 
     async def act(self, who: Who, action: str) -> Reply:
@@ -254,12 +254,12 @@ class Conversation:
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
 
-    def _offer_buttons(self, stored: StoredOffer, *, full: bool) -> tuple[tuple[Button, ...], ...]:
+    async def _offer_buttons(self, who: Who, stored: StoredOffer, *, full: bool) -> tuple[tuple[Button, ...], ...]:
         offer = stored.offer
         label = self.texts.label
         first = [] if full else [Button(label("buttons.info"), f"i:{stored.pk}")]
         for hook in self.card_buttons:
-            first.extend(hook(stored))
+            first.extend(await hook(who, stored))
         second = []
         if offer.location is not None or offer.transport:
             second.append(Button(label("buttons.route"), f"g:{stored.pk}"))
@@ -274,7 +274,7 @@ class Conversation:
         return rows(first, second, third, url_row)
 
     async def _card_message(
-        self, stored: StoredOffer, *, hit: Hit | None = None, full: bool = False, intro: Markup | None = None
+        self, who: Who, stored: StoredOffer, *, hit: Hit | None = None, full: bool = False, intro: Markup | None = None
     ) -> Message:
         offer = stored.offer
         next_start, next_end = (hit.next_start, hit.next_end) if hit else (None, None)
@@ -293,11 +293,11 @@ class Conversation:
         )
         if intro:
             body = intro + Markup("\n\n") + body
-        buttons = self._offer_buttons(stored, full=full) if stored.status == "published" else ()
+        buttons = await self._offer_buttons(who, stored, full=full) if stored.status == "published" else ()
         return Message(body, buttons)
 
     async def _result_page(
-        self, hits: Sequence[Hit], offset: int, token: str, *, intro: Markup | None
+        self, who: Who, hits: Sequence[Hit], offset: int, token: str, *, intro: Markup | None
     ) -> list[Message]:
         size = self.settings.search.page_size
         page = hits[offset : offset + size]
@@ -307,7 +307,7 @@ class Conversation:
             found = stored.get(hit.offer_id)
             if found is None or found.status != "published":
                 continue  # withdrawn since the search: skip rather than show something stale
-            messages.append(await self._card_message(found, hit=hit, intro=intro if not messages else None))
+            messages.append(await self._card_message(who, found, hit=hit, intro=intro if not messages else None))
         if not messages:
             return [Message(self.texts("answer.no_more"), rows([self._menu_button()]))]
         last = messages[-1]
@@ -334,7 +334,7 @@ class Conversation:
             return self._gone()
         if self.question_log is not None:
             await self.question_log.record_action("info", stored.offer.id)
-        return Reply((await self._card_message(stored, full=True),))
+        return Reply((await self._card_message(who, stored, full=True),))
 
     async def _route(self, who: Who, args: list[str]) -> Reply:
         stored = await self._stored_from(args)
@@ -352,12 +352,12 @@ class Conversation:
             lines.append(self.texts("transport.offers"))
         return Reply((Message(join_lines(lines), (*buttons, (self._menu_button(),))),))
 
-    async def _need_list(self, need: str, intro_key: str, none_key: str) -> Reply:
+    async def _need_list(self, who: Who, need: str, intro_key: str, none_key: str) -> Reply:
         found = await self._need_offers(need)
         if not found:
             return Reply((Message(self.texts(none_key, **self._contact_values()), rows([self._menu_button()])),))
         messages = [
-            await self._card_message(s, intro=self.texts(intro_key) if i == 0 else None)
+            await self._card_message(who, s, intro=self.texts(intro_key) if i == 0 else None)
             for i, s in enumerate(found[:3])
         ]
         last = messages[-1]
@@ -370,10 +370,10 @@ class Conversation:
         return [stored[i] for i in ids if i in stored]
 
     async def _alone(self, who: Who, args: list[str]) -> Reply:
-        return await self._need_list("company", "alone.intro", "alone.none")
+        return await self._need_list(who, "company", "alone.intro", "alone.none")
 
     async def _childcare(self, who: Who, args: list[str]) -> Reply:
-        return await self._need_list("childcare", "childcare.intro", "childcare.none")
+        return await self._need_list(who, "childcare", "childcare.intro", "childcare.none")
 
     async def _page_action(self, who: Who, args: list[str]) -> Reply:
         hits = self.pages.get(args[0]) if args else None
@@ -382,7 +382,7 @@ class Conversation:
         offset = int(args[1])
         size = self.settings.search.page_size
         intro = self.texts("answer.page", first=offset + 1, last=min(offset + size, len(hits)), total=len(hits))
-        return Reply(tuple(await self._result_page(hits, offset, args[0], intro=intro)))
+        return Reply(tuple(await self._result_page(who, hits, offset, args[0], intro=intro)))
 
     async def _browse_action(self, who: Who, args: list[str]) -> Reply:
         what = args[0] if args else ""
@@ -393,7 +393,7 @@ class Conversation:
         if not hits:
             return Reply((Message(self.texts("browse.empty", **self._contact_values()), self.main_menu()),))
         token = self.pages.keep(hits)
-        return Reply(tuple(await self._result_page(hits, 0, token, intro=self.texts(text_key))))
+        return Reply(tuple(await self._result_page(who, hits, 0, token, intro=self.texts(text_key))))
 
     async def _suggestion_action(self, who: Who, args: list[str]) -> Reply:
         suggestion = self.pages.suggestion(args[0]) if args else None
