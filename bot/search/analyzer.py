@@ -7,10 +7,13 @@ and "fiets" share a stem thanks to the lexicon's stem overrides.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
 from bot.search.lexicon import Lexicon
 from bot.search.text import stem as snowball_stem
+from bot.search.text import stems as snowball_stems
 from bot.search.text import words
 
 MIN_PART = 4  # a compound part shorter than this ('bad', 'kid') matches too much
@@ -23,6 +26,12 @@ class Analyzer:
         self.lexicon = lexicon
         self._known = {w for w in lexicon.known_words() if len(w) >= MIN_PART}
         self._max_phrase = lexicon.max_phrase_length
+        self._phrase_starts = {phrase[0] for phrase in lexicon.phrases}
+        # The same phrases as one regular expression over space-joined words, longest first: joining
+        # phrases in offer texts then runs in C, which matters when indexing 100,000 offers.
+        alternatives = sorted((" ".join(p) for p in lexicon.phrases), key=len, reverse=True)
+        self._phrase_pattern = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\S)")
+        self._phrase_targets = {" ".join(p): t for p, t in lexicon.phrases.items()}
         self._phrases_by_length: dict[int, dict[tuple[str, ...], str]] = {}
         for phrase, target in lexicon.phrases.items():
             self._phrases_by_length.setdefault(len(phrase), {})[phrase] = target
@@ -48,8 +57,13 @@ class Analyzer:
         if not phrases:
             return tokens
         out: list[str] = []
+        starts = self._phrase_starts
         i = 0
         while i < len(tokens):
+            if not fuzzy and tokens[i] not in starts:
+                out.append(tokens[i])
+                i += 1
+                continue
             for length in range(min(self._max_phrase, len(tokens) - i), 1, -1):
                 window = tuple(tokens[i : i + length])
                 target = phrases.get(window)
@@ -110,12 +124,17 @@ class Analyzer:
     def tokens(self, text: str) -> list[str]:
         """Folded words of an offer text with phrases joined and stopwords dropped."""
         stop = self.lexicon.stopwords
-        return [t for t in self.join_phrases(words(text)) if t not in stop]
+        found = words(text)
+        if self._phrase_targets and not self._phrase_starts.isdisjoint(found):
+            joined = self._phrase_pattern.sub(lambda m: self._phrase_targets[m.group(0)], " ".join(found))
+            found = joined.split()
+        return [t for t in found if t not in stop]
 
     def index_terms(self, tokens: list[str]) -> list[str]:
-        """Stems to index for these tokens, compound parts included."""
-        terms: list[str] = []
-        for token in tokens:
-            terms.append(self.stem(token))
-            terms.extend(self.stem(part) for part in self.compound_parts(token))
-        return terms
+        """Stems to index for these tokens, compound parts included (the hot path of indexing)."""
+        stems = snowball_stems(tokens)
+        overrides = self.lexicon.stem_overrides
+        if not overrides.keys().isdisjoint(tokens):
+            stems = [overrides.get(t, s) for t, s in zip(tokens, stems, strict=True)]
+        parts = [part for t in tokens if len(t) >= MIN_PART + MIN_REST for part in self.compound_parts(t)]
+        return stems + [self.stem(part) for part in parts] if parts else stems
