@@ -205,7 +205,7 @@ def _timezone(key: str, value: Any) -> str:
     name = _string(key, value)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise ConfigError(f'{key}: expected a time zone name like "Europe/Brussels", got {value!r}') from None
     return name
 
@@ -235,6 +235,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
             raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file {config_file} does not exist") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{config_file} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{config_file} is not valid TOML: {error}") from None
         base_dir = config_file.resolve().parent
