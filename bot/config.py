@@ -9,6 +9,7 @@ checkout works at once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -135,7 +136,9 @@ class _Section:
         unknown = sorted(set(self._table) - self._seen)
         if unknown:
             known = ", ".join(sorted(self._seen))
-            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; known keys here: {known}")
+            close = difflib.get_close_matches(unknown[0], sorted(self._seen), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; {hint}known keys here: {known}")
 
 
 def _string(key: str, value: Any) -> str:
