@@ -147,13 +147,22 @@ def _string(key: str, value: Any) -> str:
     return value
 
 
-def _optional_string(key: str, value: Any) -> str | None:
-    return _string(key, value).strip() or None
+def _secret(key: str, value: Any) -> str | None:
+    """Optional text whose wrong value is not repeated in the error: it may be the token itself."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text in quotes, got a {type(value).__name__} (value not shown)")
+    return value.strip() or None
 
 
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{key}: expected a whole number above 0, got {value!r}")
+    return value
+
+
+def _port(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 65535:
+        raise ConfigError(f"{key}: expected a port number from 1 to 65535, got {value!r}")
     return value
 
 
@@ -177,6 +186,11 @@ def _url(key: str, value: Any) -> str:
     if not text.startswith(("http://", "https://")):
         raise ConfigError(f"{key}: expected a URL starting with http:// or https://, got {value!r}")
     return text
+
+
+def _optional_url(key: str, value: Any) -> str | None:
+    """A URL, or empty text for none (the example file shows these keys as `key = ""`)."""
+    return _url(key, value) if _string(key, value).strip() else None
 
 
 def _user_ids(key: str, value: Any) -> tuple[int, ...]:
@@ -262,17 +276,17 @@ def parse_settings(
     timezone_name = root.get("timezone", default.timezone_name, _timezone)
 
     tg = root.section("telegram")
-    token = tg.get("token", None, _optional_string)
+    token = tg.get("token", None, _secret)
     telegram = TelegramSettings(
         token=environ.get(TOKEN_ENV, "").strip() or token,
         api_base_url=tg.get("api_base_url", DEFAULT_API_BASE_URL, _url),
-        api_file_url=tg.get("api_file_url", None, _url),
+        api_file_url=tg.get("api_file_url", None, _optional_url),
         admins=tg.get("admins", (), _user_ids),
         mode=tg.get("mode", "polling", _one_of("polling", "webhook")),
         webhook_listen=tg.get("webhook_listen", "127.0.0.1", _string),
-        webhook_port=tg.get("webhook_port", 8443, _positive_int),
-        webhook_url=tg.get("webhook_url", None, _url),
-        webhook_secret=tg.get("webhook_secret", None, _optional_string),
+        webhook_port=tg.get("webhook_port", 8443, _port),
+        webhook_url=tg.get("webhook_url", None, _optional_url),
+        webhook_secret=tg.get("webhook_secret", None, _secret),
     )
     tg.finish()
     if telegram.mode == "webhook" and not telegram.webhook_url:
