@@ -1,4 +1,4 @@
-"""Settings: defaults without a file, environment overrides, relative paths, and an error naming the key for every mistake."""
+"""Settings: defaults without a file, env overrides, relative paths, and an error naming the key for each mistake."""
 
 from __future__ import annotations
 
@@ -199,7 +199,7 @@ retention_months = 6
         ('[telegram]\nwebhook_port = "8443"', "telegram.webhook_port", "port number from 1 to 65535"),
         ("[telegram]\nwebhook_port = 0", "telegram.webhook_port", "port number from 1 to 65535"),
         ("[telegram]\nwebhook_port = 70000", "telegram.webhook_port", "65535"),
-        ('[telegram]\nmode = "webhook"', "telegram.webhook_url", "required when telegram.mode is \"webhook\""),
+        ('[telegram]\nmode = "webhook"', "telegram.webhook_url", 'required when telegram.mode is "webhook"'),
         ('[telegram]\nmode = "webhook"\nwebhook_url = "bot.example.be"', "telegram.webhook_url", "https://"),
         ("[database]\npath = 1", "database.path", "expected text"),
         ("[data]\ndir = []", "data.dir", "expected text"),
@@ -300,7 +300,12 @@ def test_example_with_commented_keys_uncommented_still_gives_the_defaults(tmp_pa
     text = re.sub(r"(?m)^# (\w+ = )", r"\1", EXAMPLE.read_text(encoding="utf-8"))
     settings = load_settings(write_config(tmp_path, text), environ={})
     assert settings.telegram.webhook_url is None and settings.telegram.api_file_url is None
-    assert dataclasses.replace(settings, source=None, database_path=Settings().database_path, data_dir=Settings().data_dir) == Settings()
+    # Relative paths now resolve from tmp_path; the rest equals the defaults.
+    assert settings.database_path == tmp_path / "var" / "bilzen.sqlite3"
+    assert settings.data_dir == tmp_path / "data"
+    defaults = Settings()
+    moved = dataclasses.replace(defaults, database_path=settings.database_path, data_dir=settings.data_dir)
+    assert dataclasses.replace(settings, source=None) == moved
 
 
 def _known_keys(section: str) -> set[str]:
@@ -326,7 +331,7 @@ def test_example_documents_every_key_with_a_comment():
     lines = text.splitlines()
     for number, line in enumerate(lines):
         if re.match(r"^\w+ = ", line):
-            before = [l for l in lines[:number] if l.strip()]
+            before = [text for text in lines[:number] if text.strip()]
             assert before and (before[-1].startswith("#") or re.match(r"^\w+ = ", before[-1])), line
 
 

@@ -156,7 +156,7 @@ async def test_failing_migration_after_good_ones_keeps_the_good_ones(tmp_path):
         assert await db.migrate(first) == 1
         good = Migration(len(MIGRATIONS) + 1, "0003_good.sql", "CREATE TABLE good (a INTEGER);")
         bad = Migration(len(MIGRATIONS) + 2, "0004_bad.sql", "CREATE TABLE bad (a INTEGER); SELECT * FROM nowhere;")
-        with pytest.raises(MigrationError, match="0004_bad.sql"):
+        with pytest.raises(MigrationError, match=r"0004_bad\.sql"):
             await db.migrate([*MIGRATIONS, good, bad])
         assert await db.fetchval("PRAGMA user_version") == good.version
         names = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -359,7 +359,7 @@ def test_sync_reader_is_read_only_and_sees_commits(tmp_path):
     conn = connect_sync(tmp_path / "bot.sqlite3")
     try:
         assert conn.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()["value"] == "yes"
-        with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only|attempt to write"):
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only|attempt to write"):
             conn.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
     finally:
         conn.close()
