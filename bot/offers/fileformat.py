@@ -112,31 +112,34 @@ def parse_csv(raw: bytes | str, *, name: str = "CSV") -> list[Offer]:
     text = text.removeprefix("\ufeff")
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = reader.fieldnames or []
+        header = [h.strip() for h in next(reader, [])]
         missing = [c for c in ("id", "kind", "title") if c not in header]
         if missing:
             raise OfferFileError(
                 f"{name}: the first row must name the columns; missing {', '.join(missing)} "
                 f"(found: {', '.join(h for h in header if h) or 'nothing'})"
             )
-        rows = [(reader.line_num, row) for row in reader]
+        # Numbered as a spreadsheet numbers its rows (the header is row 1), also when a cell spans lines.
+        rows = list(enumerate(reader, start=2))
     except csv.Error as error:
         raise OfferFileError(f"{name}: not a readable CSV file at line {reader.line_num}: {error}") from None
     decimal_comma = delimiter == ";"
 
     def located() -> Iterable[tuple[str, Any]]:
-        for line, row in rows:
-            where = f"row {line}"
-            if row.get("id"):
-                where += f" (id {row['id'].strip()!r})"
-            if None in row:
-                raise OfferError("row", f"has more cells than the header has columns: {row[None]!r}", where=where)
-            if not any((v or "").strip() for v in row.values()):
+        for number, cells in rows:
+            if not any(cell.strip() for cell in cells):
                 continue  # spreadsheet programs leave empty rows at the end
+            where = f"row {number}"
+            row = dict(zip(header, cells, strict=False))
+            if row.get("id", "").strip():
+                where += f" (id {row['id'].strip()!r})"
+            if len(cells) > len(header):
+                extra = cells[len(header) :]
+                raise OfferError("row", f"has more cells than the header has columns: {extra!r}", where=where)
             try:
-                yield f"row {line}", _unflatten(row, decimal_comma=decimal_comma)
+                yield f"row {number}", _unflatten(row, decimal_comma=decimal_comma)
             except OfferError as error:
                 raise error.located(where) from None
 
