@@ -166,6 +166,9 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
         column = column.strip()
         text = (cell or "").strip()
         value: Any
+        unknown = column.split(".")[0] not in KNOWN_FIELDS
+        if unknown and not cell:
+            continue  # this offer does not have the field
         if column in LIST_COLUMNS:
             value = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
         elif not text:
@@ -173,7 +176,7 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
         elif column in NUMBER_COLUMNS:
             value = _number(column, text, decimal_comma=decimal_comma)
         else:
-            value = _extra_cell(text) if column.split(".")[0] not in KNOWN_FIELDS else text
+            value = _extra_cell(cell or "") if unknown else text
         head, _, tail = column.partition(".")
         if tail:
             offer.setdefault(head, {})[tail] = value
@@ -186,13 +189,21 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
 
 
 def _extra_cell(text: str) -> Any:
-    """Unknown columns were written as JSON when they held more than text; read them back the same way."""
-    if text[:1] in "[{":
+    """Unknown columns hold JSON when the field was more than plain text (a number, a list, ...)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _extra_text(value: Any) -> str:
+    """The cell of an unknown field, so that `_extra_cell` reads back exactly this value."""
+    if isinstance(value, str):
         try:
-            return json.loads(text)
+            json.loads(value)
         except json.JSONDecodeError:
-            return text
-    return text
+            return value if value.strip() == value and value else json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -217,9 +228,10 @@ def dump_csv(offers: Iterable[Offer], *, delimiter: str = ";") -> str:
     for offer in offers:
         flat = _flatten(offer.to_dict())
         row = []
-        for column in (*CSV_COLUMNS, *extra_columns):
-            value = flat.get(column)
-            row.append(_cell(value, decimal_comma=delimiter == ";", as_list=column in LIST_COLUMNS))
+        for column in CSV_COLUMNS:
+            row.append(_cell(flat.get(column), decimal_comma=delimiter == ";", as_list=column in LIST_COLUMNS))
+        for column in extra_columns:
+            row.append(_extra_text(offer.extra[column]) if column in offer.extra else "")
         writer.writerow(row)
     return "\ufeff" + out.getvalue()
 
