@@ -347,13 +347,13 @@ def _when(value: Any) -> When | None:
 def _rrule(text: str, start: dt.datetime) -> str:
     """One RFC 5545 RRULE that gives at least one date soon after `start`, as text."""
     rule = text.strip().removeprefix("RRULE:")
-    if len(rule.split()) != 1:
-        raise OfferError("when.rrule", f"expected one rule on one line (only the RRULE part), got {_show(rule)}")
     parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise OfferError(
             "when.rrule", f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)}, got {parts.get('FREQ')!r}"
         )
+    if len(rule.split()) != 1:
+        raise OfferError("when.rrule", f"expected one rule on one line (only the RRULE part), got {_show(rule)}")
     for name in ("INTERVAL", "COUNT"):
         if name in parts and not (parts[name].isdigit() and int(parts[name]) >= 1):
             raise OfferError("when.rrule", f"{name} must be a whole number of 1 or more, got {parts[name]!r}")
