@@ -65,12 +65,15 @@ def run(
     cwd: Path,
     env: dict[str, str] | None = None,
 ) -> Result:
-    """`python -m bot ARGS` in a fresh process, this checkout's code, no token and no config unless given.
+    """`python -m bot ARGS` in a fresh process: this checkout's code, no token, no config file unless given.
 
     Standard output must be valid UTF-8: it is decoded strictly.
     """
     environ = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "BOT_CONFIG")}
     environ["PYTHONPATH"] = str(PROJECT_ROOT)
+    if config is None and (PROJECT_ROOT / "config.toml").exists():
+        config = cwd / "empty-config.toml"  # a developer's own config.toml must not change these tests
+        config.write_text("", encoding="utf-8")
     if config is not None:
         environ["BOT_CONFIG"] = str(config)
     environ.update(env or {})
