@@ -14,11 +14,12 @@ import argparse
 import asyncio
 import dataclasses
 import datetime as dt
+import io
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.cards import card
@@ -152,7 +153,16 @@ async def _run(settings: Settings) -> int:
 
 async def _ask(args: argparse.Namespace, core: Core) -> int:
     limit = args.limit or core.settings.search.max_results
-    questions = [" ".join(args.query)] if args.query else (line.rstrip("\r\n") for line in sys.stdin)
+    # Questions come from files and other programs: read them as UTF-8 and let a bad byte become U+FFFD
+    # instead of stopping halfway (every later answer would be lost). JSON lines go out as UTF-8 always.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    if args.json and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
+    if args.query:
+        questions: Iterable[str] = [" ".join(args.query).encode("utf-8", "surrogateescape").decode("utf-8", "replace")]
+    else:
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
         result = await core.search.search(question, today=args.today)
         hits = result.hits[:limit]

@@ -9,6 +9,7 @@ checkout works at once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -135,7 +136,9 @@ class _Section:
         unknown = sorted(set(self._table) - self._seen)
         if unknown:
             known = ", ".join(sorted(self._seen))
-            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; known keys here: {known}")
+            close = difflib.get_close_matches(unknown[0], sorted(self._seen), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; {hint}known keys here: {known}")
 
 
 def _string(key: str, value: Any) -> str:
@@ -144,13 +147,22 @@ def _string(key: str, value: Any) -> str:
     return value
 
 
-def _optional_string(key: str, value: Any) -> str | None:
-    return _string(key, value).strip() or None
+def _secret(key: str, value: Any) -> str | None:
+    """Optional text whose wrong value is not repeated in the error: it may be the token itself."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text in quotes, got a {type(value).__name__} (value not shown)")
+    return value.strip() or None
 
 
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{key}: expected a whole number above 0, got {value!r}")
+    return value
+
+
+def _port(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 65535:
+        raise ConfigError(f"{key}: expected a port number from 1 to 65535, got {value!r}")
     return value
 
 
@@ -174,6 +186,11 @@ def _url(key: str, value: Any) -> str:
     if not text.startswith(("http://", "https://")):
         raise ConfigError(f"{key}: expected a URL starting with http:// or https://, got {value!r}")
     return text
+
+
+def _optional_url(key: str, value: Any) -> str | None:
+    """A URL, or empty text for none (the example file shows these keys as `key = ""`)."""
+    return _url(key, value) if _string(key, value).strip() else None
 
 
 def _user_ids(key: str, value: Any) -> tuple[int, ...]:
@@ -205,7 +222,7 @@ def _timezone(key: str, value: Any) -> str:
     name = _string(key, value)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise ConfigError(f'{key}: expected a time zone name like "Europe/Brussels", got {value!r}') from None
     return name
 
@@ -235,6 +252,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
             raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file {config_file} does not exist") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{config_file} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{config_file} is not valid TOML: {error}") from None
         base_dir = config_file.resolve().parent
@@ -257,17 +276,17 @@ def parse_settings(
     timezone_name = root.get("timezone", default.timezone_name, _timezone)
 
     tg = root.section("telegram")
-    token = tg.get("token", None, _optional_string)
+    token = tg.get("token", None, _secret)
     telegram = TelegramSettings(
         token=environ.get(TOKEN_ENV, "").strip() or token,
         api_base_url=tg.get("api_base_url", DEFAULT_API_BASE_URL, _url),
-        api_file_url=tg.get("api_file_url", None, _url),
+        api_file_url=tg.get("api_file_url", None, _optional_url),
         admins=tg.get("admins", (), _user_ids),
         mode=tg.get("mode", "polling", _one_of("polling", "webhook")),
         webhook_listen=tg.get("webhook_listen", "127.0.0.1", _string),
-        webhook_port=tg.get("webhook_port", 8443, _positive_int),
-        webhook_url=tg.get("webhook_url", None, _url),
-        webhook_secret=tg.get("webhook_secret", None, _optional_string),
+        webhook_port=tg.get("webhook_port", 8443, _port),
+        webhook_url=tg.get("webhook_url", None, _optional_url),
+        webhook_secret=tg.get("webhook_secret", None, _secret),
     )
     tg.finish()
     if telegram.mode == "webhook" and not telegram.webhook_url:
