@@ -104,12 +104,10 @@ class KeyFigures:
         if await self.registry.by_user(who.user_id) is None:
             return None
         texts = self.shared.texts
-        buttons = (
-            (Button(texts.label("buttons.forget_yes"), "f:y"), Button(texts.label("buttons.forget_no"), "f:n")),
-        )
+        buttons = ((Button(texts.label("buttons.forget_yes"), "f:y"), Button(texts.label("buttons.forget_no"), "f:n")),)
         return Reply((Message(texts("keyfigures.forget_confirm"), buttons),))
 
-    async def create_invite(self, created_by: str):  # noqa: ANN201 - (link, expires), see AdminDesk
+    async def create_invite(self, created_by: str):
         return await self.admin.create_invite(created_by)
 
     async def send_weekly_due(self) -> int:

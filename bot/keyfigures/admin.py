@@ -22,7 +22,7 @@ MAX_REVIEW_LIST = 10
 
 
 class AdminDesk:
-    def __init__(self, shared: Shared, desk: KeyFigureDesk, announce) -> None:  # noqa: ANN001 - see Notices
+    def __init__(self, shared: Shared, desk: KeyFigureDesk, announce) -> None:
         self.s = shared
         self.t = shared.texts
         self.desk = desk
@@ -169,7 +169,8 @@ class AdminDesk:
         except (ValueError, LookupError):
             return await self._already(stored)
         await self._tell_submitter(
-            stored, Message(self.t("keyfigures.result.approved", title=stored.offer.title), rows(self.s.share_button(stored)))
+            stored,
+            Message(self.t("keyfigures.result.approved", title=stored.offer.title), rows(self.s.share_button(stored))),
         )
         await self.announce(stored, skip=None)
         return Reply(
@@ -201,7 +202,9 @@ class AdminDesk:
         """Another admin was first (or the offer changed meanwhile): say what it is now, change nothing."""
         now = await self.s.offers.get(stored.offer.id)
         status = now.status if now is not None else "deleted"
-        text = self.t("keyfigures.review.already", title=stored.offer.title, status=self._label(f"keyfigures.status.{status}"))
+        text = self.t(
+            "keyfigures.review.already", title=stored.offer.title, status=self._label(f"keyfigures.status.{status}")
+        )
         return Reply((Message(text),), replace=True, notice=self._label(f"keyfigures.status.{status}"))
 
     async def _tell_submitter(self, stored: StoredOffer, message: Message) -> None:

@@ -234,9 +234,7 @@ class KeyFigureDesk:
         warnings = [w for w in extraction.warnings if w in NOTE_WARNINGS]
         return data, missing, warnings
 
-    async def _draft(
-        self, actor: Actor, text: str, *, origin: str | None, photo: str | None, pasted: bool
-    ) -> Reply:
+    async def _draft(self, actor: Actor, text: str, *, origin: str | None, photo: str | None, pasted: bool) -> Reply:
         if not any(ch.isalnum() for ch in text) and photo is None:
             return self._text("keyfigures.draft.empty")
         data, missing, warnings = self._extract(text, origin, photo)
@@ -427,7 +425,7 @@ class KeyFigureDesk:
         found = await self._editable(user_id, arg, "kf:f")
         if isinstance(found, Reply):
             return found
-        actor, stored = found
+        _actor, stored = found
         code = rest[0] if rest else ""
         if code not in FIELDS:
             return self.edit_menu(stored)

@@ -22,6 +22,7 @@ from bot.replies import Button, Message, Reply, join_lines, rows
 log = logging.getLogger("bot.keyfigures")
 MAX_WEEKLY_ITEMS = 15
 MAX_CATEGORY_BUTTONS = 12
+CATCH_UP = dt.timedelta(days=1)  # after a longer outage that week's list is skipped, not sent days late
 
 
 class Notices:
@@ -142,11 +143,12 @@ class Notices:
     async def send_weekly_due(self) -> int:
         """Send this week's list to weekly subscribers once its moment has passed; returns how many got it.
 
-        Safe to call as often as you like (the scheduler calls it every hour): each list is sent once.
+        Safe to call as often as you like (the scheduler calls it every hour): each list is sent once, within a
+        day of its moment (a bot that was down longer skips that week rather than sending a stale list).
         """
         now = self.s.now_local()
         due = self._week_start(now)
-        if now < due:
+        if not due <= now < due + CATCH_UP:
             return 0
         year, week, _ = due.isocalendar()
         what = f"week:{year}-W{week:02d}"
@@ -176,7 +178,8 @@ class Notices:
             (since,),
         )
         found = await self.s.offers.get_many([r["offer_id"] for r in rows_])
-        live = [s for s in found.values() if s.status == "published" and not self.s.is_past(s)]
+        # The sample offers of a fresh install are no news to anyone.
+        live = [s for s in found.values() if s.status == "published" and s.source != "sample" and not self.s.is_past(s)]
         return sorted(live, key=lambda s: s.offer.title.lower())
 
     def _weekly_message(self, offers: list[StoredOffer]) -> Message:
@@ -184,10 +187,8 @@ class Notices:
         lines = [self.t("keyfigures.notice.weekly", count=len(offers))]
         buttons = []
         for stored in shown:
-            link = self.s.offer_link(stored)
             lines.append(self.t("keyfigures.notice.weekly_line", title=stored.offer.title))
-            if link is not None:
-                buttons.append((Button(f"ℹ️ {stored.offer.title}"[:60], f"i:{stored.pk}"),))
+            buttons.append((Button(f"ℹ️ {stored.offer.title}"[:60], f"i:{stored.pk}"),))
         if len(offers) > len(shown):
             lines.append(self.t("keyfigures.notice.weekly_more", count=len(offers) - len(shown)))
         return Message(join_lines(lines), tuple(buttons))

@@ -102,7 +102,9 @@ class Registry:
         """
         async with self.db.transaction() as tx:
             existing = await tx.fetchone("SELECT active FROM key_figures WHERE user_id = ?", (user_id,))
-            row = await tx.fetchone("SELECT expires_at, used_at, used_by FROM keyfigure_invites WHERE code = ?", (code,))
+            row = await tx.fetchone(
+                "SELECT expires_at, used_at, used_by FROM keyfigure_invites WHERE code = ?", (code,)
+            )
             if existing is not None and existing["active"]:
                 return InviteResult.ALREADY
             if row is None:
