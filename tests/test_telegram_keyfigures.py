@@ -127,7 +127,7 @@ async def test_invite_register_forward_edit_confirm_approve_and_find(core, bot, 
     assert "Een coördinator kijkt het na" in thanks.text
     assert (await core.offers.get(draft.offer.id)).status == "pending"
     review = with_button(admin.inbox, "✅ Goedkeuren")
-    assert labels(review) == ["✅ Goedkeuren", "✏️ Pas aan", "❌ Weigeren"]
+    assert labels(review) == ["✅ Goedkeuren", "✏️ Aanpassen", "❌ Weigeren"]
     assert "An Peeters (CAW Limburg)" in review.text
     assert draft.offer.id not in [h.offer_id for h in (await core.search.search("filmnamiddag")).hits]
 

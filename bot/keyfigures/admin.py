@@ -134,7 +134,7 @@ class AdminDesk:
         buttons = rows(
             [
                 Button(self._label("keyfigures.buttons.approve"), f"ad:ok:{pk}"),
-                Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}"),
+                Button(self._label("keyfigures.buttons.adjust"), f"kf:ed:{pk}"),
                 Button(self._label("keyfigures.buttons.refuse"), f"ad:no:{pk}"),
             ]
         )
@@ -218,7 +218,7 @@ class AdminDesk:
         pk = stored.pk
         status = self.t("keyfigures.manage.status", status=self._label(f"keyfigures.status.{stored.status}"))
         body = join_lines([*notes, status]) + Markup("\n\n") + self.s.card(stored)
-        first = [Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}")]
+        first = [Button(self._label("keyfigures.buttons.adjust"), f"kf:ed:{pk}")]
         if stored.status == "published":
             first.append(Button(self._label("keyfigures.buttons.call_off"), f"ad:cx:{pk}"))
         elif stored.status == "cancelled":
