@@ -334,3 +334,35 @@ def test_config_keys_for_key_figures():
         parse_settings({"telegram": {"bot_username": "no spaces please"}}, environ={})
     example = (PROJECT_ROOT / "config.example.toml").read_text(encoding="utf-8")
     parse_settings(tomllib.loads(example), environ={})  # the documented example is valid
+
+
+# ------------------------------------------------------------------------------------------- the whole flow
+
+
+async def test_forwarded_fixture_texts_arrive_whole_as_drafts(core, clock):
+    """Every intake fixture forwarded through the key figure flow: the stored draft scores exactly like the
+    extraction itself (validation and storage lose no field), and the floor holds for the stored drafts."""
+    from bot.intake import extract_offer
+    from tests.test_intake import EXPECTED, FIXTURES, FLOOR, FLOOR_FIELDS, accuracy, score_fields
+
+    who = await make_key_figure(core)
+    placeholder = core.texts.label("keyfigures.draft.no_title")
+    results = {}
+    for name, expected in EXPECTED.items():
+        text = (FIXTURES / name).read_text(encoding="utf-8")
+        today = dt.date.fromisoformat(expected["today"])
+        clock.set(dt.datetime.combine(today, dt.time(10, 0), tzinfo=core.settings.timezone))
+        await core.keyfigures.registry.clear_session(KF)
+        reply = await core.keyfigures.incoming(who, Incoming(text, forwarded=True))
+        assert reply is not None, name
+        drafts = {s.offer.id: s for s in await core.offers.list(statuses=("draft",))}
+        newest = max(drafts.values(), key=lambda s: s.pk)
+        stored = newest.offer.to_dict()
+        if stored["title"] == placeholder:
+            stored["title"] = None
+        results[name] = score_fields(stored, expected)
+        direct = score_fields(extract_offer(text, today=today).offer, expected)
+        assert results[name] == direct, name
+    acc = accuracy(results, list(results))
+    low = {f: acc[f] for f in FLOOR_FIELDS if acc[f][0] / acc[f][1] < FLOOR}
+    assert not low, low
