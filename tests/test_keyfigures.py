@@ -285,6 +285,20 @@ async def test_a_long_paste_in_pieces_becomes_one_draft(core, clock):
     assert len(await core.offers.list(statuses=("draft",))) == 2
 
 
+async def test_an_unanswered_question_is_forgotten_after_a_day(core, clock):
+    who = await make_key_figure(core)
+    asked = await core.keyfigures.incoming(
+        who, Incoming("Gratis soep voor iedereen in het Sociaal Huis", forwarded=True)
+    )
+    assert "Wanneer" in asked.messages[-1].plain
+    clock.advance(dt.timedelta(hours=2))
+    wrong = await core.keyfigures.incoming(who, Incoming("zwemmen"))
+    assert wrong is not None and "begrijp ik niet" in wrong.messages[0].plain  # still waiting for the date
+    clock.advance(dt.timedelta(days=1))
+    assert await core.keyfigures.incoming(who, Incoming("zwemmen")) is None  # a question again
+    assert len(await core.offers.list(statuses=("draft",))) == 1  # the draft is still there
+
+
 async def test_a_key_figure_cannot_touch_another_ones_draft(core):
     one = await make_key_figure(core)
     other = await make_key_figure(core, 701, "Bart Claes", "OCMW Bilzen")

@@ -37,6 +37,9 @@ log = logging.getLogger("bot.keyfigures")
 LONG_PASTE = 200  # a typed text this long from a key figure is an offer, not a question
 CONTINUATION_SECONDS = 20  # Telegram splits a long paste into messages of 4096: glue them back together
 MAX_RAW = 20_000  # what is kept of a pasted text while it may still grow
+# A question the bot asked (a field, 'paste the text now') is forgotten after this long, so a key figure who
+# walked away is not stuck: their next short text is a question again. The draft itself stays.
+SESSION_HOURS = 24
 NOTE_WARNINGS = ("text_truncated", "see_attachment", "multiple_dates", "ambiguous_date", "time_missing")
 MERGE_TEXT_FIELDS = ("summary", "description", "organizer", "registration", "transport", "eligibility")
 
@@ -165,6 +168,9 @@ class KeyFigureDesk:
         session = await registry.session(user_id)
         if session is not None and session.step in ("reg_name", "reg_org"):
             return await self._registration(user_id, session, message)
+        if session is not None and self._stale(session):
+            await registry.clear_session(user_id)
+            session = None
         actor = await self.s.roles.of(user_id)
         if actor.role is Role.PERSON:
             if message.forwarded:
@@ -194,6 +200,12 @@ class KeyFigureDesk:
         if len(text) >= LONG_PASTE:
             return await self._draft(actor, text, origin=None, photo=None, pasted=True)
         return None  # a short text: a question, searched like anyone's
+
+    def _stale(self, session: Session) -> bool:
+        if not session.updated_at:
+            return False
+        age = self.s.clock.now() - dt.datetime.fromisoformat(session.updated_at)
+        return age > dt.timedelta(hours=SESSION_HOURS)
 
     def _continues(self, session: Session) -> bool:
         at = session.data.get("raw_at")

@@ -52,6 +52,7 @@ class Session:
     offer_id: str | None
     field: str | None
     data: dict[str, Any]
+    updated_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,9 @@ class Registry:
         row = await self.db.fetchone("SELECT * FROM keyfigure_sessions WHERE user_id = ?", (user_id,))
         if row is None:
             return None
-        return Session(row["user_id"], row["step"], row["offer_id"], row["field"], json.loads(row["data"]))
+        return Session(
+            row["user_id"], row["step"], row["offer_id"], row["field"], json.loads(row["data"]), row["updated_at"]
+        )
 
     async def set_session(
         self, user_id: int, step: str, *, offer_id: str | None = None, field: str | None = None,
