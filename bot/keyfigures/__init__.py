@@ -16,6 +16,7 @@ preview -> edit -> confirm), admin (review, manage offers and key figures), noti
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from bot.calendar import Clock
@@ -107,7 +108,8 @@ class KeyFigures:
         buttons = ((Button(texts.label("buttons.forget_yes"), "f:y"), Button(texts.label("buttons.forget_no"), "f:n")),)
         return Reply((Message(texts("keyfigures.forget_confirm"), buttons),))
 
-    async def create_invite(self, created_by: str):
+    async def create_invite(self, created_by: str) -> tuple[str, dt.datetime]:
+        """The invite link (or the bare code while the bot's username is unknown) and its expiry (UTC)."""
         return await self.admin.create_invite(created_by)
 
     async def send_weekly_due(self) -> int:

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -23,12 +24,26 @@ from bot.keyfigures.registry import Registry
 from bot.keyfigures.roles import Roles
 from bot.offers.store import OfferStore, StoredOffer
 from bot.people import People
-from bot.replies import MAX_ACTION_BYTES, Button, Message
+from bot.replies import MAX_ACTION_BYTES, Button, Message, Reply
 from bot.texts import Texts
 
 log = logging.getLogger("bot.keyfigures")
 
 Sender = Callable[[int, Message], Awaitable[bool]]
+
+
+class Announce(Protocol):
+    """Tell subscribers about a just-published offer (skip: who needs no notice); returns how many got it."""
+
+    async def __call__(self, stored: StoredOffer, *, skip: int | None) -> int: ...
+
+
+class AdminView(Protocol):
+    """The card an admin sees of an offer after an edit: review (pending) or manage (the others)."""
+
+    async def __call__(self, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply: ...
+
+
 MAX_START_PAYLOAD = 64  # Telegram's limit for the deep link start parameter
 
 

@@ -17,6 +17,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from markupsafe import Markup
 
 from bot.cards import age_text, contact_text, price_text, when_text, where_text
 from bot.intake import extract_offer, find_duplicates
-from bot.keyfigures.common import Shared, fits, photo_of
+from bot.keyfigures.common import AdminView, Announce, Shared, fits, photo_of
 from bot.keyfigures.editor import FIELDS, apply, parse_answer, valid_offer
 from bot.keyfigures.registry import INVITE_PREFIX, MAX_NAME, MAX_ORGANISATION, InviteResult, Session
 from bot.keyfigures.roles import Actor, Role
@@ -60,10 +61,13 @@ class Incoming:
 
 
 class KeyFigureDesk:
-    def __init__(self, shared: Shared, announce: Any) -> None:
+    def __init__(self, shared: Shared, announce: Announce) -> None:
         self.s = shared
         self.t = shared.texts
-        self.announce = announce  # async (stored, *, skip) -> int: notices to subscribers
+        self.announce = announce
+        # Filled in by the admin part (AdminDesk), which builds on this one.
+        self.admin_view: AdminView | None = None
+        self.review_request: Callable[[StoredOffer, Actor], Awaitable[int]] | None = None
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -370,8 +374,6 @@ class KeyFigureDesk:
             return await self.admin_view(stored, notes=notes)
         return self._text("keyfigures.confirm.already", title=stored.offer.title)
 
-    admin_view: Any = None  # set by the admin part: async (stored, *, notes) -> Reply
-
     async def _answer_field(self, actor: Actor, session: Session, text: str) -> Reply:
         registry = self.s.registry
         stored = await self.s.offers.get(session.offer_id or "")
@@ -515,14 +517,12 @@ class KeyFigureDesk:
             await self.announce(stored, skip=user_id)
             card = Message(self.s.card(stored), rows(self.s.share_button(stored)), photo=photo_of(stored))
             return Reply((Message(self.t("keyfigures.confirm.published", title=stored.offer.title)), card))
-        sent = await self.review_request(stored, actor)
+        sent = await self.review_request(stored, actor) if self.review_request is not None else 0
         key = "keyfigures.confirm.pending" if sent else "keyfigures.confirm.pending_unsent"
         return self._text(key, title=stored.offer.title, **self._contact())
 
     async def _confirm_anyway(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
         return await self._confirm(user_id, arg, rest, check=False)
-
-    review_request: Any = None  # set by the admin part: async (stored, actor) -> int (admins reached)
 
     async def _duplicate_of(self, stored: StoredOffer) -> StoredOffer | None:
         others = await self.s.offers.list(statuses=("published", "pending"))
