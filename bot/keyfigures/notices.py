@@ -41,7 +41,8 @@ class Notices:
         if actor is None:
             return Reply((Message(self.t("keyfigures.not_allowed", **self._contact())),))
         subs = await self.s.registry.subscriptions(user_id)
-        lines: list[Markup | None] = [note, self.t("keyfigures.subscribe.intro")]
+        day = self.t.items("calendar.weekdays")[self.s.settings.keyfigures.weekly_weekday]
+        lines: list[Markup | None] = [note, self.t("keyfigures.subscribe.intro", day=day)]
         if subs:
             for sub in subs:
                 category = sub.category or self._label("keyfigures.subscribe.all")
