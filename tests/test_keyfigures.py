@@ -380,3 +380,16 @@ async def test_forwarded_fixture_texts_arrive_whole_as_drafts(core, clock):
     acc = accuracy(results, list(results))
     low = {f: acc[f] for f in FLOOR_FIELDS if acc[f][0] / acc[f][1] < FLOOR}
     assert not low, low
+
+
+async def test_share_link_of_a_long_id_uses_the_number_and_opens_the_card(core):
+    who = await make_key_figure(core)
+    long_id = "zomerkamp-voor-kinderen-van-zes-tot-twaalf-jaar-in-de-sporthal-van-bilzen"
+    offer = Offer.from_dict({"id": long_id, "kind": "activity", "title": "Zomerkamp", "keywords": ["kamp"]})
+    stored = await core.offers.save(offer, source="test", actor="test", status="published")
+    (share,) = core.keyfigures.shared.share_button(stored)
+    assert f"start%3Doffer-{stored.pk}&" in share.url and len(f"offer-{long_id}") > 64
+    opened = await core.conversation.start(Who(PERSON, PERSON), f"offer-{stored.pk}")
+    assert opened.messages[0].plain.startswith("Zomerkamp")
+    card = await core.conversation.start(who, f"offer-{stored.pk}")
+    assert "📤 Deel" in [b.text for row in card.messages[0].buttons for b in row]
