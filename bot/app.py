@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.core import Core, open_core
-from handlers import errors, media, people
+from handlers import errors, keyfigures, media, people
 from handlers.context import BotData
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,18 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
         .build()
     )
     app.bot_data.core = core
+    core.keyfigures.shared.sender = keyfigures.make_sender(app.bot, core.people)
 
+    # Key figures and coordinators first: invites, forwards, flyer photos, pastes and field answers.
+    # What is not theirs (a question, a sticker) falls through to the groups below.
+    app.add_handlers(keyfigures.EARLY_HANDLERS, group=keyfigures.EARLY_GROUP)
+    app.add_handlers(keyfigures.HANDLERS, group=keyfigures.GROUP)
     # People looking for something: commands, questions, buttons.
     app.add_handlers(people.HANDLERS)
     # Everything else people send (photos, voice, stickers, edits, groups): a friendly pointer.
     app.add_handlers(media.HANDLERS)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(keyfigures.weekly, interval=3600, first=300, name="keyfigures-weekly")
     # One error handler: log without personal data, then tell the person.
     app.add_error_handler(errors.on_error)
     return app

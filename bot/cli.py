@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     hist = with_db(sub.add_parser("history", help="who changed an offer and when"))
     hist.add_argument("offer_id")
 
+    invite = with_db(sub.add_parser("invite", help="a one-time invite link for a new key figure (sleutelfiguur)"))
+    invite.add_argument("--days", type=_positive, help="how long the link works (default: keyfigures.invite_days)")
+
     with_db(sub.add_parser("reindex", help="rebuild the search index (after editing data/lexicon.toml)"))
     return parser
 
@@ -128,6 +131,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _export(args, core)
         if command == "history":
             return await _history(args, core)
+        if command == "invite":
+            return await _invite(args, core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
@@ -248,4 +253,24 @@ async def _history(args: argparse.Namespace, core: Core) -> int:
     for event in events:
         details = json.dumps(event.details, ensure_ascii=False) if event.details else ""
         print(f"{event.at}  {event.actor:<28} {event.action:<10} {details}")
+    return EXIT_OK
+
+
+async def _invite(args: argparse.Namespace, core: Core) -> int:
+    """Print a one-time invite link; the key figure opens it in Telegram and gives name and organisation."""
+    if args.days:
+        settings = dataclasses.replace(
+            core.settings, keyfigures=dataclasses.replace(core.settings.keyfigures, invite_days=args.days)
+        )
+        core.keyfigures.shared.settings = settings
+    link, expires = await core.keyfigures.create_invite("cli")
+    until = expires.astimezone(core.settings.timezone).strftime("%Y-%m-%d %H:%M")
+    if link.startswith("https://"):
+        print(f"Invite link for a new key figure (works once, until {until}):\n{link}")
+    else:
+        print(
+            f"Invite code (works once, until {until}): {link}\n"
+            f"The link is https://t.me/<bot username>?start={link}\n"
+            "Set telegram.bot_username in config.toml to get the whole link printed."
+        )
     return EXIT_OK

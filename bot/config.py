@@ -34,6 +34,7 @@ class TelegramSettings:
     api_base_url: str = DEFAULT_API_BASE_URL
     api_file_url: str | None = None
     admins: tuple[int, ...] = ()
+    bot_username: str | None = None  # for t.me links printed outside Telegram (python -m bot invite)
     mode: str = "polling"
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
@@ -84,6 +85,13 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class KeyFigureSettings:
+    invite_days: int = 7  # an invite link for a new key figure works this many days, once
+    weekly_weekday: int = 0  # the weekly list of new offers for subscribed key figures: Monday
+    weekly_at: dt.time = dt.time(9, 0)
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     retention_months: int = 13
 
@@ -99,6 +107,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    keyfigures: KeyFigureSettings = field(default_factory=KeyFigureSettings)
     source: Path | None = None  # the config file these settings came from, if any
 
     @property
@@ -199,6 +208,15 @@ def _user_ids(key: str, value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
+def _bot_username(key: str, value: Any) -> str | None:
+    name = _string(key, value).strip().removeprefix("@")
+    if not name:
+        return None
+    if not name.replace("_", "").isalnum() or not name.isascii() or not 5 <= len(name) <= 32:
+        raise ConfigError(f'{key}: expected the bot\'s Telegram username like "BilzenVrijeTijdBot", got {value!r}')
+    return name
+
+
 def _one_of(*choices: str) -> Callable[[str, Any], str]:
     def check(key: str, value: Any) -> str:
         if value not in choices:
@@ -282,6 +300,7 @@ def parse_settings(
         api_base_url=tg.get("api_base_url", DEFAULT_API_BASE_URL, _url),
         api_file_url=tg.get("api_file_url", None, _optional_url),
         admins=tg.get("admins", (), _user_ids),
+        bot_username=tg.get("bot_username", None, _bot_username),
         mode=tg.get("mode", "polling", _one_of("polling", "webhook")),
         webhook_listen=tg.get("webhook_listen", "127.0.0.1", _string),
         webhook_port=tg.get("webhook_port", 8443, _port),
@@ -332,6 +351,15 @@ def parse_settings(
     )
     r.finish()
 
+    k = root.section("keyfigures")
+    dk = KeyFigureSettings()
+    keyfigures = KeyFigureSettings(
+        invite_days=k.get("invite_days", dk.invite_days, _positive_int),
+        weekly_weekday=k.get("weekly_day", dk.weekly_weekday, _weekday),
+        weekly_at=k.get("weekly_at", dk.weekly_at, _clock_time),
+    )
+    k.finish()
+
     p = root.section("privacy")
     privacy = PrivacySettings(retention_months=p.get("retention_months", 13, _positive_int))
     p.finish()
@@ -347,4 +375,5 @@ def parse_settings(
         search=search,
         reminders=reminders,
         privacy=privacy,
+        keyfigures=keyfigures,
     )

@@ -151,7 +151,10 @@ class Conversation:
         """/start, also with a deep link payload ('offer-<id>' opens that offer's card)."""
         await self.people.seen(who.user_id, who.chat_id)
         if payload and payload.startswith("offer-"):
-            stored = await self.offers.get(payload.removeprefix("offer-"))
+            key = payload.removeprefix("offer-")
+            stored = await self.offers.get(key)
+            if stored is None and key.isdigit():  # ids too long for a deep link are shared by number
+                stored = await self.offers.get_by_pk(int(key))
             if stored is not None and stored.status == "published":
                 return Reply((await self._card_message(who, stored, full=True),))
         name = who.first_name or self.texts.label("welcome.name_unknown")
@@ -294,7 +297,8 @@ class Conversation:
         if intro:
             body = intro + Markup("\n\n") + body
         buttons = await self._offer_buttons(who, stored, full=full) if stored.status == "published" else ()
-        return Message(body, buttons)
+        photo = stored.offer.extra.get("photo")  # the flyer a key figure forwarded with the offer
+        return Message(body, buttons, photo=photo if isinstance(photo, str) and photo else None)
 
     async def _result_page(
         self, who: Who, hits: Sequence[Hit], offset: int, token: str, *, intro: Markup | None
@@ -361,7 +365,7 @@ class Conversation:
             for i, s in enumerate(found[:3])
         ]
         last = messages[-1]
-        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)))
+        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)), last.photo)
         return Reply(tuple(messages))
 
     async def _need_offers(self, need: str) -> list[StoredOffer]:

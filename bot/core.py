@@ -14,6 +14,7 @@ from bot.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
+from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
 from bot.people import People
@@ -45,6 +46,7 @@ class Core:
     people: People
     search: SearchService
     conversation: Conversation
+    keyfigures: KeyFigures
 
     async def close(self) -> None:
         self.search.close()
@@ -81,7 +83,12 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     conversation = Conversation(
         settings=settings, texts=texts, offers=offers, search=search, people=people, clock=clock
     )
-    return Core(settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation)
+    keyfigures = KeyFigures(
+        settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
+    )
+    return Core(
+        settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation, keyfigures
+    )
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:
