@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
 import re
 import sqlite3
@@ -38,17 +37,20 @@ class Migration:
 
 
 def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files in version order; two files with one number are a programming error."""
+    """The migration files in version order, numbered 1, 2, 3... without gaps.
+
+    The database remembers only the highest version applied (PRAGMA user_version), so a gap
+    filled in later would never run on an existing database: gaps are refused.
+    """
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise MigrationError(f"{path.name}: migration files are named like 0001_offers.sql")
         migrations.append(Migration(int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
-    # Numbers may have gaps (each feature branch got its own number), but never repeat.
-    for before, migration in itertools.pairwise(migrations):
-        if migration.version == before.version:
-            raise MigrationError(f"{migration.name}: version {migration.version} is also used by {before.name}")
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise MigrationError(f"{migration.name}: expected version {expected}; number migrations 1, 2, 3...")
     return migrations
 
 
