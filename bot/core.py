@@ -14,6 +14,7 @@ from bot.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
+from bot.insights import AnonymousQuestionLog
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
 from bot.people import People
@@ -45,6 +46,7 @@ class Core:
     people: People
     search: SearchService
     conversation: Conversation
+    insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
 
     async def close(self) -> None:
         self.search.close()
@@ -78,10 +80,18 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         await db.close()
         raise
     people = People(db, clock, settings.timezone)
+    insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
+    people.observers.append(insights)
     conversation = Conversation(
-        settings=settings, texts=texts, offers=offers, search=search, people=people, clock=clock
+        settings=settings,
+        texts=texts,
+        offers=offers,
+        search=search,
+        people=people,
+        clock=clock,
+        question_log=insights,
     )
-    return Core(settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation)
+    return Core(settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation, insights)
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:

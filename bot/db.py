@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import re
 import sqlite3
@@ -44,11 +45,10 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         if not match:
             raise MigrationError(f"{path.name}: migration files are named like 0001_offers.sql")
         migrations.append(Migration(int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise MigrationError(
-                f"{migration.name}: expected version {expected}; migrations must be numbered 1, 2, 3..."
-            )
+    # Numbers may have gaps (each feature branch got its own number), but never repeat.
+    for before, migration in itertools.pairwise(migrations):
+        if migration.version == before.version:
+            raise MigrationError(f"{migration.name}: version {migration.version} is also used by {before.name}")
     return migrations
 
 
