@@ -32,6 +32,7 @@ from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("html", "csv", "md")
 
 
 def _date(text: str) -> dt.date:
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("offer_id")
 
     with_db(sub.add_parser("reindex", help="rebuild the search index (after editing data/lexicon.toml)"))
+
+    rep = with_db(sub.add_parser("report", help="the network's evaluation report: what people ask and what they miss"))
+    rep.add_argument("--from", dest="start", metavar="DATE", help="first day (2027-01-01, or a month: 2027-01)")
+    rep.add_argument("--to", dest="end", metavar="DATE", help="last day (default: today)")
+    rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
+    rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     return parser
 
 
@@ -127,6 +134,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _export(args, core)
         if command == "history":
             return await _history(args, core)
+        if command == "report":
+            return await _report(args, core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
@@ -238,4 +247,37 @@ async def _history(args: argparse.Namespace, core: Core) -> int:
     for event in events:
         details = json.dumps(event.details, ensure_ascii=False) if event.details else ""
         print(f"{event.at}  {event.actor:<28} {event.action:<10} {details}")
+    return EXIT_OK
+
+
+async def _report(args: argparse.Namespace, core: Core) -> int:
+    from bot.insights.generate import make_report
+    from bot.insights.period import PeriodError, parse_period
+    from bot.insights.render import csv_text, html_page, markdown_text
+
+    today = core.search.local_now().date()
+    dates = [d for d in (args.start, args.end) if d]
+    if args.end and not args.start:
+        print("--to needs --from as well.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        period = parse_period(dates, today=today)
+    except PeriodError as error:
+        print(f"Cannot use that period: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
+    kind = args.format or ("md" if suffix in ("md", "markdown") else "csv" if suffix == "csv" else "html")
+    report = await make_report(
+        core.db, core.texts, core.analyzer, period, now=core.clock.now(), town=core.settings.town,
+        with_charts=kind == "html",
+    )  # fmt: skip
+    text = {"html": html_page, "csv": csv_text, "md": markdown_text}[kind](report)
+    out = args.out
+    if out is None and kind == "html":
+        out = Path(f"rapport-{period.start}-{period.end}.html")
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out.write_text(text, encoding="utf-8", newline="")
+    print(f"Report for {period.start} to {period.end} written to {out} ({kind}).", file=sys.stderr)
     return EXIT_OK

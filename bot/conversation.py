@@ -178,7 +178,8 @@ class Conversation:
         return Reply((Message(self.texts("help.text", **self._contact_values()), rows([self._menu_button()])),))
 
     async def privacy(self, who: Who) -> Reply:
-        return Reply((Message(self.texts("privacy.text", **self._contact_values())),))
+        months = self.settings.privacy.retention_months  # how long anonymous questions are kept (bot.insights)
+        return Reply((Message(self.texts("privacy.text", months=months, **self._contact_values())),))
 
     async def forget(self, who: Who) -> Reply:
         """/vergeet: ask first; the yes-button does the deleting."""
