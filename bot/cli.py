@@ -268,9 +268,15 @@ async def _report(args: argparse.Namespace, core: Core) -> int:
     suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
     kind = args.format or ("md" if suffix in ("md", "markdown") else "csv" if suffix == "csv" else "html")
     report = await make_report(
-        core.db, core.texts, core.analyzer, period, now=core.clock.now(), town=core.settings.town,
+        core.db,
+        core.texts,
+        core.analyzer,
+        period,
+        now=core.clock.now(),
+        tz=core.settings.timezone,
+        town=core.settings.town,
         with_charts=kind == "html",
-    )  # fmt: skip
+    )
     text = {"html": html_page, "csv": csv_text, "md": markdown_text}[kind](report)
     out = args.out
     if out is None and kind == "html":

@@ -39,7 +39,9 @@ async def report(update: Update, context: BotContext) -> None:
         await context.bot.send_message(chat_id, str(problem), parse_mode=ParseMode.HTML)
         return
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    result = await make_report(core.db, texts, core.analyzer, period, now=core.clock.now(), town=core.settings.town)
+    result = await make_report(
+        core.db, texts, core.analyzer, period, now=core.clock.now(), tz=core.settings.timezone, town=core.settings.town
+    )
     await context.bot.send_message(chat_id, str(telegram_summary(result, texts)), parse_mode=ParseMode.HTML)
     page = html_page(result).encode("utf-8")
     await context.bot.send_document(

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 DPI = 100
 WIDTH = 8.0  # inches: 800 pixels at DPI
 HEIGHT = 3.4
-BAR_HEIGHT = 0.32  # inches per bar in horizontal charts
+BAR_HEIGHT = 0.3  # inches per bar in horizontal charts
+MIN_HORIZONTAL = 1.5
 COLOURS = ("#1f4e79", "#f0a35e", "#9bc3e6")
 MAX_LABEL = 38
 _LOCK = threading.Lock()  # matplotlib's caches are not made for several threads drawing at once
@@ -48,7 +49,7 @@ def bars(
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    height = max(HEIGHT, 0.9 + BAR_HEIGHT * len(labels)) if horizontal else HEIGHT
+    height = max(MIN_HORIZONTAL, 0.7 + BAR_HEIGHT * len(labels)) if horizontal else HEIGHT
     with _LOCK:
         figure = Figure(figsize=(WIDTH, height), dpi=DPI)
         FigureCanvasAgg(figure)

@@ -113,7 +113,7 @@ class Figures:
         return sum(o.submitted for o in self.organisations)
 
 
-async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.datetime) -> Figures:
+async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.datetime, tz: dt.tzinfo) -> Figures:
     """All figures of the report for `period` (local dates, both included)."""
     span = (period.first_hour, period.after_last_hour)
     months, people, new_people = await _people(db, period)
@@ -143,7 +143,7 @@ async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.d
     reminders = await reminder_figures(db, period)
     return Figures(
         period=period,
-        generated_at=now,
+        generated_at=now.astimezone(tz),
         months=months,
         people=people,
         new_people=new_people,
@@ -159,7 +159,9 @@ async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.d
         themes=await asyncio.to_thread(finder.group, await _unanswered(db, span)),
         reminders=reminders,
         reminder_titles={i: titles.get(i, (i, None))[0] for i in (reminders.per_offer if reminders else {})},
-        organisations=_organisations([s for s in await submissions(db) if _local_day(s, now) in period]),
+        organisations=_organisations(
+            [s for s in await submissions(db) if period.contains(s.submitted_at.astimezone(tz).date())]
+        ),
         campaigns=await _campaigns(db, period),
     )
 
@@ -271,11 +273,6 @@ async def _unanswered(db: Database, span: tuple[str, str]) -> list[Asked]:
         (*span, *UNANSWERED),
     )
     return [Asked(r["text"], (r["month"], r["asker"])) for r in rows]
-
-
-def _local_day(submission: Submission, now: dt.datetime) -> dt.date:
-    tz = now.tzinfo
-    return submission.submitted_at.astimezone(tz).date()
 
 
 def _organisations(found: list[Submission]) -> list[Organisation]:

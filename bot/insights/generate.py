@@ -21,9 +21,10 @@ async def make_report(
     period: Period,
     *,
     now: dt.datetime,
+    tz: dt.tzinfo,
     town: str = "",
     with_charts: bool = True,
 ) -> Report:
     """The report for `period`. Drawing the charts takes a second, so it runs off the event loop."""
-    figures = await gather(db, period, ThemeFinder(analyzer, town=town), now=now)
+    figures = await gather(db, period, ThemeFinder(analyzer, town=town), now=now, tz=tz)
     return await asyncio.to_thread(ReportBuilder(texts, with_charts=with_charts).build, figures)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 
 from markupsafe import Markup, escape
 
 from bot.insights.report import Report, Table
 from bot.texts import Texts
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 CSS = """
 body { font-family: "Segoe UI", Arial, sans-serif; color: #1a1a1a; max-width: 60rem; margin: 1.5rem auto;
        padding: 0 1rem; line-height: 1.45; }
@@ -153,7 +155,10 @@ def markdown_text(report: Report) -> str:
                 lines += [_md(table.empty), ""]
                 continue
             lines.append("| " + " | ".join(_md(c) for c in table.columns) + " |")
-            lines.append("|" + "|".join(" ---: " if i else " --- " for i in range(len(table.columns))) + "|")
+            numeric = [
+                i > 0 and all(_numeric(row[i]) or not row[i] for row in table.rows) for i in range(len(table.columns))
+            ]
+            lines.append("|" + "|".join(" ---: " if n else " --- " for n in numeric) + "|")
             lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in table.rows]
             if table.note:
                 lines += ["", f"_{_md(table.note)}_"]
@@ -163,9 +168,9 @@ def markdown_text(report: Report) -> str:
 
 
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table: pipes, emphasis and HTML characters escaped."""
+    """Text safe inside a Markdown table: pipes, emphasis and anything that could start an HTML tag escaped."""
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+    return _TAG_START.sub("&lt;", text).replace("\n", " ")  # "<3" stays readable
 
 
 def telegram_summary(report: Report, texts: Texts, *, themes: int = 3) -> Markup:

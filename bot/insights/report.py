@@ -107,9 +107,10 @@ class ReportBuilder:
         year, number = int(month[:4]), int(month[5:7])
         return f"{self.texts.items('calendar.months')[number - 1]} {year}"
 
-    def week(self, monday: dt.date) -> str:
-        sunday = monday + dt.timedelta(days=6)
-        return self.t("week", start=f"{monday.day}/{monday.month}", end=f"{sunday.day}/{sunday.month}")
+    def week(self, monday: dt.date, period: Period) -> str:
+        """'4/1 – 10/1'; the first and last week only as far as they lie in the period."""
+        first, last = max(monday, period.start), min(monday + dt.timedelta(days=6), period.end)
+        return self.t("week", start=f"{first.day}/{first.month}", end=f"{last.day}/{last.month}")
 
     def hours(self, hours: float | None) -> str:
         if hours is None:
@@ -186,7 +187,7 @@ class ReportBuilder:
             self.t("weeks_table"),
             (self.t("col_week"), self.t("col_questions"), self.t("col_answered"), self.t("col_share_answered")),
             tuple(
-                (self.week(w.monday), count(w.questions), count(w.answered), share(w.answered, w.questions))
+                (self.week(w.monday, f.period), count(w.questions), count(w.answered), share(w.answered, w.questions))
                 for w in f.weeks
             ),
         )
@@ -216,7 +217,7 @@ class ReportBuilder:
         png = None
         if self.with_charts and total:
             png = charts.bars(
-                [self.week(w.monday) for w in f.weeks],
+                [self.week(w.monday, f.period) for w in f.weeks],
                 [
                     charts.Series(self.t("col_answered"), [hidden(w.answered) for w in f.weeks]),
                     charts.Series(self.t("not_answered"), [hidden(w.questions - w.answered) for w in f.weeks]),

@@ -3,8 +3,8 @@
 Each question is reduced to its content words (stopwords, words that say nothing about the topic
 like "gratis" or "les", the town's name, numbers and the scrubber's placeholders left out), stemmed
 with the bot's own analyzer, so "zwemles voor volwassenen?" and "zwemlessen volwassenen" meet.
-Similar questions are then grouped greedily with rapidfuzz: the most asked question opens a theme,
-every next one joins the theme of the most similar question seen so far when it is close enough
+Similar questions are then grouped greedily with rapidfuzz: from short to long (and most asked first),
+each question joins the theme of the most similar question seen so far when it is close enough
 (token_set_ratio: "yoga" and "yoga voor vrouwen" are one theme; "schaken" and "schaatsen" are
 not), or opens its own. A theme is named after the words most of its questions share.
 """
@@ -25,8 +25,11 @@ SIMILAR = 80.0  # token_set_ratio of the stemmed content words at which two ques
 LABEL_SHARE = 0.5  # a word names the theme when at least this share of its questions has it
 MAX_LABEL_WORDS = 4
 _PLACEHOLDER_WORDS = frozenset(w for p in PLACEHOLDERS for w in words(p))
-# Words that say how or at what price, not what about: a theme is never made of them alone.
-GENERIC = frozenset({"gratis", "goedkoop", "goedkope", "korting", "halen", "les", "lessen", "cursus"})
+# Words that say how, at what price or how to reach someone, not what about: no theme is made of them.
+GENERIC = frozenset(
+    {"gratis", "goedkoop", "goedkope", "korting", "halen", "les", "lessen", "cursus", "bel", "bellen", "terugbellen",
+     "mail", "mailen", "email", "sms", "contact", "nummer"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ class ThemeFinder:
             key = self.key(question.text)
             if key:
                 by_key[key].append(question)
-        keys = sorted(by_key, key=lambda k: (-len(by_key[k]), k))
+        # Short questions first ("yoga" before "yoga voor vrouwen"), so that they open the themes the longer
+        # ones join; among equals the most asked first.
+        keys = sorted(by_key, key=lambda k: (len(k.split()), -len(by_key[k]), k))
         seen: list[str] = []  # every key grouped so far; theme_of[i] is the theme of seen[i]
         theme_of: list[int] = []
         groups: list[list[str]] = []
