@@ -263,7 +263,7 @@ async def _report(args: argparse.Namespace, core: Core) -> int:
     try:
         period = parse_period(dates, today=today)
     except PeriodError as error:
-        print(f"Cannot use that period: {error}", file=sys.stderr)
+        print(f"Cannot make the report: {error}.", file=sys.stderr)
         return EXIT_USAGE
     suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
     kind = args.format or ("md" if suffix in ("md", "markdown") else "csv" if suffix == "csv" else "html")

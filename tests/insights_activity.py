@@ -54,8 +54,8 @@ RARE = ("paardrijles voor kinderen", "schaakclub", "karaoke", "bowling", "mijn r
 # Asked once each, by one person: never shown as a theme of their own (fewer than 3).
 ONCE = (
     "kan iemand mijn rijksregisternummer 85.07.30-033.61 nakijken",
-    "hondenschool",
-    "bel mij terug op +32 470 99 88 77 aub",
+    "duivenmelkers",
+    "bel mij op 0470 99 88 77 over de hondenschool",
 )
 REMINDER_OUTCOMES = (("remind_sent", 8), ("remind_blocked", 1), ("remind_late", 1))
 ANSWERS = (("going", 5), ("not_going", 2), (None, 3))
@@ -121,6 +121,8 @@ async def generate(core: Core, clock: ManualClock, *, seed: int = SEED) -> Ledge
     """Play the half-year on `core` (whose clock is `clock`); return what was done."""
     rng = random.Random(seed)
     tz = core.settings.timezone
+    # A made-up history needs no safety against power cuts: skip the fsync per commit (3x faster).
+    await core.db.execute("PRAGMA synchronous = OFF")
     ledger = Ledger()
     timeline = _Timeline(clock, tz)
     clock.set(to_aware(dt.datetime.combine(START, dt.time(7, 0)), tz))

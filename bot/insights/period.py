@@ -17,13 +17,21 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
+_PROBLEMS = {
+    "insights.bad_date": "cannot read {value!r} as a date; write 2027-01-31, 31/1/2027 or a month like 2027-01",
+    "insights.bad_order": "the period ends before it starts ({value})",
+    "insights.too_long": "a report covers at most three years ({value})",
+    "insights.usage": "give at most two dates, from and to (got {value!r})",
+}
+
+
 class PeriodError(ValueError):
     """A date that cannot be read, or a period that ends before it starts. `key` names the Dutch text."""
 
     def __init__(self, key: str, value: str = "") -> None:
         self.key = key
         self.value = value
-        super().__init__(f"{key}: {value!r}")
+        super().__init__(_PROBLEMS[key].format(value=value))
 
 
 @dataclass(frozen=True)
