@@ -119,3 +119,10 @@ def test_a_number_cut_at_the_length_limit_is_scrubbed_first():
     text = "x" * (MAX_LOGGED_CHARS - 6) + " 0470 12 34 56"
     cleaned = normalise(text)
     assert not re.search(r"\d", cleaned)
+
+
+def test_the_askers_own_first_name_is_taken_out():
+    assert normalise("Ik ben Zoë en zoek yoga", names=("Zoë",)) == "ik ben [naam] en zoek yoga"
+    assert normalise("zoë's kinderen", names=("ZOË",)) == "[naam]'s kinderen"
+    assert normalise("Annabel zoekt iets", names=("Anna",)) == "annabel zoekt iets"  # whole words only
+    assert normalise("ik ben Jo", names=(None, "J")) == "ik ben jo"  # no name, or too short to tell

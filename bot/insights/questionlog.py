@@ -110,7 +110,7 @@ class AnonymousQuestionLog:
             async with self.db.transaction() as tx:
                 cursor = await tx.execute(
                     "INSERT INTO question_log (asked_at, asker, text, outcome) VALUES (?, ?, ?, ?)",
-                    (now.strftime("%Y-%m-%d %H:00"), asker, normalise(text), outcome),
+                    (now.strftime("%Y-%m-%d %H:00"), asker, normalise(text, names=(who.first_name,)), outcome),
                 )
                 question_id = cursor.lastrowid
                 assert question_id is not None

@@ -2,8 +2,9 @@
 
 People paste their phone number, e-mail address, national register number (rijksregisternummer)
 or bank account into a question ("bel me op 0470 12 34 56"). None of that may reach the question
-log. When in doubt this module scrubs too much rather than too little: a long run of digits that is
-not clearly a date becomes "[nummer]". Dates ("13/03", "1.3.2027"), times ("14:00", "14u"), ages,
+log, and neither may their own first name (Telegram tells it: "ik ben Zoë" becomes "ik ben [naam]").
+When in doubt this module scrubs too much rather than too little: a long run of digits that is not
+clearly a date becomes "[nummer]". Dates ("13/03", "1.3.2027"), times ("14:00", "14u"), ages,
 prices and postcodes are left alone, so the network still reads what people asked.
 
 Phone numbers are matched by hand, not with libphonenumber's matcher: that one misses a number
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 MAX_LOGGED_CHARS = 500
 
@@ -22,8 +24,9 @@ EMAIL = "[e-mail]"
 ACCOUNT = "[rekeningnummer]"
 NATIONAL_NUMBER = "[rijksregisternummer]"
 PHONE = "[telefoon]"
+NAME = "[naam]"
 NUMBER = "[nummer]"
-PLACEHOLDERS = (EMAIL, ACCOUNT, NATIONAL_NUMBER, PHONE, NUMBER)
+PLACEHOLDERS = (EMAIL, ACCOUNT, NATIONAL_NUMBER, PHONE, NUMBER, NAME)
 
 _EMAIL = re.compile(
     r"[\w.+-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\s?\.\s?[\w-]+)*\s?\.\s?[a-z]{2,}(?![\w@])", re.IGNORECASE
@@ -49,12 +52,24 @@ _SPACES = re.compile(r"\s+")
 MIN_SCRUBBED_DIGITS = 8
 
 
-def normalise(text: str) -> str:
-    """The question as it is logged: scrubbed, lower-case, one space between words, at most 500 characters."""
+def normalise(text: str, *, names: Iterable[str | None] = ()) -> str:
+    """The question as it is logged: scrubbed, lower-case, one space between words, at most 500 characters.
+
+    `names` are words to take out as well: the asker's first name as Telegram gives it ("ik ben Zoë").
+    """
     text = unicodedata.normalize("NFKC", text)
     # Invisible formatting characters (zero-width spaces, direction marks) could hide a number from the scrubber.
     text = "".join(" " if c.isspace() else c for c in text if unicodedata.category(c) != "Cf")
-    text = scrub(text).casefold()
+    text = scrub(text)
+    for name in names:
+        if name and len(name.strip()) >= 2:
+            text = re.sub(
+                rf"(?<!\w){re.escape(unicodedata.normalize('NFKC', name.strip()))}(?!\w)",
+                NAME,
+                text,
+                flags=re.IGNORECASE,
+            )
+    text = text.casefold()
     return _SPACES.sub(" ", text).strip()[:MAX_LOGGED_CHARS].rstrip()
 
 
