@@ -39,8 +39,9 @@ img { max-width: 100%; height: auto; }
 footer { margin-top: 2.5rem; border-top: 1px solid #c8d6e5; font-size: .88rem; color: #333; }
 @media print {
   body { max-width: none; margin: 0; font-size: 10pt; }
-  section, figure, table { break-inside: avoid; }
-  h2 { break-after: avoid; }
+  figure, tr, dl.highlights div { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  thead { display: table-header-group; }
 }
 """
 
