@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from bot.calendar import Holiday
 from bot.offers.model import TIME_FORMAT
 from bot.search.analyzer import Analyzer
+from bot.search.dates import DATE_WORDS
 from bot.search.index import FIELDS
 from bot.search.query import AudienceWish, Concept, Query, QueryParser
 from bot.search.vocabulary import Vocabulary
@@ -36,6 +37,9 @@ BM25_WEIGHTS = (10.0, 8.0, 6.0, 4.0, 2.0, 1.0)  # same order as index.FIELDS
 NEED_KIND_MATCH = 0.9
 NEED_CATEGORY_MATCH = 0.75
 MIN_COVERAGE = 0.5  # an offer must cover at least half of what the question asks
+SUBJECT_COVERAGE = 0.75
+NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
+NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
 TEXT_CANDIDATES = 150
 LIST_CANDIDATES = 300
@@ -146,7 +150,8 @@ class Matcher:
         df = dict(self.conn.execute("SELECT word, df FROM vocabulary").fetchall())
         self._stem_df = dict(self.conn.execute("SELECT term, doc FROM offer_terms").fetchall())
         self._offer_count = self.conn.execute("SELECT count(*) FROM offer_text").fetchone()[0]
-        vocabulary = Vocabulary(df, extra_words=self.analyzer.lexicon.known_words())
+        lexicon = self.analyzer.lexicon
+        vocabulary = Vocabulary(df, extra_words=lexicon.known_words(), dialect_targets=lexicon.all_words() | DATE_WORDS)
         self.parser = QueryParser(self.analyzer, vocabulary, self.holidays, town=self.town)
         self._generation = generation
 
@@ -159,8 +164,10 @@ class Matcher:
             query = self.parser.parse(question, today=today or now.date())
             if query.is_empty:
                 return SearchResult(query, (), reason="empty")
-            if query.concepts and all(c.out_of_scope for c in query.concepts) and not query.period:
-                return SearchResult(query, (), reason="out_of_scope")
+            if query.out_of_scope and all(c.out_of_scope for c in query.concepts) and not query.needs:
+                # 'weerbericht morgen' is not a question about tomorrow's activities
+                oos_hits = self._rank(query, now) if any(c.alternatives for c in query.concepts) else []
+                return SearchResult(query, tuple(oos_hits), reason=None if oos_hits else "out_of_scope")
             hits = self._rank(query, now)
             if hits:
                 return SearchResult(query, tuple(hits))
@@ -168,8 +175,8 @@ class Matcher:
             return SearchResult(query, (), suggestion=query.suggestion, reason=reason)
 
     def _rank(self, query: Query, now: dt.datetime) -> list[Hit]:
-        concepts = [c for c in query.concepts if not c.out_of_scope]
-        content = [c for c in concepts if c.need is None]
+        concepts = [c for c in query.concepts if c.alternatives or c.need is not None]
+        content = [c for c in concepts if c.need is None and not c.out_of_scope]
         now_text = now.strftime(TIME_FORMAT)
         candidates: dict[int, _Candidate] = {}
         if concepts:
@@ -191,7 +198,7 @@ class Matcher:
                 continue
             if concepts:
                 coverage = _coverage(candidate, query.concepts)
-                if coverage < MIN_COVERAGE:
+                if coverage < MIN_COVERAGE and not _answers_one_part(candidate, query):
                     continue
                 score = 100.0 * coverage
                 if candidate.bm25 is not None and best_bm25:
@@ -212,6 +219,7 @@ class Matcher:
         far_future = dt.datetime.max
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best]
         scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
+        _answer_the_need_too(scored, query)
         return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
 
     # --- lists without a question -----------------------------------------------------------
@@ -397,26 +405,63 @@ def _coverage(candidate: _Candidate, concepts: Sequence[Concept]) -> float:
     total = sum(c.weight for c in concepts)
     if total == 0:
         return 0.0
-    covered = 0.0
-    for concept in concepts:
-        if concept.out_of_scope:
+    return sum(c.weight * _concept_match(candidate, c) for c in concepts) / total
+
+
+def _concept_match(candidate: _Candidate, concept: Concept) -> float:
+    """How well the offer covers one concept: the best alternative, weighted by the field it is in."""
+    best = 0.0
+    need = concept.need
+    if need is not None:
+        if candidate.kind in need.kinds:
+            best = NEED_KIND_MATCH
+        elif candidate.categories & set(need.categories):
+            best = NEED_CATEGORY_MATCH
+    allowed = concept.fields
+    for stem, weight in concept.alternatives.items():
+        if weight <= best:
             continue
-        best = 0.0
-        need = concept.need
-        if need is not None:
-            if candidate.kind in need.kinds:
-                best = NEED_KIND_MATCH
-            elif candidate.categories & set(need.categories):
-                best = NEED_CATEGORY_MATCH
-        for stem, weight in concept.alternatives.items():
-            if weight <= best:
+        for name, field_weight in FIELD_WEIGHTS.items():
+            if allowed is not None and name not in allowed:
                 continue
-            for name, field_weight in FIELD_WEIGHTS.items():
-                if stem in candidate.fields.get(name, ()):
-                    best = max(best, weight * field_weight)
-                    break
-        covered += concept.weight * best
-    return covered / total
+            if stem in candidate.fields.get(name, ()):
+                best = max(best, weight * field_weight)
+                break
+    return best if best >= NOISE_FLOOR else 0.0
+
+
+def _answers_one_part(candidate: _Candidate, query: Query) -> bool:
+    """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.
+
+    A question with a subject and an access need (transport, childcare, company) is answered by an
+    offer that covers the whole subject, or one that fully meets the need.
+    """
+    access = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
+    content = [c for c in query.concepts if c.need is None]
+    if not access or not content:
+        return False
+    return _coverage(candidate, content) >= SUBJECT_COVERAGE or _meets_need(candidate, access)
+
+
+def _answer_the_need_too(scored: list[tuple[float, _Candidate]], query: Query) -> None:
+    """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
+
+    When a question names both a subject and a need (transport, childcare, company), the first
+    page shows the best offer that answers the need even if the subject's offers score higher.
+    """
+    needs = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
+    if not needs or not query.content_concepts or len(scored) <= NEED_SLOT:
+        return
+    if any(_meets_need(c, needs) for _, c in scored[: NEED_SLOT + 1]):
+        return
+    for index in range(NEED_SLOT + 1, len(scored)):
+        if _meets_need(scored[index][1], needs):
+            scored.insert(NEED_SLOT, scored.pop(index))
+            return
+
+
+def _meets_need(candidate: _Candidate, needs: Sequence[Concept]) -> bool:
+    return any(_concept_match(candidate, n) >= NEED_KIND_MATCH for n in needs)
 
 
 def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bool) -> bool:
