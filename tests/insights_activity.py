@@ -41,10 +41,11 @@ ANSWERABLE = (
     "bibliotheek", "bioscoop", "pretpark", "dansles", "naaiatelier", "taxi", "kinderopvang", "zwembad",
 )  # fmt: skip
 GREETINGS = ("hallo", "dank je", "👍")
-# Unmet demand: each theme's variants must get no answer from the sample offers and group together.
+# Unmet demand: each theme's variants should get no answer from the sample offers and group together.
+# (The tests count from what the bot really answered, so a matcher that learns one of them breaks nothing.)
 THEMES = {
     "yoga": ("yoga", "yogales", "yoga voor vrouwen", "gratis yoga", "bel me op 0470 12 34 56 voor yoga"),
-    "rijbewijs": ("rijbewijs halen", "hulp bij rijbewijs", "theorie rijbewijs", "rijbewijs"),
+    "rijbewijs": ("examen rijbewijs", "hulp bij rijbewijs", "theorie rijbewijs", "rijbewijs"),
     "werk": ("werk zoeken", "ik zoek werk", "werk zoeken, mail jan.peeters@example.be"),
     "belastingbrief": ("hulp bij belastingbrief", "belastingbrief invullen"),
     "computer": ("computerles", "les computer"),
