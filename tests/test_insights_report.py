@@ -244,10 +244,10 @@ def test_unmet_demand_grouped_in_themes(half_year):
 
 def test_reminders_and_ik_ga(half_year):
     actions = Counter(action for day, _, action in half_year.ledger.actions if in_period(day))
-    dropped = actions["remind_blocked"] + actions["remind_late"] + actions["remind_failed"]
+    dropped = actions["remind_blocked"] + actions["remind_late"] + actions["remind_dropped"] + actions["remind_failed"]
     expected = [
         actions["remind"], actions["remind_sent"], dropped, actions["remind_blocked"], actions["remind_late"],
-        actions["remind_failed"], actions["going"], actions["not_going"],
+        actions["remind_dropped"], actions["remind_failed"], actions["going"], actions["not_going"],
     ]  # fmt: skip
     assert [r[1] for r in half_year.report.table("reminders").rows] == [count(n) for n in expected]
     per_offer: dict[str, Counter[str]] = defaultdict(Counter)

@@ -23,7 +23,8 @@ Privacy by design: what is stored (migration 0004_insights.sql), and why
   month of the range they were active in, i.e. where their previous contact lies before the
   range), without linking months to each other. The row order is the hash order, not arrival.
 - **Questions** (`question_log`): the question scrubbed (phone numbers, e-mail addresses, national
-  register numbers, bank accounts and any other long number become placeholders, see `scrub`),
+  register numbers, bank accounts, any other long number, and the asker's own first name as
+  Telegram gives it become placeholders, see `scrub`),
   lower-cased and cut to 500 characters; the local hour (not the minute); the outcome (answered,
   nothing, out of scope, empty); the first ten offers found (`question_offers`); and whether it led
   to 'Meer info' or a reminder for one of those offers. That last link is made in memory only
@@ -41,9 +42,16 @@ Privacy by design: what is stored (migration 0004_insights.sql), and why
   least 3 different people (counted within one month, a lower bound) belong to it.
 
 Modules: `scrub` (the scrubber), `questionlog` (recording, /vergeet, retention), `themes` (unmet
-demand grouped by similarity), `sources` (reading other parts' tables defensively), `figures`
-(the numbers for a period), `report` (tables and charts with small counts suppressed), `render`
-(HTML, CSV, Markdown, the Telegram summary), `period` (reading a period like "2027-01 2027-06").
+demand grouped by similarity), `sources` (reading the reminder and key-figure parts' tables
+defensively), `figures` (the exact numbers for a period), `report` (tables with small counts
+suppressed), `charts` (matplotlib, Agg), `render` (HTML, CSV, Markdown, the Telegram summary),
+`period` (reading "2027-01-01 2027-06-30" or "2027-03"), `generate` (all of it for one period),
+`access` (who may see the report).
+
+Other parts report what happens with an offer through `Conversation.record_action(action, offer_id,
+who)`: 'info' (done here), 'remind' when someone asks a reminder (with `who`, so the question that
+led to it is marked), and 'remind_sent', 'remind_blocked', 'remind_late', 'remind_dropped',
+'remind_failed', 'going', 'not_going' (without `who`).
 """
 
 from bot.insights.questionlog import ACTIONS, AnonymousQuestionLog, CleanupSummary

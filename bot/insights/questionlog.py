@@ -35,7 +35,17 @@ MAX_LOGGED_OFFERS = 10  # the offers of a question that are kept: more than anyo
 OUTCOMES = {None: "answered", "empty": "empty", "out_of_scope": "out_of_scope", "no_match": "nothing"}
 # What other parts may count per offer. 'info' and 'remind' also mark the question that led to them.
 ACTIONS = frozenset(
-    {"info", "remind", "remind_sent", "remind_blocked", "remind_late", "remind_failed", "going", "not_going"}
+    {
+        "info",
+        "remind",
+        "remind_sent",
+        "remind_blocked",
+        "remind_late",
+        "remind_dropped",
+        "remind_failed",
+        "going",
+        "not_going",
+    }
 )
 FOLLOW_UPS = {"info": "info", "remind": "reminder"}  # action -> question_log column it sets
 FOLLOW_UP_WINDOW = dt.timedelta(hours=2)  # a press this long after the question still counts as its result
@@ -129,8 +139,9 @@ class AnonymousQuestionLog:
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None:
         """Count what happened with an offer today; with `who`, also mark the question that led to it.
 
-        Actions: 'info' (Meer info), 'remind' (a reminder planned), 'remind_sent', 'remind_blocked',
-        'remind_late', 'remind_failed' (what became of it), 'going' / 'not_going' (the answer to it).
+        Actions: 'info' (Meer info), 'remind' (a reminder asked), 'remind_sent', 'remind_blocked',
+        'remind_late', 'remind_dropped' (other reasons), 'remind_failed' (what became of it), 'going' /
+        'not_going' (the answer to it).
         """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}; expected one of {', '.join(sorted(ACTIONS))}")

@@ -315,7 +315,7 @@ class ReportBuilder:
         if r is None:
             return Section("reminders", self.t("reminders_title"), self.t("no_data_yet"))
         totals = r.totals
-        dropped = sum(totals.get(a, 0) for a in ("remind_blocked", "remind_late", "remind_failed"))
+        dropped = sum(totals.get(a, 0) for a in ("remind_blocked", "remind_late", "remind_dropped", "remind_failed"))
         summary = Table(
             "reminders",
             self.t("reminders_table"),
@@ -328,12 +328,13 @@ class ReportBuilder:
                     ("dropped", dropped),
                     ("blocked", totals.get("remind_blocked", 0)),
                     ("late", totals.get("remind_late", 0)),
+                    ("other", totals.get("remind_dropped", 0)),
                     ("failed", totals.get("remind_failed", 0)),
                     ("going", totals.get("going", 0)),
                     ("not_going", totals.get("not_going", 0)),
                 )
             ),
-            note=self.t(f"reminders_source_{r.source}"),
+            note=" ".join(self.t(f"reminders_source_{source}") for source in sorted(r.sources)),
         )
         ranked = sorted(r.per_offer.items(), key=lambda item: (-item[1].get("remind", 0), -item[1].get("going", 0)))
         per_activity = Table(

@@ -5,15 +5,19 @@ database, a bot without those parts) or may look different from what was assumed
 query first checks that the tables and columns it needs are there, and answers None ("nog geen
 gegevens") otherwise instead of failing the whole report.
 
-What is assumed, and preferred:
-- Reminders: the counts in `offer_actions` that the reminder part reports through
-  `Conversation.record_action` ('remind', 'remind_sent', 'remind_blocked', 'remind_late',
-  'remind_failed', 'going', 'not_going'). They are anonymous and survive /vergeet and the
-  reminder rows' own clean-up. Only when there are none, the reminder tables are read if they have
-  the assumed shape: `reminders(offer_id, created_at)` for what was planned, `outbox(offer_id,
-  state, reason, due_at)` for what became of it (state 'sent' / 'dropped' / 'failed'; reason
-  'blocked' / 'too_late') and `reminder_answers(offer_id, answer, answered_at)` for 'Ik ga'
-  ('going' / 'not_going'). Those rows go with /vergeet, so these counts can only be lower.
+What is assumed (the shape of the reminders branch as of this writing), best source first:
+- Reminders, totals: `reminder_counts(day, kind, outcome, count)`, the reminder part's anonymous
+  daily counts: kind 'subscription' with outcome 'once' / 'every_time' is a reminder asked; kinds
+  'day_before' / 'hours_before' with 'sent' / 'sent_late', 'dropped:blocked', 'dropped:too_late',
+  other 'dropped:...' and 'failed:...' are what became of the messages.
+- 'Ik ga' per activity: `going_counts(offer_id, occurrence, going, not_going)` (anonymous, folded
+  once an occurrence is over) plus the live `reminder_answers(offer_pk, occurrence, going)`.
+- Otherwise the counts the reminder part reported through `Conversation.record_action` ('remind',
+  'remind_sent', 'remind_blocked', 'remind_late', 'remind_dropped', 'remind_failed', 'going',
+  'not_going'), kept per offer and day in `offer_actions`.
+- Per activity, asked and sent, when no event gave them: the live rows of
+  `reminder_subscriptions(offer_pk, created_at)` and `outbox(offer_pk, kind, state, sent_at)`.
+  /vergeet and the reminder part's own clean-up remove those, so these numbers can only be lower.
 - Key figures: the audit trail `offer_events`: a 'created' event with status draft or pending (or by
   an actor 'keyfigure:<n>', or a source 'telegram:...'), then the status changes ('status' events
   with from/to, or 'updated' events with a status pair) up to published. The organisation comes
@@ -33,7 +37,9 @@ from dataclasses import dataclass, field
 from bot.db import Database
 from bot.insights.period import Period
 
-REMINDER_ACTIONS = ("remind", "remind_sent", "remind_blocked", "remind_late", "remind_failed", "going", "not_going")
+REMINDER_ACTIONS = (
+    "remind", "remind_sent", "remind_blocked", "remind_late", "remind_dropped", "remind_failed", "going", "not_going",
+)  # fmt: skip
 _KEYFIGURE_SOURCE = re.compile(r"^telegram:sleutelfiguur-(\d+) \((.+)\)$")
 _KEYFIGURE_ACTOR = re.compile(r"^keyfigure:(\d+)$")
 
@@ -47,67 +53,146 @@ async def columns(db: Database, table: str) -> set[str]:
 
 # --- reminders ------------------------------------------------------------------------------------
 
+REMINDER_KINDS = ("day_before", "hours_before")  # the reminder messages (not the weekly overview or notices)
+
 
 @dataclass
 class ReminderFigures:
-    source: str  # 'events' (counted as they happened) or 'tables' (read from the reminder tables)
+    sources: set[str] = field(default_factory=set)  # 'events', 'counts' (anonymous tables), 'rows' (live rows)
     totals: dict[str, int] = field(default_factory=dict)  # action -> count
     per_offer: dict[str, dict[str, int]] = field(default_factory=dict)  # offer id -> action -> count
 
+    def add(self, source: str, offer_id: str | None, action: str, n: int) -> None:
+        if not n:
+            return
+        self.sources.add(source)
+        self.totals[action] = self.totals.get(action, 0) + n
+        if offer_id is not None:
+            counts = self.per_offer.setdefault(offer_id, {})
+            counts[action] = counts.get(action, 0) + n
+
 
 async def reminder_figures(db: Database, period: Period) -> ReminderFigures | None:
-    """Reminders planned, sent, dropped, and 'Ik ga', per activity; None when there is nothing to read."""
-    rows = await db.fetchall(
+    """Reminders asked, sent, dropped, and 'Ik ga', per activity; None when there is nothing to read.
+
+    Each figure comes from the best source there is: the reminder part's own anonymous counts,
+    then the events it reported to the question log, then its live rows (which /vergeet empties).
+    """
+    events = await db.fetchall(
         f"""SELECT offer_id, action, sum(n) AS n FROM offer_actions
             WHERE day BETWEEN ? AND ? AND action IN ({",".join("?" * len(REMINDER_ACTIONS))})
             GROUP BY offer_id, action""",
         (period.start.isoformat(), period.end.isoformat(), *REMINDER_ACTIONS),
     )
-    if rows:
-        return _collect("events", [(r["offer_id"], r["action"], r["n"]) for r in rows])
-    try:
-        found = await _reminder_tables(db, period)
-    except sqlite3.Error:
-        return None  # the tables are there but not as assumed: say 'no data' rather than fail
-    return _collect("tables", found) if found else None
+    from_events = ReminderFigures()
+    for row in events:
+        from_events.add("events", row["offer_id"], row["action"], row["n"])
+    figures = ReminderFigures()
+    for part in (_daily_counts, _answers, _live_rows):
+        try:
+            found = await part(db, period)
+        except sqlite3.Error:
+            continue  # the tables are there but not as assumed: leave this part to the other sources
+        _merge(figures, found, from_events)
+    # What no table of the reminder part gave, the events give.
+    for action in set(from_events.totals) - set(figures.totals):
+        figures.sources.add("events")
+        figures.totals[action] = from_events.totals[action]
+    for offer_id, counts in from_events.per_offer.items():
+        mine = figures.per_offer.setdefault(offer_id, {})
+        for action, n in counts.items():
+            mine.setdefault(action, n)
+    figures.per_offer = {o: c for o, c in figures.per_offer.items() if c}
+    return figures if figures.totals else None
 
 
-def _collect(source: str, rows: list[tuple[str, str, int]]) -> ReminderFigures:
-    figures = ReminderFigures(source)
-    for offer_id, action, n in rows:
-        figures.totals[action] = figures.totals.get(action, 0) + n
-        figures.per_offer.setdefault(offer_id, {})[action] = figures.per_offer.get(offer_id, {}).get(action, 0) + n
-    return figures
+def _merge(figures: ReminderFigures, found: ReminderFigures, events: ReminderFigures) -> None:
+    """Take totals the figures lack yet; per offer likewise (anonymous counts first, live rows last)."""
+    for action, n in found.totals.items():
+        if action not in figures.totals:
+            figures.totals[action] = n
+            figures.sources |= found.sources
+    for offer_id, counts in found.per_offer.items():
+        mine = figures.per_offer.setdefault(offer_id, {})
+        for action, n in counts.items():
+            if action not in mine and action not in events.per_offer.get(offer_id, {}):
+                mine[action] = n
 
 
-async def _reminder_tables(db: Database, period: Period) -> list[tuple[str, str, int]]:
-    start, after = period.first_hour, period.after_last_hour
-    found: list[tuple[str, str, int]] = []
-    if {"offer_id", "created_at"} <= await columns(db, "reminders"):
+async def _daily_counts(db: Database, period: Period) -> ReminderFigures:
+    """`reminder_counts(day, kind, outcome, count)`: anonymous daily counts, no offers."""
+    found = ReminderFigures()
+    if not {"day", "kind", "outcome", "count"} <= await columns(db, "reminder_counts"):
+        return found
+    rows = await db.fetchall(
+        "SELECT kind, outcome, sum(count) AS n FROM reminder_counts WHERE day BETWEEN ? AND ? GROUP BY 1, 2",
+        (period.start.isoformat(), period.end.isoformat()),
+    )
+    for row in rows:
+        kind, outcome, n = row["kind"], str(row["outcome"]), int(row["n"] or 0)
+        if kind == "subscription" and outcome in ("once", "every_time"):
+            found.add("counts", None, "remind", n)
+        elif kind in REMINDER_KINDS:
+            if outcome in ("sent", "sent_late"):
+                found.add("counts", None, "remind_sent", n)
+            elif outcome == "dropped:blocked":
+                found.add("counts", None, "remind_blocked", n)
+            elif outcome == "dropped:too_late":
+                found.add("counts", None, "remind_late", n)
+            elif outcome.startswith("dropped:"):
+                found.add("counts", None, "remind_dropped", n)
+            elif outcome.startswith("failed:"):
+                found.add("counts", None, "remind_failed", n)
+    return found
+
+
+async def _answers(db: Database, period: Period) -> ReminderFigures:
+    """'Ik ga' / 'Ik ga niet' for occurrences in the period: `going_counts` plus the live `reminder_answers`."""
+    found = ReminderFigures()
+    span = (period.start.isoformat(), period.after_last_hour)
+    if {"offer_id", "occurrence", "going", "not_going"} <= await columns(db, "going_counts"):
         rows = await db.fetchall(
-            "SELECT offer_id, count(*) AS n FROM reminders WHERE created_at >= ? AND created_at < ? GROUP BY offer_id",
-            (start, after),
+            "SELECT offer_id, sum(going) AS going, sum(not_going) AS not_going FROM going_counts "
+            "WHERE occurrence >= ? AND occurrence < ? GROUP BY offer_id",
+            span,
         )
-        found += [(r["offer_id"], "remind", r["n"]) for r in rows]
-    if {"offer_id", "state", "reason", "due_at"} <= await columns(db, "outbox"):
+        for row in rows:
+            found.add("counts", row["offer_id"], "going", int(row["going"] or 0))
+            found.add("counts", row["offer_id"], "not_going", int(row["not_going"] or 0))
+    if {"offer_pk", "occurrence", "going"} <= await columns(db, "reminder_answers"):
         rows = await db.fetchall(
-            """SELECT offer_id, CASE
-                 WHEN state = 'sent' THEN 'remind_sent'
-                 WHEN state = 'dropped' AND reason = 'blocked' THEN 'remind_blocked'
-                 WHEN state = 'dropped' THEN 'remind_late'
-                 WHEN state = 'failed' THEN 'remind_failed' END AS action, count(*) AS n
-               FROM outbox WHERE due_at >= ? AND due_at < ? AND offer_id IS NOT NULL
-               AND state IN ('sent', 'dropped', 'failed') GROUP BY 1, 2""",
-            (start, after),
+            """SELECT o.id AS offer_id, sum(a.going) AS going, sum(1 - a.going) AS not_going
+               FROM reminder_answers a JOIN offers o ON o.pk = a.offer_pk
+               WHERE a.occurrence >= ? AND a.occurrence < ? GROUP BY o.id""",
+            span,
         )
-        found += [(r["offer_id"], r["action"], r["n"]) for r in rows]
-    if {"offer_id", "answer", "answered_at"} <= await columns(db, "reminder_answers"):
+        for row in rows:
+            found.add("rows", row["offer_id"], "going", int(row["going"] or 0))
+            found.add("rows", row["offer_id"], "not_going", int(row["not_going"] or 0))
+    return found
+
+
+async def _live_rows(db: Database, period: Period) -> ReminderFigures:
+    """Per activity, what is still in the reminder tables: asked (`reminder_subscriptions`), sent (`outbox`)."""
+    found = ReminderFigures()
+    span = (period.first_hour, period.after_last_hour)
+    if {"offer_pk", "created_at"} <= await columns(db, "reminder_subscriptions"):
         rows = await db.fetchall(
-            """SELECT offer_id, answer, count(*) AS n FROM reminder_answers
-               WHERE answered_at >= ? AND answered_at < ? AND answer IN ('going', 'not_going') GROUP BY 1, 2""",
-            (start, after),
+            """SELECT o.id AS offer_id, count(*) AS n FROM reminder_subscriptions s JOIN offers o ON o.pk = s.offer_pk
+               WHERE s.created_at >= ? AND s.created_at < ? GROUP BY o.id""",
+            span,
         )
-        found += [(r["offer_id"], r["answer"], r["n"]) for r in rows]
+        for row in rows:
+            found.add("rows", row["offer_id"], "remind", row["n"])
+    if {"offer_pk", "kind", "state", "sent_at"} <= await columns(db, "outbox"):
+        rows = await db.fetchall(
+            f"""SELECT o.id AS offer_id, count(*) AS n FROM outbox x JOIN offers o ON o.pk = x.offer_pk
+                WHERE x.state = 'sent' AND x.kind IN ({",".join("?" * len(REMINDER_KINDS))})
+                AND x.sent_at >= ? AND x.sent_at < ? GROUP BY o.id""",
+            (*REMINDER_KINDS, *span),
+        )
+        for row in rows:
+            found.add("rows", row["offer_id"], "remind_sent", row["n"])
     return found
 
 
