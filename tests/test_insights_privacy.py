@@ -187,3 +187,9 @@ def test_display_rules():
     assert [hidden(n) for n in (0, 1, 2, 3)] == [0, None, None, 3]
     assert share(0, 10) == "0%" and share(2, 10) == "–" and share(3, 10) == "30%" and share(2, 2) == "–"
     assert share(5, 0) == "–"
+
+
+async def test_privacy_text_tells_what_is_kept_and_how_long(core):
+    (message,) = (await core.conversation.privacy(Who(USER, USER))).messages
+    assert "rijksregisternummers en rekeningnummers in een vraag wissen we meteen" in message.plain
+    assert f"Na {core.settings.privacy.retention_months} maanden gooien we de vragen weg" in message.plain
