@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 
@@ -16,11 +17,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.core import Core, open_core
-from handlers import errors, keyfigures, media, people
-from handlers.context import BotData
+from handlers import errors, insights, keyfigures, media, people
+from handlers.context import BotContext, BotData
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
+CLEANUP_AT = dt.time(3, 30)  # local time of the daily privacy clean-up (retention, monthly keys)
 
 
 def build_application(core: Core, builder: ApplicationBuilder | None = None) -> Application:
@@ -56,13 +58,29 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     app.add_handlers(keyfigures.HANDLERS, group=keyfigures.GROUP)
     # People looking for something: commands, questions, buttons.
     app.add_handlers(people.HANDLERS)
+    # Coordinators: /rapport, the network's evaluation report.
+    app.add_handlers(insights.HANDLERS)
     # Everything else people send (photos, voice, stickers, edits, groups): a friendly pointer.
     app.add_handlers(media.HANDLERS)
     if app.job_queue is not None:
         app.job_queue.run_repeating(keyfigures.weekly, interval=3600, first=300, name="keyfigures-weekly")
     # One error handler: log without personal data, then tell the person.
     app.add_error_handler(errors.on_error)
+    schedule_cleanup(app)
     return app
+
+
+async def insights_cleanup(context: BotContext) -> None:
+    """Delete anonymous question logs past the retention period and destroy keys of months that are over."""
+    await context.bot_data.core.insights.cleanup()
+
+
+def schedule_cleanup(app: Application) -> None:
+    """Every day at CLEANUP_AT, local time (`run_bot` also cleans up once at start, in case it was down then)."""
+    if app.job_queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    tz = app.bot_data.core.settings.timezone
+    app.job_queue.run_daily(insights_cleanup, CLEANUP_AT.replace(tzinfo=tz), name="insights-cleanup")
 
 
 async def register_commands(app: Application) -> None:
@@ -75,6 +93,7 @@ async def run_bot(settings: Settings) -> None:
     """Long polling until SIGINT or SIGTERM, then a clean shutdown."""
     core = await open_core(settings)
     try:
+        await core.insights.cleanup()
         app = build_application(core)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

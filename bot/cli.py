@@ -33,6 +33,7 @@ from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("html", "csv", "md")
 
 
 def _date(text: str) -> dt.date:
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--days", type=_positive, help="how long the link works (default: keyfigures.invite_days)")
 
     with_db(sub.add_parser("reindex", help="rebuild the search index (after editing data/lexicon.toml)"))
+
+    rep = with_db(sub.add_parser("report", help="the network's evaluation report: what people ask and what they miss"))
+    rep.add_argument("--from", dest="start", metavar="DATE", help="first day (2027-01-01, or a month: 2027-01)")
+    rep.add_argument("--to", dest="end", metavar="DATE", help="last day (default: today)")
+    rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
+    rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     return parser
 
 
@@ -133,6 +140,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _history(args, core)
         if command == "invite":
             return await _invite(args, core)
+        if command == "report":
+            return await _report(args, core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
@@ -273,4 +282,43 @@ async def _invite(args: argparse.Namespace, core: Core) -> int:
             f"The link is https://t.me/<bot username>?start={link}\n"
             "Set telegram.bot_username in config.toml to get the whole link printed."
         )
+    return EXIT_OK
+
+
+async def _report(args: argparse.Namespace, core: Core) -> int:
+    from bot.insights.generate import make_report
+    from bot.insights.period import PeriodError, parse_period
+    from bot.insights.render import csv_text, html_page, markdown_text
+
+    today = core.search.local_now().date()
+    dates = [d for d in (args.start, args.end) if d]
+    if args.end and not args.start:
+        print("--to needs --from as well.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        period = parse_period(dates, today=today)
+    except PeriodError as error:
+        print(f"Cannot make the report: {error}.", file=sys.stderr)
+        return EXIT_USAGE
+    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
+    kind = args.format or ("md" if suffix in ("md", "markdown") else "csv" if suffix == "csv" else "html")
+    report = await make_report(
+        core.db,
+        core.texts,
+        core.analyzer,
+        period,
+        now=core.clock.now(),
+        tz=core.settings.timezone,
+        town=core.settings.town,
+        with_charts=kind == "html",
+    )
+    text = {"html": html_page, "csv": csv_text, "md": markdown_text}[kind](report)
+    out = args.out
+    if out is None and kind == "html":
+        out = Path(f"rapport-{period.start}-{period.end}.html")
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out.write_text(text, encoding="utf-8", newline="")
+    print(f"Report for {period.start} to {period.end} written to {out} ({kind}).", file=sys.stderr)
     return EXIT_OK

@@ -14,6 +14,7 @@ from bot.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
+from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
@@ -47,6 +48,7 @@ class Core:
     search: SearchService
     conversation: Conversation
     keyfigures: KeyFigures
+    insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
 
     async def close(self) -> None:
         self.search.close()
@@ -80,14 +82,34 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         await db.close()
         raise
     people = People(db, clock, settings.timezone)
+    insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
+    people.observers.append(insights)
     conversation = Conversation(
-        settings=settings, texts=texts, offers=offers, search=search, people=people, clock=clock
+        settings=settings,
+        texts=texts,
+        offers=offers,
+        search=search,
+        people=people,
+        clock=clock,
+        question_log=insights,
     )
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
     )
     return Core(
-        settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation, keyfigures
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        lexicon=lexicon,
+        analyzer=analyzer,
+        holidays=holidays,
+        offers=offers,
+        people=people,
+        search=search,
+        conversation=conversation,
+        keyfigures=keyfigures,
+        insights=insights,
     )
 
 
