@@ -33,7 +33,7 @@ async def report(update: Update, context: BotContext) -> None:
     try:
         period = parse_period(context.args or [], today=today)
     except PeriodError as error:
-        if error.key == "insights.bad_date":
+        if error.unreadable_date:
             problem = texts("insights.bad_date", value=error.value)
         else:
             problem = texts(error.key)

@@ -25,6 +25,9 @@ _PROBLEMS = {
 }
 
 
+BAD_DATE = "insights.bad_date"
+
+
 class PeriodError(ValueError):
     """A date that cannot be read, or a period that ends before it starts. `key` names the Dutch text."""
 
@@ -32,6 +35,11 @@ class PeriodError(ValueError):
         self.key = key
         self.value = value
         super().__init__(_PROBLEMS[key].format(value=value))
+
+    @property
+    def unreadable_date(self) -> bool:
+        """The problem is one date that cannot be read (its text names the date)."""
+        return self.key == BAD_DATE
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ def read_date(text: str, *, end: bool = False) -> dt.date:
             return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
     except ValueError:
         pass  # 31/02/2027 and friends: reported below like any other unreadable date
-    raise PeriodError("insights.bad_date", text)
+    raise PeriodError(BAD_DATE, text)
 
 
 def make_period(start: dt.date, end: dt.date) -> Period:
