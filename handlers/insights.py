@@ -33,10 +33,7 @@ async def report(update: Update, context: BotContext) -> None:
     try:
         period = parse_period(context.args or [], today=today)
     except PeriodError as error:
-        if error.unreadable_date:
-            problem = texts("insights.bad_date", value=error.value)
-        else:
-            problem = texts(error.key)
+        problem = texts("insights.bad_date", value=error.value) if error.unreadable_date else texts(error.key)
         if error.key != "insights.usage":
             problem += "\n\n" + texts("insights.usage")
         await context.bot.send_message(chat_id, str(problem), parse_mode=ParseMode.HTML)
