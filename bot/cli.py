@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from bot import logs
 from bot.cards import card
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core, open_core
@@ -98,19 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO if args.command in ("run", None) else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Keep httpx from logging request URLs: they contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # One line per event on stderr; the token is kept out of every line (bot.logs), also with --verbose.
+    logs.configure(verbose=args.verbose, level=logging.INFO if args.command in ("run", None) else logging.WARNING)
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         settings = load_settings(args.config)
     except ConfigError as error:
         print(f"Config error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    logs.protect([settings.telegram.token, settings.telegram.webhook_secret])
     if getattr(args, "db", None):
         settings = dataclasses.replace(settings, database_path=args.db)
     command = args.command or ("run" if settings.telegram.token else "chat")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -97,6 +98,22 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """The daily copy of the database (python -m bot backup does the same by hand)."""
+
+    folder: Path | None = Path("backups")  # None: no daily backup; relative: beside the database file
+    keep: int = 14  # the newest this many daily copies stay; older ones are deleted
+    at: dt.time = dt.time(3, 0)
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """What one person may ask of the bot, so that nobody can slow it down for everyone else."""
+
+    messages_per_minute: int = 20  # more in one minute: one polite "even geduld", the rest is not answered
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     database_path: Path = PROJECT_ROOT / "var" / "bilzen.sqlite3"
@@ -108,11 +125,21 @@ class Settings:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     keyfigures: KeyFigureSettings = field(default_factory=KeyFigureSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     source: Path | None = None  # the config file these settings came from, if any
 
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone_name)
+
+    @property
+    def backup_folder(self) -> Path | None:
+        """Where the daily backups go: the configured folder, by default `backups/` beside the database."""
+        folder = self.backup.folder
+        if folder is None or folder.is_absolute():
+            return folder
+        return self.database_path.parent / folder
 
 
 # --- validation helpers -------------------------------------------------------------------
@@ -161,6 +188,20 @@ def _secret(key: str, value: Any) -> str | None:
     if not isinstance(value, str):
         raise ConfigError(f"{key}: expected text in quotes, got a {type(value).__name__} (value not shown)")
     return value.strip() or None
+
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _webhook_secret(key: str, value: Any) -> str | None:
+    """Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as the secret of a webhook."""
+    secret = _secret(key, value)
+    if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+        raise ConfigError(
+            f"{key}: use 1 to 256 letters, digits, _ and - only (Telegram's rule; value not shown), "
+            'e.g. the output of: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return secret
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -305,11 +346,13 @@ def parse_settings(
         webhook_listen=tg.get("webhook_listen", "127.0.0.1", _string),
         webhook_port=tg.get("webhook_port", 8443, _port),
         webhook_url=tg.get("webhook_url", None, _optional_url),
-        webhook_secret=tg.get("webhook_secret", None, _secret),
+        webhook_secret=tg.get("webhook_secret", None, _webhook_secret),
     )
     tg.finish()
     if telegram.mode == "webhook" and not telegram.webhook_url:
         raise ConfigError('telegram.webhook_url: required when telegram.mode is "webhook"')
+    if telegram.mode == "webhook" and not telegram.webhook_url.startswith("https://"):  # type: ignore[union-attr]
+        raise ConfigError("telegram.webhook_url: Telegram only calls https:// addresses")
 
     db = root.section("database")
     database_path = db.get("path", default.database_path, path)
@@ -364,6 +407,24 @@ def parse_settings(
     privacy = PrivacySettings(retention_months=p.get("retention_months", 13, _positive_int))
     p.finish()
 
+    def optional_path(key: str, value: Any) -> Path | None:
+        return path(key, value) if _string(key, value).strip() else None
+
+    b = root.section("backup")
+    dbk = BackupSettings()
+    backup = BackupSettings(
+        folder=b.get("folder", dbk.folder, optional_path),
+        keep=b.get("keep", dbk.keep, _positive_int),
+        at=b.get("at", dbk.at, _clock_time),
+    )
+    b.finish()
+
+    lim = root.section("limits")
+    limits = LimitSettings(
+        messages_per_minute=lim.get("messages_per_minute", LimitSettings.messages_per_minute, _positive_int),
+    )
+    lim.finish()
+
     root.finish()
     return Settings(
         telegram=telegram,
@@ -376,4 +437,6 @@ def parse_settings(
         reminders=reminders,
         privacy=privacy,
         keyfigures=keyfigures,
+        backup=backup,
+        limits=limits,
     )

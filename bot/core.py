@@ -14,6 +14,7 @@ from bot.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
+from bot.flood import FloodGuard
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
@@ -49,6 +50,7 @@ class Core:
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
+    flood: FloodGuard  # how many messages a minute one person gets answered
 
     async def close(self) -> None:
         self.search.close()
@@ -110,6 +112,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
+        flood=FloodGuard(settings.limits.messages_per_minute, clock),
     )
 
 

@@ -394,9 +394,7 @@ def html_to_text(source: str) -> str:
         if char == "<":
             match = _TAG_RE.match(source, position)
             if not match:
-                raise _entities_error(
-                    f"Unsupported start tag or stray '<' at byte offset {offset} (write &lt;)"
-                )
+                raise _entities_error(f"Unsupported start tag or stray '<' at byte offset {offset} (write &lt;)")
             closing, name, raw_attributes = match.group(1) == "/", match.group(2).lower(), match.group(3)
             if closing:
                 if raw_attributes.strip():
@@ -405,8 +403,7 @@ def html_to_text(source: str) -> str:
                     raise _entities_error(f'Unexpected end tag "{name}" at byte offset {offset}')
                 if open_tags[-1] != name:
                     raise _entities_error(
-                        f'Unmatched end tag at byte offset {offset}, expected "</{open_tags[-1]}>", '
-                        f'found "</{name}>"'
+                        f'Unmatched end tag at byte offset {offset}, expected "</{open_tags[-1]}>", found "</{name}>"'
                     )
                 open_tags.pop()
             else:
@@ -422,9 +419,7 @@ def html_to_text(source: str) -> str:
         elif char == "&":
             match = _ENTITY_RE.match(source, position)
             if not match or (match.group(3) and match.group(3) not in _NAMED_ENTITIES):
-                raise _entities_error(
-                    f"Unsupported HTML entity or stray '&' at byte offset {offset} (write &amp;)"
-                )
+                raise _entities_error(f"Unsupported HTML entity or stray '&' at byte offset {offset} (write &amp;)")
             decimal, hexadecimal, name = match.groups()
             if name:
                 visible.append(_NAMED_ENTITIES[name])
@@ -480,8 +475,7 @@ def _check_inline_keyboard(markup: JSON) -> None:
 def _buttons_of(raw: JSON) -> list[list[Button]]:
     rows = (raw.get("reply_markup") or {}).get("inline_keyboard") or []
     return [
-        [Button(b["text"], b.get("callback_data", b.get("url"))) for b in row if isinstance(b, dict)]
-        for row in rows
+        [Button(b["text"], b.get("callback_data", b.get("url"))) for b in row if isinstance(b, dict)] for row in rows
     ]
 
 
@@ -941,9 +935,7 @@ class FakeBotApi:
         key = _normalize_chat_id(chat_id)
         return sorted(self._messages.get(key, {}).values(), key=lambda m: m.message_id)  # type: ignore[arg-type]
 
-    def _store(
-        self, chat_id: ChatId, content: JSON, *, sender: JSON, from_bot: bool, **extra: Any
-    ) -> _StoredMessage:
+    def _store(self, chat_id: ChatId, content: JSON, *, sender: JSON, from_bot: bool, **extra: Any) -> _StoredMessage:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
         raw = {
             "message_id": next(counter),
@@ -966,9 +958,7 @@ class FakeBotApi:
             raise _bad_request(f"message to {action} not found")
         return message
 
-    def _add_file(
-        self, data: bytes, kind: str, filename: str | None = None, mime: str | None = None
-    ) -> _StoredFile:
+    def _add_file(self, data: bytes, kind: str, filename: str | None = None, mime: str | None = None) -> _StoredFile:
         number = next(self._file_numbers)
         suffix = (filename or "").rpartition(".")[2] if filename and "." in filename else "bin"
         stored = _StoredFile(
@@ -1134,8 +1124,7 @@ class FakeBotApi:
             if generation != self._poll_generation:
                 raise ApiError(
                     409,
-                    "Conflict: terminated by other getUpdates request; make sure "
-                    "that only one bot instance is running",
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
 
     async def _m_deleteWebhook(self, params: JSON) -> bool:
@@ -1290,17 +1279,13 @@ class FakeBotApi:
         caption, source = self._caption(params)
         stored, upload = self._input_file(params, "photo", "photo")
         body = {"photo": self._photo_sizes(stored), **caption}
-        return self._outgoing(
-            params, body, source_text=source, parse_mode=params.get("parse_mode"), file=upload
-        )
+        return self._outgoing(params, body, source_text=source, parse_mode=params.get("parse_mode"), file=upload)
 
     async def _m_sendDocument(self, params: JSON) -> JSON:
         caption, source = self._caption(params)
         stored, upload = self._input_file(params, "document", "document")
         body = {"document": _document(stored), **caption}
-        return self._outgoing(
-            params, body, source_text=source, parse_mode=params.get("parse_mode"), file=upload
-        )
+        return self._outgoing(params, body, source_text=source, parse_mode=params.get("parse_mode"), file=upload)
 
     def _photo_sizes(self, stored: _StoredFile) -> list[JSON]:
         """Three sizes like Telegram; the smaller ones are aliases of the same stored file."""
@@ -1471,9 +1456,7 @@ class _Conversation:
             errors=(c for c in mine if not c.ok),
         )
 
-    def _timeout_report(
-        self, what: str, timeout: float, mine: list[ApiCall], all_calls: list[ApiCall]
-    ) -> str:
+    def _timeout_report(self, what: str, timeout: float, mine: list[ApiCall], all_calls: list[ApiCall]) -> str:
         lines = [f"The bot did not answer {what} in chat {self.chat_id} and go quiet within {timeout} s."]
         lines.append("Calls for this chat: " + ("; ".join(map(_describe, mine)) or "none"))
         others = [c for c in all_calls if c.chat_id != self.chat_id and c.method.lower() != "getupdates"]
@@ -1621,9 +1604,7 @@ class FakeUser(_Conversation):
         }
         return await self._say(self.user, {"sticker": sticker}, "a sticker", **wait)
 
-    async def send_voice(
-        self, duration: int = 3, *, data: bytes = b"OggS-fake-voice", **wait: Any
-    ) -> Replies:
+    async def send_voice(self, duration: int = 3, *, data: bytes = b"OggS-fake-voice", **wait: Any) -> Replies:
         stored = self.api._add_file(data, "voice", "voice.ogg", "audio/ogg")
         voice = {
             "file_id": stored.file_id,
@@ -1689,9 +1670,7 @@ class FakeGroup(_Conversation):
         expect_answer: bool = True,
         **wait: Any,
     ) -> Replies:
-        return await self._press(
-            self._sender(user), message, button_text, expect_answer=expect_answer, **wait
-        )
+        return await self._press(self._sender(user), message, button_text, expect_answer=expect_answer, **wait)
 
 
 # --------------------------------------------------------------------------------------------------

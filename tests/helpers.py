@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,3 +38,19 @@ def brussels(*args: int) -> dt.datetime:
 
 def clock_at(*args: int) -> ManualClock:
     return ManualClock(brussels(*args))
+
+
+async def eventually(predicate: Callable[[], object], *, timeout: float = 5.0, what: str = "the condition") -> None:  # noqa: ASYNC109
+    """Wait until `predicate()` is true (something another task or process does), failing after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        await asyncio.sleep(0.01)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -305,6 +305,9 @@ def test_example_with_commented_keys_uncommented_still_gives_the_defaults(tmp_pa
     assert settings.data_dir == tmp_path / "data"
     defaults = Settings()
     moved = dataclasses.replace(defaults, database_path=settings.database_path, data_dir=settings.data_dir)
+    # The example names the default backup folder (beside the database) as a path of its own.
+    assert settings.backup_folder == moved.backup_folder == tmp_path / "var" / "backups"
+    moved = dataclasses.replace(moved, backup=settings.backup)
     assert dataclasses.replace(settings, source=None) == moved
 
 

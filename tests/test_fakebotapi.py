@@ -148,9 +148,7 @@ async def test_button_press_edits_the_message_and_answers_the_query(fake_api, bo
     assert menu.text == "Welkom! (geen payload)"  # replies are snapshots, not live views
 
 
-async def test_press_fails_clearly_when_the_bot_forgets_to_answer_the_query(
-    fake_api, app_builder, running_app
-):
+async def test_press_fails_clearly_when_the_bot_forgets_to_answer_the_query(fake_api, app_builder, running_app):
     async def forgetful(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.callback_query.edit_message_text("Gekozen, maar de knop blijft draaien")
 
@@ -170,9 +168,7 @@ async def test_simulated_updates_parse_as_real_ones(fake_api, bot_app, running_a
         assert (await user.forward("Zwemmen aan halve prijs")).texts == [
             "doorgestuurd (channel): Zwemmen aan halve prijs"
         ]
-        assert (await user.forward("Tip", "Marie", origin="hidden_user")).texts == [
-            "doorgestuurd (hidden_user): Tip"
-        ]
+        assert (await user.forward("Tip", "Marie", origin="hidden_user")).texts == ["doorgestuurd (hidden_user): Tip"]
         assert (await user.send_photo(caption="affiche")).texts == ["foto 1280px: affiche"]
         assert (await user.send_sticker("🎉")).texts == ["sticker 🎉"]
         assert (await user.send_voice(duration=4)).texts == ["spraak 4s"]
@@ -348,9 +344,7 @@ async def test_long_polling_answers_as_soon_as_an_update_is_pushed(fake_api: Fak
         poll = asyncio.create_task(bot.get_updates(timeout=5, read_timeout=10))
         await asyncio.sleep(0.2)
         started = time.monotonic()
-        fake_api.push_update(
-            {"message": {"message_id": 1, "date": 0, "chat": {"id": 1001, "type": "private"}}}
-        )
+        fake_api.push_update({"message": {"message_id": 1, "date": 0, "chat": {"id": 1001, "type": "private"}}})
         (update,) = await poll
         assert time.monotonic() - started < 0.5
         assert update.message.chat.id == 1001

@@ -59,22 +59,16 @@ def score_fields(offer: dict, exp: dict) -> dict[str, bool | None]:
     when = offer["when"] or {}
     loc = offer["location"] or {}
     title_ok = (
-        fuzz.ratio(fold(offer["title"] or ""), fold(exp["title"])) >= 85
-        if exp["title"]
-        else offer["title"] is None
+        fuzz.ratio(fold(offer["title"] or ""), fold(exp["title"])) >= 85 if exp["title"] else offer["title"] is None
     )
     if exp["place_name"] is None and exp["address"] is None:
         place_ok = not loc.get("name") and not loc.get("address")
     else:
         name_ok = bool(
-            exp["place_name"]
-            and loc.get("name")
-            and fuzz.ratio(fold(loc["name"]), fold(exp["place_name"])) >= 85
+            exp["place_name"] and loc.get("name") and fuzz.ratio(fold(loc["name"]), fold(exp["place_name"])) >= 85
         )
         addr_ok = bool(
-            exp["address"]
-            and loc.get("address")
-            and _street_key(loc["address"]) == _street_key(exp["address"])
+            exp["address"] and loc.get("address") and _street_key(loc["address"]) == _street_key(exp["address"])
         )
         place_ok = name_ok or addr_ok
     return {
@@ -116,9 +110,7 @@ def accuracy_table(results: dict[str, dict[str, bool | None]]) -> str:
     groups = {
         "all": list(results),
         "dev": [n for n in results if not EXPECTED[n].get("heldout")],
-        "held-out 1": [
-            n for n in results if EXPECTED[n].get("heldout") and EXPECTED[n].get("heldout_batch", 1) == 1
-        ],
+        "held-out 1": [n for n in results if EXPECTED[n].get("heldout") and EXPECTED[n].get("heldout_batch", 1) == 1],
         "held-out 2": [n for n in results if EXPECTED[n].get("heldout_batch") == 2],
     }
     accs = {g: accuracy(results, names) for g, names in groups.items()}
@@ -153,9 +145,7 @@ def test_field_accuracy_floor():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_gives_complete_offer(name):
     exp = EXPECTED[name]
-    ext = extract_offer(
-        (FIXTURES / name).read_text(encoding="utf-8"), today=dt.date.fromisoformat(exp["today"])
-    )
+    ext = extract_offer((FIXTURES / name).read_text(encoding="utf-8"), today=dt.date.fromisoformat(exp["today"]))
     assert isinstance(ext, Extraction)
     assert tuple(ext.offer) == OFFER_FIELDS
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ext.offer["id"])
@@ -330,9 +320,7 @@ def test_phone_formats():
 
 
 def test_contact_email_url_order():
-    c = extract_contact(
-        "Info: www.bilzen.example.be/kampen. of mail naar Jeugd@Example.be.", "T 089 00 00 60"
-    )
+    c = extract_contact("Info: www.bilzen.example.be/kampen. of mail naar Jeugd@Example.be.", "T 089 00 00 60")
     assert c.email == "jeugd@example.be"
     assert c.url == "https://www.bilzen.example.be/kampen"
     assert c.phone == "089 00 00 60"
@@ -431,8 +419,7 @@ def test_flyer_datum_line_is_not_a_mail_header():
         ),
         ("Fwd: Voorleesmoment + knutselen\n\n> Op woensdag 5 mei om 14u.", "Voorleesmoment + knutselen"),
         (
-            "Hoi!\nVolgende week woensdag (24/3) is er een gratis voetbalinitiatie voor meisjes van 8 tot 12 "
-            "jaar.",
+            "Hoi!\nVolgende week woensdag (24/3) is er een gratis voetbalinitiatie voor meisjes van 8 tot 12 jaar.",
             "Gratis voetbalinitiatie voor meisjes",
         ),
         ("Quiz avond vrijdag 16 april vanaf 19u in zaal De Schakel in Hees. 5 euro per ploeg.", "Quiz avond"),
@@ -443,17 +430,14 @@ def test_titles(text, title):
 
 
 def test_organizer_sources():
-    assert extract_offer("Petanque\nelke dinsdag om 14u", today=D, origin="LDC De Wijzer").offer[
-        "organizer"
-    ] == ("LDC De Wijzer")
+    assert extract_offer("Petanque\nelke dinsdag om 14u", today=D, origin="LDC De Wijzer").offer["organizer"] == (
+        "LDC De Wijzer"
+    )
     fb = "Kindercarnaval\nOpenbaar · Georganiseerd door Jeugdwelzijnswerk Bilzen\nza 6 februari om 14u"
     assert extract_offer(fb, today=D).offer["organizer"] == "Jeugdwelzijnswerk"
     signed = "Soep op 6 januari om 12u.\n\nGroetjes,\nSofie (Sociaal Huis)"
     assert extract_offer(signed, today=D).offer["organizer"] == "Sociaal Huis"
-    assert (
-        extract_offer("Quiz op 6 januari om 20u", today=D, origin="Jos Peeters").offer["organizer"]
-        == "Jos Peeters"
-    )
+    assert extract_offer("Quiz op 6 januari om 20u", today=D, origin="Jos Peeters").offer["organizer"] == "Jos Peeters"
 
 
 @pytest.mark.parametrize(
@@ -496,9 +480,7 @@ def test_empty_input(text):
 
 
 def test_very_long_mail_is_truncated_with_a_warning():
-    text = "Onderwerp: Lange nieuwsbrief\n\n" + (
-        "Dit is een heel lange zin over niets in het bijzonder. " * 400
-    )
+    text = "Onderwerp: Lange nieuwsbrief\n\n" + ("Dit is een heel lange zin over niets in het bijzonder. " * 400)
     assert len(text) > 20000
     ext = extract_offer(text, today=D)
     assert "text_truncated" in ext.warnings
@@ -512,9 +494,7 @@ def test_text_without_date():
 
 
 def test_html_is_kept_as_literal_text():
-    ext = extract_offer(
-        "<b>Filmavond</b> op <i>12 maart</i> om 20u<br>Inkom <script>alert(1)</script> €5", today=D
-    )
+    ext = extract_offer("<b>Filmavond</b> op <i>12 maart</i> om 20u<br>Inkom <script>alert(1)</script> €5", today=D)
     assert ext.offer["title"].startswith("<b>Filmavond</b>")
     assert "<script>alert(1)</script>" in ext.offer["description"]
     assert ext.offer["when"]["start"] == "2027-03-12T20:00"
@@ -584,9 +564,7 @@ def test_eval_set_only_flags_its_known_near_duplicate():
     offers = json.loads(path.read_text(encoding="utf-8"))["offers"]
     flagged = {(o["id"], i) for o in offers for i, _ in find_duplicates(o, offers)}
     assert ("paaseitjes-zoeken-kasteelpark", "paaseierenraap-alden-biesen") in flagged
-    assert {tuple(sorted(p)) for p in flagged} == {
-        ("paaseierenraap-alden-biesen", "paaseitjes-zoeken-kasteelpark")
-    }
+    assert {tuple(sorted(p)) for p in flagged} == {("paaseierenraap-alden-biesen", "paaseitjes-zoeken-kasteelpark")}
 
 
 if __name__ == "__main__":
@@ -626,7 +604,5 @@ def test_more_flyer_phrasings():
 
 
 def test_attachment_only_mail_is_flagged():
-    ext = extract_offer(
-        "Beste,\nIn bijlage de affiche voor onze filmavond. Graag verspreiden!\nMvg\nPeter", today=D
-    )
+    ext = extract_offer("Beste,\nIn bijlage de affiche voor onze filmavond. Graag verspreiden!\nMvg\nPeter", today=D)
     assert "see_attachment" in ext.warnings and "when" in ext.missing
