@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import secrets
 import signal
+import time
 import urllib.parse
 
-from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram import Bot, BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 
-from bot import logs
-from bot.calendar import Clock
+from bot import backup, logs, runlock
+from bot.calendar import Clock, local_naive
 from bot.config import Settings
 from bot.core import Core, open_core
 from handlers import errors, guard, insights, keyfigures, media, people
@@ -28,6 +31,7 @@ from handlers.context import BotContext, BotData
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
 CLEANUP_AT = dt.time(3, 30)  # local time of the daily privacy clean-up (retention, monthly keys)
+BACKUP_CATCH_UP = 300  # seconds after start: a backup when the last one is older than a day (the bot was down)
 
 
 def build_application(core: Core, builder: ApplicationBuilder | None = None) -> Application:
@@ -74,6 +78,7 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     # One error handler: log without personal data, then tell the person.
     app.add_error_handler(errors.on_error)
     schedule_cleanup(app)
+    schedule_backup(app)
     return app
 
 
@@ -88,6 +93,35 @@ def schedule_cleanup(app: Application) -> None:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
     tz = app.bot_data.core.settings.timezone
     app.job_queue.run_daily(insights_cleanup, CLEANUP_AT.replace(tzinfo=tz), name="insights-cleanup")
+
+
+async def daily_backup(context: BotContext) -> None:
+    """Copy the database into the backup folder (safe while the bot runs) and delete the oldest copies."""
+    core = context.bot_data.core
+    settings = core.settings
+    folder = settings.backup_folder
+    assert folder is not None
+    now = local_naive(core.clock.now(), settings.timezone)  # the file's name says when, in local time
+    try:
+        path = await asyncio.to_thread(backup.make_backup, settings.database_path, folder, now=now)
+        removed = await asyncio.to_thread(backup.rotate, folder, settings.backup.keep)
+    except (backup.BackupError, OSError) as error:
+        log.error("daily backup failed (tried again tomorrow; python -m bot backup does it by hand): %s", error)
+        return
+    log.info("daily backup written: %s (%d older ones deleted)", path.name, len(removed))
+
+
+def schedule_backup(app: Application) -> None:
+    """Daily at `backup.at`; a few minutes after start as well when the newest backup is over a day old."""
+    settings = app.bot_data.core.settings
+    folder = settings.backup_folder
+    if folder is None or app.job_queue is None:
+        return
+    at = settings.backup.at.replace(tzinfo=settings.timezone)
+    app.job_queue.run_daily(daily_backup, at, name="daily-backup")
+    newest = backup.list_backups(folder)[-1:]
+    if not newest or time.time() - newest[0].stat().st_mtime > 24 * 3600:
+        app.job_queue.run_once(daily_backup, BACKUP_CATCH_UP, name="backup-catch-up")
 
 
 async def register_commands(app: Application) -> None:
@@ -109,27 +143,28 @@ async def run_bot(
     Tests pass `stop`, a `builder` aimed at the fake Bot API server and a clock.
     """
     logs.protect([settings.telegram.token, settings.telegram.webhook_secret])
-    core = await open_core(settings, clock=clock)
-    try:
-        await core.insights.cleanup()
-        app = build_application(core, builder)
-        if stop is None:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError):
-                    loop.add_signal_handler(sig, stop.set)
-        async with app:
-            await register_commands(app)
-            await app.start()
-            how = await start_updates(app, settings)
-            log.info("bot @%s is running (%s); stop with Ctrl-C", app.bot.username, how)
-            await stop.wait()
-            log.info("stopping")
-            await app.updater.stop()
-            await app.stop()
-    finally:
-        await core.close()
+    with runlock.hold(settings.database_path):  # one bot per database; AlreadyRunning otherwise
+        core = await open_core(settings, clock=clock)
+        try:
+            await core.insights.cleanup()
+            app = build_application(core, builder)
+            if stop is None:
+                stop = asyncio.Event()
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    with contextlib.suppress(NotImplementedError):
+                        loop.add_signal_handler(sig, stop.set)
+            async with app:
+                await register_commands(app)
+                await app.start()
+                how = await start_updates(app, settings)
+                log.info("bot @%s is running (%s); stop with Ctrl-C", app.bot.username, how)
+                await stop.wait()
+                log.info("stopping")
+                await app.updater.stop()
+                await app.stop()
+        finally:
+            await core.close()
 
 
 async def start_updates(app: Application, settings: Settings) -> str:
@@ -160,3 +195,41 @@ async def start_updates(app: Application, settings: Settings) -> str:
 def _polling_error(error: TelegramError) -> None:
     """Polling failed (Telegram or the network is down): one line; PTB retries by itself, waiting longer each time."""
     log.warning("could not fetch updates from Telegram (%s); trying again", type(error).__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenCheck:
+    """What `python -m bot check` learns from Telegram: who the bot is, or why it could not ask."""
+
+    username: str | None = None
+    problem: str | None = None  # plain words, never the token
+    webhook_url: str | None = None
+    webhook_error: str | None = None  # Telegram's last error calling the webhook, if any
+    pending_updates: int = 0
+
+
+async def check_token(settings: Settings, *, seconds: float = 10.0) -> TokenCheck:
+    """getMe (and getWebhookInfo) against the configured Bot API, with short timeouts."""
+    tg = settings.telegram
+    if not tg.token:
+        return TokenCheck(problem="no token configured")
+    request = HTTPXRequest(connect_timeout=seconds, read_timeout=seconds, write_timeout=seconds, pool_timeout=seconds)
+    where = tg.api_base_url.rstrip("/").removesuffix("/bot")
+    try:
+        bot = Bot(tg.token, base_url=tg.api_base_url, base_file_url=tg.file_url, request=request)
+        async with bot:  # initialize() asks getMe
+            info = await bot.get_webhook_info()
+            return TokenCheck(
+                username=bot.username,
+                webhook_url=info.url or None,
+                webhook_error=info.last_error_message,
+                pending_updates=info.pending_update_count,
+            )
+    except InvalidToken:
+        return TokenCheck(problem="Telegram refused the token (it is wrong or was revoked)")
+    except TimedOut:
+        return TokenCheck(problem=f"no answer from the Telegram Bot API at {where} within {seconds:g} s")
+    except NetworkError as error:
+        return TokenCheck(problem=f"could not reach the Telegram Bot API at {where} ({error})")
+    except TelegramError as error:
+        return TokenCheck(problem=f"the Telegram Bot API answered with an error: {error}")

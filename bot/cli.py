@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot import logs
+from bot import backup, logs, runlock
 from bot.cards import card
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core, open_core
@@ -88,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     with_db(sub.add_parser("reindex", help="rebuild the search index (after editing data/lexicon.toml)"))
 
+    with_db(sub.add_parser("check", help="check config, data files, database, backups and token; exit 1 on a problem"))
+
+    bak = with_db(sub.add_parser("backup", help="copy the database to DEST (safe while the bot runs)"))
+    bak.add_argument("dest", type=Path, nargs="?", help="a file, or a folder for a dated copy (default: [backup])")
+
+    res = with_db(sub.add_parser("restore", help="replace the database by a backup (stop the bot first)"))
+    res.add_argument("file", type=Path)
+    res.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     rep = with_db(sub.add_parser("report", help="the network's evaluation report: what people ask and what they miss"))
     rep.add_argument("--from", dest="start", metavar="DATE", help="first day (2027-01-01, or a month: 2027-01)")
     rep.add_argument("--to", dest="end", metavar="DATE", help="last day (default: today)")
@@ -102,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One line per event on stderr; the token is kept out of every line (bot.logs), also with --verbose.
     logs.configure(verbose=args.verbose, level=logging.INFO if args.command in ("run", None) else logging.WARNING)
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    if args.command == "check":  # reports a broken config itself, among the other findings
+        return asyncio.run(_check(args))
     try:
         settings = load_settings(args.config)
     except ConfigError as error:
@@ -122,6 +133,10 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _run(settings)
     if command == "import":
         return await _import(args, settings)
+    if command == "backup":
+        return await _backup(args, settings)
+    if command == "restore":
+        return _restore(args, settings)
     core = await open_core(settings)
     try:
         if command == "chat":
@@ -158,7 +173,75 @@ async def _run(settings: Settings) -> int:
         return EXIT_USAGE
     from bot.app import run_bot
 
-    await run_bot(settings)
+    try:
+        await run_bot(settings)
+    except runlock.AlreadyRunning as error:
+        print(f"Not started: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+async def _check(args: argparse.Namespace) -> int:
+    from bot.check import run_checks
+
+    report = await run_checks(args.config, database=args.db)
+    sys.stdout.write(report.text())
+    return EXIT_FAILED if report.problems else EXIT_OK
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    dest = args.dest or settings.backup_folder
+    if dest is None:
+        print("Say where the backup goes: python -m bot backup FOLDER (or set [backup] folder).", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        path = await asyncio.to_thread(backup.make_backup, settings.database_path, dest)
+        info = backup.inspect(path)
+    except backup.BackupError as error:
+        print(f"No backup made: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Backup written to {path} ({info.describe()}).")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    database = settings.database_path
+    try:
+        incoming = backup.inspect(args.file)
+    except backup.BackupError as error:
+        print(f"Not restored: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    busy = runlock.running(database)
+    if busy:
+        print(f"Not restored: {busy}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Backup:  {args.file} ({incoming.describe()})")
+    if database.is_file():
+        try:
+            print(f"Current: {database} ({backup.inspect(database).describe()})")
+        except backup.BackupError as error:
+            print(f"Current: {database} ({error})")
+        print("The current database is replaced by the backup; a copy of it is kept first.")
+    else:
+        print(f"There is no database at {database} yet: the backup becomes it.")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Not restored: confirm with --yes when there is nobody to answer the question.", file=sys.stderr)
+            return EXIT_USAGE
+        answer = input("Type yes to restore: ").strip().lower()
+        if answer not in ("yes", "ja", "y", "j"):
+            print("Not restored: nothing was changed.")
+            return EXIT_FAILED
+    keep_in = settings.backup_folder or database.parent
+    try:
+        with runlock.hold(database):  # no bot may start while the database is being replaced
+            kept = backup.restore(args.file, database, keep_copy_in=keep_in)
+    except (backup.BackupError, runlock.AlreadyRunning) as error:
+        print(f"Not restored: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    if kept is not None:
+        print(f"The previous database was saved as {kept}.")
+    print(f"Restored {database} from {args.file}. Start the bot again; it upgrades the database if needed.")
     return EXIT_OK
 
 

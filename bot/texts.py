@@ -73,6 +73,10 @@ class Texts:
     def keys(self) -> set[str]:
         return set(self._templates)
 
+    def template(self, key: str) -> str:
+        """The raw template of a key (python -m bot check compares an edited file with the shipped one)."""
+        return self._template(key)
+
     def _template(self, key: str) -> str:
         try:
             return self._templates[key]
