@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import stat
@@ -363,3 +364,187 @@ def test_sync_reader_is_read_only_and_sees_commits(tmp_path):
             conn.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
     finally:
         conn.close()
+
+
+# --- upgrades from every earlier schema version ------------------------------------------------------
+# For each migration, the data a bot at that version had written (raw rows, as that version's tables
+# hold them). A database is built at every earlier version with the data of all versions up to it, then
+# upgraded: nothing may be lost, and the bot must open and use it.
+
+_OLD_OFFER = {
+    "id": "zwembad-oud",
+    "kind": "activity",
+    "title": "Zwemmen in het oude zwembad",
+    "keywords": ["baantjes"],
+    "categories": ["sport"],
+    "price": {"regular": 5, "reduced": 1},
+    "when": {"start": "2027-02-03T14:00", "end": "2027-02-03T16:00"},
+    "location": {"name": "Zwembad", "address": "Sportlaan 1, 3740 Bilzen"},
+}
+_DRAFT = {"id": "soep-draft", "kind": "activity", "title": "Soepnamiddag", "when": {"start": "2027-02-10T14:00"}}
+
+
+def _offer_row(conn: sqlite3.Connection, pk: int, data: dict, status: str, source: str) -> None:
+    conn.execute(
+        "INSERT INTO offers (pk, id, kind, status, title, data, source, first_start, last_end, groups, categories,"
+        " price_regular, price_reduced, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
+        (pk, data["id"], data["kind"], status, data["title"], json.dumps(data), source, data["when"]["start"],
+         data["when"].get("end"), "|" + "|".join(data.get("categories", [])) + "|",
+         data.get("price", {}).get("regular"), data.get("price", {}).get("reduced"),
+         "2026-06-01T10:00:00+00:00", "2026-06-01T10:00:00+00:00"),
+    )  # fmt: skip
+    conn.execute(
+        "INSERT INTO offer_events (offer_id, at, actor, action, details) VALUES (?, ?, ?, 'created', '{}')",
+        (data["id"], "2026-06-01T10:00:00+00:00", source),
+    )
+
+
+def _seed_1(conn: sqlite3.Connection) -> None:
+    _offer_row(conn, 1, _OLD_OFFER, "published", "import:aanbod-2026.json")
+    conn.execute("INSERT INTO occurrences (offer_pk, start, end) VALUES (1, '2027-02-03T14:00', '2027-02-03T16:00')")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('seed', 'version 1')")
+
+
+def _seed_2(conn: sqlite3.Connection) -> None:
+    conn.executemany(
+        "INSERT INTO people (user_id, chat_id, first_seen, last_seen, stopped_at, blocked_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(501, 501, "2026-06-01", "2026-07-01", None, None), (502, 502, "2026-06-02", "2026-06-02", "2026-06-03", None),
+         (700, 700, "2026-06-05", "2026-07-01", None, None)],
+    )  # fmt: skip
+
+
+def _seed_3(conn: sqlite3.Connection) -> None:
+    stamp = "2026-06-05T10:00:00+00:00"
+    conn.execute(
+        "INSERT INTO key_figures (id, user_id, name, organisation, trusted, active, registered_at, changed_at,"
+        " changed_by) VALUES (1, 700, 'An Peeters', 'CAW Limburg', 0, 1, ?, ?, 'invite')",
+        (stamp, stamp),
+    )
+    conn.execute(
+        "INSERT INTO keyfigure_invites (code, created_at, expires_at, created_by, used_at, used_by) "
+        "VALUES ('sf_old', ?, ?, 'cli', ?, 700)",
+        (stamp, stamp, stamp),
+    )
+    _offer_row(conn, 2, _DRAFT, "draft", "telegram:sleutelfiguur-1 (CAW Limburg)")
+    conn.execute(
+        "INSERT INTO offer_submissions (offer_id, key_figure_id, submitted_by, created_at) VALUES (?, 1, 700, ?)",
+        (_DRAFT["id"], stamp),
+    )
+    conn.execute(
+        "INSERT INTO keyfigure_sessions (user_id, step, offer_id, field, data, updated_at) "
+        "VALUES (700, 'field', ?, 't', '{}', ?)",
+        (_DRAFT["id"], stamp),
+    )
+    conn.execute("INSERT INTO keyfigure_subscriptions (user_id, category, mode, since) VALUES (700, '', 'weekly', ?)",
+                 (stamp,))  # fmt: skip
+    conn.execute("INSERT INTO keyfigure_notices (user_id, what, sent_at) VALUES (700, 'week:2026-W23', ?)", (stamp,))
+
+
+def _seed_4(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO insight_keys (period, secret, created_at) VALUES ('2026-06', ?, 'x')", (b"k" * 32,))
+    conn.execute("INSERT INTO insight_visitors (period, visitor, is_new, previous) VALUES ('2026-06', 'ab12', 1, NULL)")
+    conn.execute(
+        "INSERT INTO question_log (id, asked_at, asker, text, outcome, info, reminder) "
+        "VALUES (1, '2026-06-01 10:00', 'ab12', 'zwemmen', 'answered', 1, 0)"
+    )
+    conn.execute("INSERT INTO question_offers (question_id, rank, offer_id) VALUES (1, 0, 'zwembad-oud')")
+    conn.execute("INSERT INTO offer_actions (day, offer_id, action, n) VALUES ('2026-06-01', 'zwembad-oud', 'info', 2)")
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4}
+
+
+def test_every_migration_has_seed_data_for_the_upgrade_tests():
+    missing = [m.name for m in MIGRATIONS if m.version not in SEEDS]
+    assert not missing, f"add a _seed_N for {missing} in tests/test_db.py: the rows a bot at that version writes"
+
+
+async def _database_at(path: Path, version: int) -> None:
+    """A database as a bot at `version` left it: migrations 1..version, each followed by its data."""
+    for migration in MIGRATIONS[:version]:
+        db = await Database.open(path, migrate=False)
+        try:
+            assert await db.migrate(MIGRATIONS[: migration.version]) == migration.version
+        finally:
+            await db.close()
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            with conn:
+                SEEDS[migration.version](conn)
+        finally:
+            conn.close()
+
+
+def _row_counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE "
+                                             "'CREATE VIRTUAL%' AND name NOT LIKE 'offer_text%' AND name NOT LIKE "
+                                             "'sqlite_%'")]  # fmt: skip
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
+async def test_upgrade_from_every_earlier_version_keeps_all_data_and_the_bot_works(tmp_path, version):
+    from bot.conversation import Who
+    from bot.core import open_core
+    from tests.helpers import clock_at, make_settings
+
+    path = tmp_path / "bot.sqlite3"
+    await _database_at(path, version)
+    before = _row_counts(path)
+    assert before["offers"] >= 1
+
+    # Migrations run on start: the bot opens the old file as it is.
+    core = await open_core(make_settings(tmp_path), clock=clock_at(2027, 1, 13, 10, 0))
+    try:
+        assert await core.db.fetchval("PRAGMA user_version") == len(MIGRATIONS)
+        assert await core.db.fetchval("PRAGMA integrity_check") == "ok"
+        assert await core.db.fetchall("PRAGMA foreign_key_check") == []
+        after = _row_counts(path)
+        lost = {t: (n, after.get(t)) for t, n in before.items() if t not in ("vocabulary",) and after.get(t, 0) < n}
+        assert not lost, f"rows lost in the upgrade from version {version}: {lost}"
+        assert await core.offers.count() == before["offers"]  # no sample offers poured into a used database
+        # What version 1 stored is found by the search of today's bot.
+        reply = await core.conversation.ask(Who(501, 501), "zwemmen in het oude zwembad")
+        assert "Zwemmen in het oude zwembad" in reply.messages[0].plain
+        if version >= 3:
+            stored = await core.offers.get(_DRAFT["id"])
+            assert stored is not None and stored.status == "draft"
+            # /vergeet of the key figure still reaches everything of theirs through the foreign keys.
+            await core.people.forget(700)
+            assert await core.db.fetchval("SELECT count(*) FROM key_figures") == 0
+            assert await core.db.fetchval("SELECT count(*) FROM keyfigure_sessions") == 0
+            assert (await core.offers.get(_DRAFT["id"])) is not None  # their offers stay
+    finally:
+        await core.close()
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS) + 1))
+async def test_each_real_migration_failing_at_its_end_leaves_the_database_as_it_was(tmp_path, version):
+    """The real statements of migration N (tables, FTS, indexes, inserts) are all undone when it fails."""
+    path = tmp_path / "bot.sqlite3"
+    await _database_at(path, version - 1)
+    if version == 1:
+        db = await Database.open(path, migrate=False)
+        await db.close()
+    before = snapshot(path)
+    real = MIGRATIONS[version - 1]
+    broken = Migration(real.version, real.name, real.sql + "\nINSERT INTO no_such_table VALUES (1);\n")
+    db = await Database.open(path, migrate=False)
+    try:
+        with pytest.raises(MigrationError, match=rf"{real.name} failed and was undone"):
+            await db.migrate([*MIGRATIONS[: version - 1], broken])
+    finally:
+        await db.close()
+    assert snapshot(path) == before
+    # The real migration then applies on the same file.
+    db = await Database.open(path)
+    try:
+        assert await db.fetchval("PRAGMA user_version") == len(MIGRATIONS)
+    finally:
+        await db.close()
