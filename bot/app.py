@@ -59,6 +59,7 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
         .build()
     )
     app.bot_data.core = core
+    logs.protect([app.bot.token, settings.telegram.webhook_secret])  # also when not started by python -m bot
     core.keyfigures.shared.sender = keyfigures.make_sender(app.bot, core.people)
 
     # Before anything else: flood protection per person and size limits on what comes in.

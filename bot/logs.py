@@ -4,7 +4,9 @@ The token is part of every Bot API URL (`.../bot<token>/sendMessage`), and pytho
 httpx put such URLs in their debug lines and in some exception messages. A handler filter would only
 clean what reaches our own handlers, so the redaction sits in the log record factory instead: every
 record of every library is cleaned when it is made, before any handler (a file, journald, pytest's
-capture) sees it. Message texts of people are never logged by our code in the first place.
+capture) sees it. Message texts of people are never logged by our code; the few debug lines of
+python-telegram-bot that hold whole updates or request parameters are shortened there as well, and
+aiosqlite (SQL with its parameters) stays quiet even with --verbose.
 """
 
 from __future__ import annotations
@@ -14,12 +16,31 @@ import sys
 import traceback
 import urllib.parse
 from collections.abc import Iterable
+from typing import Any
 
 REDACTED = "[redacted]"
+
+
+def _update_id(args: tuple) -> tuple:
+    return (f"<update {getattr(args[0], 'update_id', '?')}>",)
+
+
+# Debug lines of python-telegram-bot that carry whole updates or API parameters: the message texts of
+# people and their ids. They are kept as the update id, the parameter names, the type of the result.
+CONTENT_LINES = {
+    "Processing update %s": _update_id,
+    "Dropping pending update: %s": _update_id,
+    "Calling Bot API endpoint `%s` with parameters `%s`": lambda a: (
+        a[0],
+        sorted(a[1]) if isinstance(a[1], dict) else "?",
+    ),
+    "Call to Bot API endpoint `%s` finished with return value `%s`": lambda a: (a[0], f"<{type(a[1]).__name__}>"),
+}
 MIN_SECRET = 6  # shorter strings are no secret worth hiding, and would blank out ordinary words
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries that are chatty at INFO (a line per HTTP request or per scheduler run) are quieter by default.
-QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "aiosqlite", "tornado.access", "matplotlib", "PIL")
+QUIET_LIBRARIES = ("httpx", "httpcore", "apscheduler", "tornado.access", "matplotlib", "PIL")
+NEVER_VERBOSE = ("aiosqlite",)  # its debug lines are SQL statements with their parameters: personal data
 
 
 class Redactor:
@@ -56,7 +77,15 @@ class Redactor:
         return text
 
     def clean(self, record: logging.LogRecord) -> None:
-        """Take the secrets out of a record: its message (with arguments), traceback and stack."""
+        """Take message contents and the secrets out of a record: message (with arguments), traceback, stack."""
+        if record.name in NEVER_VERBOSE and record.levelno < logging.WARNING and record.args:
+            record.args = tuple("<hidden>" for _ in record.args) if isinstance(record.args, tuple) else None
+        shorten = CONTENT_LINES.get(record.msg) if isinstance(record.msg, str) else None
+        if shorten is not None and isinstance(record.args, tuple) and len(record.args) == record.msg.count("%s"):
+            try:
+                record.args = shorten(record.args)
+            except Exception:  # never lose a log line over this
+                record.args = tuple("<hidden>" for _ in record.args)
         if not self._secrets:
             return
         dirty = False
@@ -91,7 +120,7 @@ REDACTOR = Redactor()
 _previous_factory = logging.getLogRecordFactory()
 
 
-def _record_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+def _record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     record = _previous_factory(*args, **kwargs)
     REDACTOR.clean(record)
     return record
@@ -127,4 +156,6 @@ def configure(*, verbose: bool = False, level: int = logging.INFO, stream: objec
     root.setLevel(logging.DEBUG if verbose else level)
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for name in NEVER_VERBOSE:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return handler
