@@ -525,10 +525,14 @@ class KeyFigureDesk:
         return await self._confirm(user_id, arg, rest, check=False)
 
     async def _duplicate_of(self, stored: StoredOffer) -> StoredOffer | None:
+        found = await self._duplicates(stored)
+        return found[0] if found else None
+
+    async def _duplicates(self, stored: StoredOffer) -> list[StoredOffer]:
         others = await self.s.offers.list(statuses=("published", "pending"))
         by_id = {o.offer.id: o for o in others if o.offer.id != stored.offer.id}
         found = find_duplicates(stored.offer.to_dict(), [o.offer.to_dict() for o in by_id.values()])
-        return by_id[found[0][0]] if found else None
+        return [by_id[offer_id] for offer_id, *_ in found]
 
     def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
         pk = stored.pk
@@ -549,6 +553,11 @@ class KeyFigureDesk:
         other = await self.stored_from(rest[0] if rest else None)
         if other is None or other.status not in ("published", "pending") or other.pk == draft.pk:
             return self._gone()
+        if actor.role is not Role.ADMIN and other.pk not in {d.pk for d in await self._duplicates(draft)}:
+            # The button only ever names a probable duplicate; merging into any other offer (a forged
+            # action) would let a key figure add keywords and categories to offers that are not theirs.
+            log.warning("refused kf:dm: the offer is not a duplicate the bot proposed")
+            return self.not_allowed()
         merged = merge_offers(other.offer, draft.offer)
         if merged != other.offer:
             other = await self.s.offers.save(merged, source=other.source, actor=actor.audit, status=other.status)
