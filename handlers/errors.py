@@ -18,6 +18,9 @@ async def on_error(update: object, context: BotContext) -> None:
     kind = _update_kind(update)
     if isinstance(error, Forbidden):
         log.info("Telegram refused a message (%s): the person blocked the bot", kind)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == "private":
+            await context.bot_data.core.people.blocked(chat.id)  # nothing unasked goes to them until they write again
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("network problem while handling a %s: %s", kind, type(error).__name__)

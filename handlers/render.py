@@ -1,17 +1,41 @@
-"""Turning the core's plain-data Reply into Telegram messages (HTML, inline keyboards)."""
+"""Turning the core's plain-data Reply into Telegram messages (HTML, inline keyboards).
+
+A reply that fails on the way (Telegram's 5xx, a dropped connection, a timeout) is tried twice more after
+a short pause, so that a hiccup of a few seconds does not cost a person their answer. A refusal (400, 403)
+is not retried, and a 429 is already waited out by PTB's rate limiter.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 from bot.replies import Button, Message, Reply
 
 MAX_CAPTION = 1024
+RETRY_DELAYS = (0.5, 2.0)  # seconds before the second and the third try of one message
+log = logging.getLogger("bot.render")
+T = TypeVar("T")
+
+
+async def retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """`call()`, tried again after RETRY_DELAYS when the network or Telegram's servers fail."""
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return await call()
+        except NetworkError as error:  # includes TimedOut; BadRequest is a NetworkError too, but final
+            if isinstance(error, BadRequest) or delay is None:
+                raise
+            log.info("sending failed (%s); trying again in %g s", type(error).__name__, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def keyboard(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -30,13 +54,17 @@ async def send_message(bot: Bot, chat_id: int, message: Message) -> TelegramMess
     """One message of a reply; a photo gets the text as caption when it fits."""
     markup = keyboard(message.buttons)
     if message.photo and len(message.plain) <= MAX_CAPTION:
-        return await bot.send_photo(
-            chat_id, message.photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
+        return await retrying(
+            lambda: bot.send_photo(
+                chat_id, message.photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         )
     if message.photo:
-        await bot.send_photo(chat_id, message.photo)
-    return await bot.send_message(
-        chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=None
+        await retrying(lambda: bot.send_photo(chat_id, message.photo))
+    return await retrying(
+        lambda: bot.send_message(
+            chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=None
+        )
     )
 
 
@@ -46,7 +74,8 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, *, pressed: TelegramM
     if reply.replace and pressed is not None and messages and not messages[0].photo and pressed.text is not None:
         first = messages.pop(0)
         try:
-            await pressed.edit_text(str(first.html), parse_mode=ParseMode.HTML, reply_markup=keyboard(first.buttons))
+            markup = keyboard(first.buttons)
+            await retrying(lambda: pressed.edit_text(str(first.html), parse_mode=ParseMode.HTML, reply_markup=markup))
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise

@@ -225,7 +225,13 @@ class KeyFigureDesk:
             return self.not_allowed()
         await self.s.people.seen(user_id, chat_id)
         await self.s.registry.set_session(user_id, "paste")
-        return self._text("keyfigures.draft.paste_now")
+        drafts = await self.s.registry.open_drafts(user_id)
+        if not drafts:
+            return self._text("keyfigures.draft.paste_now")
+        drafts_line = self.t("operations.open_drafts", count=len(drafts))
+        text = self.t("keyfigures.draft.paste_now") + Markup("\n\n") + drafts_line
+        buttons = tuple((Button(f"✏️ {title}"[:60], f"kf:pv:{pk}"),) for pk, title in drafts)
+        return Reply((Message(text, buttons),))
 
     # --- making the draft -----------------------------------------------------------------------
 

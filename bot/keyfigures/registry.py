@@ -199,6 +199,16 @@ class Registry:
             (offer_id, key_figure_id, user_id, self._stamp()),
         )
 
+    async def open_drafts(self, user_id: int, limit: int = 5) -> list[tuple[int, str]]:
+        """(pk, title) of the drafts this person forwarded and never confirmed, newest first: after a
+        preview got lost on the way (Telegram down), /nieuw brings them back."""
+        rows = await self.db.fetchall(
+            """SELECT o.pk, o.title FROM offer_submissions s JOIN offers o ON o.id = s.offer_id
+               WHERE s.submitted_by = ? AND o.status = 'draft' ORDER BY o.updated_at DESC, o.pk DESC LIMIT ?""",
+            (user_id, limit),
+        )
+        return [(r["pk"], r["title"]) for r in rows]
+
     async def submitter(self, offer_id: str) -> int | None:
         """The Telegram user id of whoever forwarded the offer (None: imported, or they used /vergeet)."""
         return await self.db.fetchval("SELECT submitted_by FROM offer_submissions WHERE offer_id = ?", (offer_id,))
