@@ -1,0 +1,220 @@
+"""The fault matrix: what the bot does when the Telegram Bot API fails, fault by fault.
+
+Each scenario runs the real bot (core on a SQLite file, PTB Application, long polling) against the fake
+Bot API server and injects one fault, then records what happened: whether the person hit by the fault
+got an answer, whether everyone else was still served (and how fast), whether the key figure's draft
+survived, and whether the bot recovered by itself once the server was healthy again. tests/test_faults.py
+asserts the outcomes; bench/fault_matrix.py prints them as a table. No pytest in here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_application
+from bot.conversation import Who
+from bot.core import Core, open_core
+from bot.keyfigures import Incoming
+from handlers import render
+from tests import fakebotapi
+from tests.fakebotapi import FakeBotApi, FakeUser
+from tests.helpers import clock_at, make_settings
+
+ADMIN, VICTIM, OTHER = 900, 700, 801
+SOUP = """Soepnamiddag in het Sociaal Huis!
+Op woensdag 3 februari om 14u schenken we gratis soep en koffie.
+Iedereen welkom in de cafetaria, Hospitaalstraat 2, 3740 Bilzen."""
+READ_TIMEOUT = 0.5  # the bot's HTTP timeouts in these scenarios: a hang of 2 s is a timeout
+HANG = 2.0
+
+# fault name -> keyword arguments for FakeBotApi.faults.add
+FAULTS: dict[str, dict[str, Any]] = {
+    "429 retry_after": {"status": 429, "retry_after": 0.3},
+    "500": {"status": 500},
+    "502 (HTML)": {"status": 502},
+    "hang": {"hang": HANG},
+    "drop": {"drop": True},
+    "403 (blocked)": {"status": 403},
+}
+
+
+@dataclass
+class Outcome:
+    fault: str
+    scope: str
+    hit_answered: bool = False  # the person (or everyone) hit by the fault got an answer during the fault
+    others_served: bool | None = None
+    others_seconds: float | None = None  # how long another person waited for an answer during the fault
+    draft_kept: bool | None = None
+    recovered: bool = False  # answered normally once the server was healthy, without a restart
+    recovery_seconds: float | None = None
+    notes: list[str] = field(default_factory=list)
+    log_lines: int = 0  # warnings and errors the bot logged
+
+    def cells(self) -> list[str]:
+        def yes(value: bool | None) -> str:
+            return "-" if value is None else "yes" if value else "NO"
+
+        others = yes(self.others_served)
+        if self.others_seconds is not None:
+            others += f" ({self.others_seconds:.2f} s)"
+        recovered = yes(self.recovered)
+        if self.recovery_seconds is not None:
+            recovered += f" ({self.recovery_seconds:.2f} s)"
+        return [self.fault, self.scope, yes(self.hit_answered), others, yes(self.draft_kept), recovered,
+                str(self.log_lines), "; ".join(self.notes)]  # fmt: skip
+
+
+HEADER = ["fault", "where", "hit person answered", "others served", "draft kept", "recovered", "log lines", "notes"]
+
+
+class _Count(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(("bot", "handlers", "telegram")):
+            self.count += 1
+
+
+@contextlib.asynccontextmanager
+async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[Core]:
+    """The whole bot on a database in `folder`, with a registered key figure (VICTIM), polling `api`."""
+    settings = make_settings(folder)
+    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, admins=(ADMIN,)))
+    core = await open_core(settings, clock=clock_at(2027, 1, 13, 10, 0))
+    try:
+        who = Who(VICTIM, VICTIM)
+        link, _ = await core.keyfigures.create_invite("test")
+        await core.keyfigures.start(who, link.rsplit("=", 1)[-1])
+        await core.keyfigures.incoming(who, Incoming("An Peeters"))
+        await core.keyfigures.incoming(who, Incoming("CAW Limburg"))
+        builder = fakebotapi.app_builder(api, read_timeout=READ_TIMEOUT, write_timeout=READ_TIMEOUT)
+        app = build_application(core, builder)
+        async with fakebotapi.running_app(app, poll_timeout=1):
+            yield core
+    finally:
+        await core.close()
+
+
+async def _drafts(core: Core) -> list:
+    return [s for s in await core.offers.list(statuses=("draft",)) if s.source.startswith("telegram:")]
+
+
+async def _timed(coro: Any) -> tuple[Any, float]:
+    started = time.monotonic()
+    result = await coro
+    return result, time.monotonic() - started
+
+
+def _answered(replies: fakebotapi.Replies) -> bool:
+    return bool(replies.new or replies.edited)
+
+
+async def _finish_draft(victim: FakeUser) -> bool:
+    """After a fault: /nieuw shows the draft whose preview was lost; open it and confirm it."""
+    (listing,) = await victim.send("/nieuw")
+    buttons = [label for row in listing.button_texts for label in row]
+    if not buttons:
+        return False
+    preview = (await victim.press(listing, buttons[0]))[-1]
+    if "✅ Bevestig" not in [label for row in preview.button_texts for label in row]:
+        return False
+    done = await victim.press(preview, "✅ Bevestig")
+    return any("coördinator" in (m.text or "") for m in done)
+
+
+async def per_chat_fault(api: FakeBotApi, core: Core, name: str) -> Outcome:
+    """One person's chat fails (every call for it) while they forward an offer; another person asks meanwhile."""
+    outcome = Outcome(name, "one chat, until cleared")
+    counter = _Count()
+    logging.getLogger().addHandler(counter)
+    try:
+        victim, other = api.user(VICTIM, first_name="An"), api.user(OTHER)
+        fault = api.faults.add(chat_id=VICTIM, times=None, **FAULTS[name])
+        quiet = max(render.RETRY_DELAYS) + 0.5  # longer than the pause between two tries of one message
+        forward = asyncio.create_task(victim.forward(SOUP, quiet=quiet, timeout=30, expect_reply=False))
+        await api._wait_activity(0.2)
+        answer, outcome.others_seconds = await _timed(other.send("zwemmen", timeout=15))
+        outcome.others_served = any("Dit vond ik" in (m.text or "") for m in answer)
+        during = await forward
+        outcome.hit_answered = bool(during.new)
+        outcome.draft_kept = len(await _drafts(core)) == 1
+        api.faults.remove(fault)
+        cleared = time.monotonic()
+        try:
+            if name == "403 (blocked)":
+                outcome.notes.append(f"marked blocked: {(await core.people.get(VICTIM)).blocked_at is not None}")
+            recovered = await _finish_draft(victim)
+        except AssertionError as error:
+            outcome.notes.append(str(error).splitlines()[0][:80])
+            recovered = False
+        outcome.recovered = recovered
+        outcome.recovery_seconds = time.monotonic() - cleared if recovered else None
+        if recovered:
+            pending = await core.offers.list(statuses=("pending",))
+            outcome.notes.append(f"draft confirmed after recovery: {len(pending) == 1}")
+    finally:
+        logging.getLogger().removeHandler(counter)
+    outcome.log_lines = counter.count
+    return outcome
+
+
+async def short_outage(api: FakeBotApi, core: Core, name: str, times: int = 2) -> Outcome:
+    """Every call fails `times` times in a row (all chats), then the server is healthy: the retries carry the
+    answer through."""
+    outcome = Outcome(name, f"all chats, {times} calls")
+    counter = _Count()
+    logging.getLogger().addHandler(counter)
+    try:
+        person = api.user(OTHER)
+        api.faults.add(times=times, **FAULTS[name])
+        quiet = max(render.RETRY_DELAYS) + 0.5
+        answer, seconds = await _timed(person.send("zwemmen", quiet=quiet, timeout=15))
+        outcome.hit_answered = any("Dit vond ik" in (m.text or "") for m in answer)
+        outcome.recovered = outcome.hit_answered
+        outcome.recovery_seconds = seconds
+        outcome.notes.append(f"faults served: {sum(api.faults.served.values())}")
+    finally:
+        logging.getLogger().removeHandler(counter)
+    outcome.log_lines = counter.count
+    return outcome
+
+
+async def polling_fault(api: FakeBotApi, core: Core, name: str, times: int = 1) -> Outcome:
+    """getUpdates fails `times` times: messages sent meanwhile arrive once polling works again."""
+    outcome = Outcome(name, f"getUpdates, {times} calls")
+    counter = _Count()
+    logging.getLogger().addHandler(counter)
+    try:
+        person = api.user(OTHER)
+        kwargs = dict(FAULTS[name])
+        if "hang" in kwargs:
+            kwargs["hang"] = READ_TIMEOUT + 1 + 1  # past the poll timeout plus the read timeout
+        fault = api.faults.add("getUpdates", times=times, **kwargs)
+        await person.send("/hulp")  # the long poll waiting now ends with this; the next ones fail
+        answer, seconds = await _timed(person.send("zwemmen", quiet=0.6, timeout=30))
+        outcome.hit_answered = any("Dit vond ik" in (m.text or "") for m in answer)
+        outcome.recovered = outcome.hit_answered and fault.served == times
+        outcome.recovery_seconds = seconds
+    finally:
+        logging.getLogger().removeHandler(counter)
+    outcome.log_lines = counter.count
+    return outcome
+
+
+def table(outcomes: list[Outcome]) -> str:
+    rows = [HEADER, *(o.cells() for o in outcomes)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
