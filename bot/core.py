@@ -14,9 +14,13 @@ from bot.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
+from bot.dispatcher import Dispatcher
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
+from bot.outbox import Outbox, Timing
 from bot.people import People
+from bot.reminder_chat import ReminderChat
+from bot.reminders import Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.service import SearchService
@@ -45,6 +49,10 @@ class Core:
     people: People
     search: SearchService
     conversation: Conversation
+    outbox: Outbox
+    dispatcher: Dispatcher
+    reminders: Reminders
+    reminder_chat: ReminderChat
 
     async def close(self) -> None:
         self.search.close()
@@ -81,7 +89,16 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     conversation = Conversation(
         settings=settings, texts=texts, offers=offers, search=search, people=people, clock=clock
     )
-    return Core(settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation)
+    outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
+    dispatcher = Dispatcher(outbox, people, clock, max_attempts=settings.reminders.max_attempts)
+    reminders = Reminders(db, offers, people, outbox, dispatcher, clock)
+    reminder_chat = ReminderChat(settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock)
+    reminder_chat.install(conversation)
+    dispatcher.render = reminder_chat.render
+    return Core(
+        settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation,
+        outbox=outbox, dispatcher=dispatcher, reminders=reminders, reminder_chat=reminder_chat,
+    )  # fmt: skip
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,8 @@ from bot.db import Database, Transaction
 from bot.offers.model import STATUSES, TIME_FORMAT, Offer
 from bot.search.analyzer import Analyzer
 from bot.search.index import add_entry, build_entry, bump_generation, clear_index, remove_entry
+
+log = logging.getLogger(__name__)
 
 SEARCHABLE = "published"
 
@@ -46,6 +49,11 @@ class SaveSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+# Called after a write is committed with (before, after); None before = created, None after = deleted.
+OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable[None]]
+Change = tuple["StoredOffer | None", "StoredOffer | None"]
 
 
 class UnknownOfferError(LookupError):
@@ -78,6 +86,24 @@ class OfferStore:
         self.analyzer = analyzer
         self.clock = clock
         self.tz = tz
+        # Other parts (reminders) that must follow changes: called after the commit, in order.
+        self.listeners: list[OfferListener] = []
+
+    async def _notify(self, changes: Sequence[Change]) -> None:
+        """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
+        for old, new in changes:
+            for listener in self.listeners:
+                try:
+                    await listener(old, new)
+                except Exception:
+                    log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
+
+    async def _before(self, tx: Transaction, offer_id: str) -> StoredOffer | None:
+        """The offer as it is before a write, only when someone listens."""
+        if not self.listeners:
+            return None
+        row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
+        return None if row is None else _row_to_stored(row)
 
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -97,24 +123,34 @@ class OfferStore:
         """
         _check_status(status)
         added = updated = unchanged = 0
+        before: dict[str, StoredOffer | None] = {}
         async with self.db.transaction() as tx:
             for offer in offers:
+                old = await self._before(tx, offer.id)
                 result = await self._save(tx, offer, source=source, actor=actor, status=status)
                 added += result == "added"
                 updated += result == "updated"
                 unchanged += result == "unchanged"
+                if result != "unchanged" and self.listeners:
+                    before[offer.id] = old
             if added or updated:
                 await bump_generation(tx)
+        if before:
+            after = await self.get_many(list(before))
+            await self._notify([(old, after.get(offer_id)) for offer_id, old in before.items()])
         return SaveSummary(added=added, updated=updated, unchanged=unchanged)
 
     async def save(self, offer: Offer, *, source: str, actor: str, status: str) -> StoredOffer:
         """Insert or update one offer with exactly this status."""
         _check_status(status)
         async with self.db.transaction() as tx:
-            await self._save(tx, offer, source=source, actor=actor, status=status, force_status=True)
+            old = await self._before(tx, offer.id)
+            result = await self._save(tx, offer, source=source, actor=actor, status=status, force_status=True)
             await bump_generation(tx)
         stored = await self.get(offer.id)
         assert stored is not None
+        if result != "unchanged":
+            await self._notify([(old, stored)])
         return stored
 
     async def _save(
@@ -199,8 +235,9 @@ class OfferStore:
         the second finds the offer already published and nothing happens twice.
         """
         _check_status(status)
+        old: StoredOffer | None = None
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer_id,))
+            row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
             if row is None:
                 raise UnknownOfferError(offer_id)
             if expected is not None and row["status"] not in expected:
@@ -221,14 +258,17 @@ class OfferStore:
                     details["note"] = note
                 await self._event(tx, offer_id, actor, "status", details)
                 await bump_generation(tx)
+                old = _row_to_stored(row)
         stored = await self.get(offer_id)
         assert stored is not None
+        if old is not None:
+            await self._notify([(old, stored)])
         return stored
 
     async def delete(self, offer_id: str, *, actor: str) -> bool:
         """Remove an offer for good (its audit trail stays); False when there was none."""
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer_id,))
+            row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
             if row is None:
                 return False
             if row["status"] == SEARCHABLE:
@@ -237,6 +277,7 @@ class OfferStore:
             await tx.execute("DELETE FROM offers WHERE pk = ?", (row["pk"],))
             await self._event(tx, offer_id, actor, "deleted", {"title": json.loads(row["data"])["title"]})
             await bump_generation(tx)
+        await self._notify([(_row_to_stored(row), None)])
         return True
 
     async def rebuild_index(self) -> int:
