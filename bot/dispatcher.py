@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.calendar import Clock
-from bot.outbox import Outbox, OutboxRow
+from bot.outbox import Delivered, Outbox, OutboxRow
 from bot.people import People
 from bot.replies import Message
 from bot.sending import Blocked, Rejected, RetryLater, Sender, Transient, Waker
@@ -83,6 +83,7 @@ class Dispatcher:
         self._stopping = False
         self._last_sent: dict[int, float] = {}  # chat id -> monotonic time of the last message
         self._paused_until: dt.datetime | None = None
+        self._delivered: Delivered | None = None  # sent, to be recorded with the next claim
 
     def request_stop(self) -> None:
         """Finish the message in flight, then stop (shutdown)."""
@@ -125,14 +126,23 @@ class Dispatcher:
 
     async def _drain(self) -> DispatchReport:
         report = DispatchReport()
+        self._delivered: Delivered | None = None
+        try:
+            await self._loop(report)
+        finally:
+            if self._delivered is not None:  # the loop ended before the next claim could record it
+                await self.outbox.mark_sent(self._delivered)
+        return report
+
+    async def _loop(self, report: DispatchReport) -> None:
         failures_in_a_row = 0
-        assert self.sender is not None
         while not self._stopping:
             now = self.clock.now()
             if self._paused_until is not None and now < self._paused_until:
                 break
             cooling = self._cooling()
-            row = await self.outbox.claim_next(now, skip_chats=cooling)
+            delivered, self._delivered = self._delivered, None
+            row = await self.outbox.claim_next(now, skip_chats=cooling, delivered=delivered)
             if row is None:
                 if cooling and not self.outbox.timing.in_quiet(now) and await self.outbox.has_due(now):
                     await self._sleep(min(cooling.values()))  # only chats that just got one are left
@@ -148,7 +158,6 @@ class Dispatcher:
                 break
             else:
                 failures_in_a_row = 0
-        return report
 
     async def _send_one(self, row: OutboxRow, now: dt.datetime, report: DispatchReport) -> str:
         assert self.sender is not None and self.render is not None
@@ -191,7 +200,8 @@ class Dispatcher:
             log.exception("unexpected error sending %s message %d", row.kind, row.id)
             return await self._transient(row, report, error)
         self._last_sent[row.chat_id] = self._monotonic()
-        await self.outbox.mark_sent(row, message_id, self.clock.now())
+        # Recorded together with the next claim (or at the end of the loop): one commit per message.
+        self._delivered = Delivered(row, message_id, self.clock.now())
         report.sent += 1
         report.per_kind[row.kind] = report.per_kind.get(row.kind, 0) + 1
         return "sent"

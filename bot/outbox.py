@@ -163,6 +163,15 @@ class OutboxRow:
         return now - self.planned_at > LATE_AFTER
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """Telegram's answer to one message: it arrived, with this message id, at this moment."""
+
+    row: OutboxRow
+    message_id: int
+    at: dt.datetime
+
+
 def _row(row: object) -> OutboxRow:
     r = dict(row)  # type: ignore[call-overload]
     return OutboxRow(
@@ -274,18 +283,27 @@ class Outbox:
             return now >= row.planned_at + WEEKLY_VALID
         return self.timing.start_of(parse_occurrence(row.occurrence)) <= now
 
-    async def claim_next(self, now: dt.datetime, *, skip_chats: Iterable[int] = ()) -> OutboxRow | None:
+    async def claim_next(
+        self, now: dt.datetime, *, skip_chats: Iterable[int] = (), delivered: Delivered | None = None
+    ) -> OutboxRow | None:
         """The next due message, marked 'sending' (committed) before it is handed out.
 
         Due rows of people who stopped or blocked the bot, and rows that are too late, are
         dropped and counted on the way. Nothing is handed out during quiet hours. `skip_chats`
         leaves out chats that just got a message (Telegram: one message a second per chat).
+        `delivered`: Telegram's answer to the previous message, recorded in the same transaction
+        (one commit per message instead of two; still at most one message sent and not marked).
         """
         if self.timing.in_quiet(now):
+            if delivered is not None:
+                await self.mark_sent(delivered)
             return None
         skip = list(skip_chats)
         while True:
             async with self.db.transaction() as tx:
+                if delivered is not None:
+                    await self._record_sent(tx, delivered)
+                    delivered = None
                 rows = await tx.fetchall(
                     f"""SELECT o.*, p.chat_id, p.stopped_at, p.blocked_at FROM outbox o JOIN people p USING (user_id)
                         WHERE o.state = 'planned' AND o.due_at <= ?
@@ -316,14 +334,18 @@ class Outbox:
         )
         return found is not None
 
-    async def mark_sent(self, row: OutboxRow, message_id: int, now: dt.datetime) -> None:
+    async def mark_sent(self, delivered: Delivered) -> None:
         """Record Telegram's answer: sent, with its message id, in one statement."""
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, reason = NULL WHERE id = ?",
-                (message_id, utc_text(now), row.id),
-            )
-            await self.count(tx, row.kind, "sent_late" if row.late(now) else "sent")
+            await self._record_sent(tx, delivered)
+
+    async def _record_sent(self, tx: Transaction, delivered: Delivered) -> None:
+        row, at = delivered.row, delivered.at
+        await tx.execute(
+            "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, reason = NULL WHERE id = ?",
+            (delivered.message_id, utc_text(at), row.id),
+        )
+        await self.count(tx, row.kind, "sent_late" if row.late(at) else "sent")
 
     async def mark_retry(self, row: OutboxRow, at: dt.datetime, reason: str, *, attempt_counts: bool = True) -> None:
         """Back to planned, to be tried again at `at` (after quiet hours)."""

@@ -154,7 +154,7 @@ class ReminderChat:
                 buttons.append([Button(label("reminders.buttons.stop_offer"), f"r:s:{stored.pk}")])
             return Reply((Message(text, rows(*buttons, [self._menu()])),))
         choice = WHEN_CHOICES.get(args[1])
-        if choice is None:
+        if choice is None or len(args) > 3 or (len(args) == 3 and args[2] not in ("1", "e")):
             return await self.my_reminders(who)
         recurring = bool(stored.offer.when.rrule)
         if len(args) == 2 and recurring:

@@ -538,3 +538,68 @@ async def test_weekly_overview_goes_out_on_monday_morning_with_the_chosen_topics
     assert "Activiteit voetbal" in everything and "Activiteit knutselen" in everything
     await core.reminders.daily()
     assert {occ for _, kind, occ, _ in await planned(core) if kind == "weekly"} == {"2027-01-25"}
+
+
+# --- buttons from clients are never trusted ---------------------------------------------------------
+
+
+async def test_forged_reminder_buttons_get_a_polite_answer_and_change_nothing(core):
+    from bot.conversation import Who
+    from bot.offers.model import Offer
+
+    stored = await save(core, activity("quiz", "2027-01-20T14:00"))
+    discount = await save(core, Offer.from_dict({"id": "korting", "kind": "discount", "title": "Korting"}))
+    who = Who(7, 7)
+    forged = [
+        "r", "r:abc", "r:999999", f"r:{discount.pk}", f"r:{stored.pk}:z", f"r:{stored.pk}:d:x:y",
+        f"r:y:{stored.pk}:notatime", f"r:y:{stored.pk}:202701201500", "r:y:abc:202701201400", "r:x:999",
+        "r:x:abc", f"r:s:{stored.pk}", "r:s:", "r:1234567890123456", "w:t:hack", "w:zz", "r:n",
+    ]  # fmt: skip
+    for action in forged:
+        reply = await core.conversation.act(who, action)
+        assert reply.messages or reply.notice, action
+        assert all(m.plain.strip() for m in reply.messages), action
+    assert await core.db.fetchval("SELECT count(*) FROM reminder_subscriptions") == 0
+    assert await core.db.fetchval("SELECT count(*) FROM reminder_answers") == 0
+    assert [dict(r) for r in await core.db.fetchall("SELECT * FROM outbox")] == []
+
+
+async def test_the_remind_button_only_appears_under_dated_activities_still_to_come(core, clock):
+    from bot.conversation import Who
+    from bot.offers.model import Offer
+
+    future = await save(core, activity("later", "2027-01-20T14:00"))
+    past = await save(core, activity("voorbij", "2027-01-02T14:00"))
+    undated = await save(core, Offer.from_dict({"id": "altijd", "kind": "activity", "title": "Altijd open"}))
+    who = Who(7, 7)
+    await people(core, 7)
+    hook = core.reminder_chat.card_buttons
+    assert [b.action for b in await hook(who, future)] == [f"r:{future.pk}"]
+    assert await hook(who, past) == [] and await hook(who, undated) == []
+    await core.reminders.subscribe(7, future.pk, day_before=True, hours_before=False, every_time=False)
+    assert [b.text for b in await hook(who, future)] == ["⏰ Herinnering staat aan"]
+
+
+def test_cli_shows_counts_without_people(tmp_path, capsys):
+    import asyncio
+
+    from bot.cli import main
+
+    settings = make_settings(tmp_path)
+
+    async def prepare():
+        clock = ManualClock(brussels(2027, 1, 13, 10, 0))
+        core = await open_test_core(settings, clock, FakeSender(FarSide()))
+        stored = await save(core, activity("quiz", "2027-01-20T14:00"))
+        await people(core, 4242)
+        await core.reminders.subscribe(4242, stored.pk, day_before=True, hours_before=True, every_time=False)
+        await core.reminders.answer(4242, stored, dt.datetime(2027, 1, 20, 14, 0), going=True)
+        await core.close()
+
+    asyncio.run(prepare())
+    assert main(["reminders", "--db", str(settings.database_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Outbox: planned 2" in out
+    assert "day_before    planned" in out
+    assert "quiz" in out and "1 / 0" in out
+    assert "4242" not in out
