@@ -225,7 +225,7 @@ class ReminderChat:
         if not subs:
             lines.append(texts("reminders.list_empty"))
         for sub, stored in subs[:MAX_LISTED]:
-            start = self.reminders._person_next(sub, stored)
+            start = self.reminders.person_next(sub, stored)
             when = self._when(stored, start) if start is not None else texts("card.cancelled")
             lines.append(texts("reminders.list_item", title=stored.offer.title, when=when))
             nxt = next((p for p in planned if p.offer_pk == sub.offer_pk and p.kind != WEEKLY), None)

@@ -193,7 +193,7 @@ class Reminders:
             if stored is not None:
                 found.append((sub, stored))
         far = dt.datetime.max
-        found.sort(key=lambda pair: self._person_next(pair[0], pair[1]) or far)
+        found.sort(key=lambda pair: self.person_next(pair[0], pair[1]) or far)
         return found
 
     async def subscribe(
@@ -312,7 +312,7 @@ class Reminders:
                 stored = stored_by_pk[sub.offer_pk]
                 if stored is None:
                     continue
-                if stored.status == "published" and self._person_next(sub, stored, now_local) is None:
+                if stored.status == "published" and self.person_next(sub, stored, now_local) is None:
                     finished.append(sub.id)  # the date is over, or a recurring offer has no dates left
                     continue
                 planned += await self.outbox.plan(tx, self.plan_items(sub, stored, now, catch_up=catch_up))
@@ -325,7 +325,7 @@ class Reminders:
 
     # --- offer changes ---------------------------------------------------------------------------
 
-    def _person_next(
+    def person_next(
         self, sub: Subscription, stored: StoredOffer, now_local: dt.datetime | None = None
     ) -> dt.datetime | None:
         """The occurrence the person is waiting for under this version of the offer."""
@@ -356,7 +356,7 @@ class Reminders:
         moved_time = old.offer.when != new.offer.when
         async with self.db.transaction() as tx:
             for sub in subs:
-                waiting_for = self._person_next(sub, old, now_local)
+                waiting_for = self.person_next(sub, old, now_local)
                 if new.status == "published" and old.status == "published":
                     if not moved_time:
                         continue
@@ -391,7 +391,7 @@ class Reminders:
                 sub = dataclasses.replace(sub, occurrence=target)
         await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, kinds=REMINDER_KINDS, reason="moved")
         await self.outbox.plan(tx, self.plan_items(sub, new, now, catch_up=False))
-        now_next = self._person_next(sub, new, now_local)
+        now_next = self.person_next(sub, new, now_local)
         if waiting_for is not None and now_next is not None and now_next != waiting_for:
             await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, kinds=NOTICE_KINDS, reason="moved")
             notice = Planned(sub.user_id, sub.offer_pk, occurrence_text(now_next), "moved", now)
@@ -468,12 +468,13 @@ class Reminders:
         chosen = topics_text(t for t in topics if t in WEEKLY_TOPICS)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
+            new = await tx.fetchval("SELECT 1 FROM weekly_subscriptions WHERE user_id = ?", (user_id,)) is None
+            await tx.execute(
                 """INSERT INTO weekly_subscriptions (user_id, topics, created_at) VALUES (?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET topics = excluded.topics""",
                 (user_id, chosen, utc_text(now)),
             )
-            if cursor.rowcount:
+            if new:
                 await self.outbox.count(tx, "subscription", "weekly")
             await self._plan_weekly(tx, now, user_ids=[user_id])
         await self.dispatcher.reschedule()
