@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 
@@ -16,11 +17,12 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.core import Core, open_core
-from handlers import errors, media, people, reminders
-from handlers.context import BotData
+from handlers import errors, insights, keyfigures, media, people, reminders
+from handlers.context import BotContext, BotData
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
+CLEANUP_AT = dt.time(3, 30)  # local time of the daily privacy clean-up (retention, monthly keys)
 
 
 def build_application(core: Core, builder: ApplicationBuilder | None = None) -> Application:
@@ -40,16 +42,26 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
         .build()
     )
     app.bot_data.core = core
+    core.keyfigures.shared.sender = keyfigures.make_sender(app.bot, core.people)
 
+    # Key figures and coordinators first: invites, forwards, flyer photos, pastes and field answers.
+    # What is not theirs (a question, a sticker) falls through to the groups below.
+    app.add_handlers(keyfigures.EARLY_HANDLERS, group=keyfigures.EARLY_GROUP)
+    app.add_handlers(keyfigures.HANDLERS, group=keyfigures.GROUP)
     # People looking for something: commands, questions, buttons.
     app.add_handlers(people.HANDLERS)
+    # Coordinators: /rapport, the network's evaluation report.
+    app.add_handlers(insights.HANDLERS)
     # Reminders: /weekoverzicht here; the sender and its scheduler jobs start with the Application.
     app.add_handlers(reminders.HANDLERS)
     reminders.install(app)
     # Everything else people send (photos, voice, stickers, edits, groups): a friendly pointer.
     app.add_handlers(media.HANDLERS)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(keyfigures.weekly, interval=3600, first=300, name="keyfigures-weekly")
     # One error handler: log without personal data, then tell the person.
     app.add_error_handler(errors.on_error)
+    schedule_cleanup(app)
     return app
 
 
@@ -73,6 +85,19 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     )
 
 
+async def insights_cleanup(context: BotContext) -> None:
+    """Delete anonymous question logs past the retention period and destroy keys of months that are over."""
+    await context.bot_data.core.insights.cleanup()
+
+
+def schedule_cleanup(app: Application) -> None:
+    """Every day at CLEANUP_AT, local time (`run_bot` also cleans up once at start, in case it was down then)."""
+    if app.job_queue is None:
+        raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+    tz = app.bot_data.core.settings.timezone
+    app.job_queue.run_daily(insights_cleanup, CLEANUP_AT.replace(tzinfo=tz), name="insights-cleanup")
+
+
 async def register_commands(app: Application) -> None:
     """The command menu in Telegram, with Dutch descriptions from the texts file."""
     texts = app.bot_data.core.texts
@@ -83,6 +108,7 @@ async def run_bot(settings: Settings) -> None:
     """Long polling until SIGINT or SIGTERM, then a clean shutdown."""
     core = await open_core(settings)
     try:
+        await core.insights.cleanup()
         app = build_application(core)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -112,12 +112,74 @@ def next_occurrence(when: When, now: dt.datetime) -> tuple[dt.datetime, dt.datet
 
 def materialize(when: When, *, until: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
     """All occurrences starting before `until`, for the search index (capped at MAX_OCCURRENCES)."""
+    starts = _simple_rule_starts(when, until) if when.rrule else None
+    if starts is not None:
+        return [(start, start + when.duration) for start in starts]
     found = []
     for occ_start, occ_end in iter_occurrences(when):
         if occ_start >= until:
             break
         found.append((occ_start, occ_end))
     return found
+
+
+_WEEKDAY_CODES = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+
+
+def _simple_rule_starts(when: When, until: dt.datetime) -> list[dt.datetime] | None:
+    """Starts of a plain DAILY or WEEKLY rule (INTERVAL, BYDAY, UNTIL or COUNT only), by arithmetic.
+
+    dateutil takes about 20 microseconds per occurrence; indexing 100,000 offers needs these few
+    common rules a hundred times faster. Anything else returns None and goes through dateutil;
+    tests check both give the same dates.
+    """
+    parts = dict(p.split("=", 1) for p in (when.rrule or "").upper().split(";") if "=" in p)
+    if parts.get("FREQ") not in ("DAILY", "WEEKLY") or set(parts) - {"FREQ", "INTERVAL", "BYDAY", "UNTIL", "COUNT"}:
+        return None
+    days = parts.get("BYDAY", "").split(",") if parts.get("BYDAY") else []
+    if any(d not in _WEEKDAY_CODES for d in days) or (days and parts["FREQ"] == "DAILY"):
+        return None
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+        count = int(parts["COUNT"]) if "COUNT" in parts else None
+        last = _parse_until(parts["UNTIL"]) if "UNTIL" in parts else None
+    except ValueError:
+        return None
+    if interval < 1 or (last is not None and parts["UNTIL"].endswith("Z")):
+        return None
+    limit = min(until, last + dt.timedelta(seconds=1)) if last is not None else until
+    start = when.start
+    starts: list[dt.datetime] = []
+    if parts["FREQ"] == "DAILY":
+        step = dt.timedelta(days=interval)
+        moment = start
+        while moment < limit and len(starts) < MAX_OCCURRENCES and (count is None or len(starts) < count):
+            starts.append(moment)
+            moment += step
+        return starts
+    weekdays = sorted({_WEEKDAY_CODES[d] for d in days}) if days else [start.weekday()]
+    monday = dt.datetime.combine(start.date() - dt.timedelta(days=start.weekday()), start.time())
+    week = 0
+    while len(starts) < MAX_OCCURRENCES and (count is None or len(starts) < count):
+        base = monday + dt.timedelta(weeks=week)
+        if base >= limit:
+            break
+        for weekday in weekdays:
+            moment = base + dt.timedelta(days=weekday)
+            if moment < start:
+                continue
+            if moment >= limit or len(starts) >= MAX_OCCURRENCES or (count is not None and len(starts) >= count):
+                break
+            starts.append(moment)
+        week += interval
+    return starts
+
+
+def _parse_until(text: str) -> dt.datetime:
+    text = text.rstrip("Z")
+    if "T" in text:
+        return dt.datetime.strptime(text, "%Y%m%dT%H%M%S")
+    return dt.datetime.combine(dt.datetime.strptime(text, "%Y%m%d").date(), dt.time(23, 59, 59))
 
 
 def last_end(when: When) -> dt.datetime | None:

@@ -14,11 +14,12 @@ import argparse
 import asyncio
 import dataclasses
 import datetime as dt
+import io
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.cards import card
@@ -32,6 +33,7 @@ from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+REPORT_FORMATS = ("html", "csv", "md")
 
 
 def _date(text: str) -> dt.date:
@@ -80,7 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     hist = with_db(sub.add_parser("history", help="who changed an offer and when"))
     hist.add_argument("offer_id")
 
+    invite = with_db(sub.add_parser("invite", help="a one-time invite link for a new key figure (sleutelfiguur)"))
+    invite.add_argument("--days", type=_positive, help="how long the link works (default: keyfigures.invite_days)")
+
     with_db(sub.add_parser("reindex", help="rebuild the search index (after editing data/lexicon.toml)"))
+
+    rep = with_db(sub.add_parser("report", help="the network's evaluation report: what people ask and what they miss"))
+    rep.add_argument("--from", dest="start", metavar="DATE", help="first day (2027-01-01, or a month: 2027-01)")
+    rep.add_argument("--to", dest="end", metavar="DATE", help="last day (default: today)")
+    rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
+    rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     with_db(sub.add_parser("reminders", help="what the reminder outbox holds, and the anonymous counts"))
     return parser
 
@@ -128,6 +139,10 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _export(args, core)
         if command == "history":
             return await _history(args, core)
+        if command == "invite":
+            return await _invite(args, core)
+        if command == "report":
+            return await _report(args, core)
         if command == "reminders":
             return await _reminders(core)
         if command == "reindex":
@@ -155,7 +170,16 @@ async def _run(settings: Settings) -> int:
 
 async def _ask(args: argparse.Namespace, core: Core) -> int:
     limit = args.limit or core.settings.search.max_results
-    questions = [" ".join(args.query)] if args.query else (line.rstrip("\r\n") for line in sys.stdin)
+    # Questions come from files and other programs: read them as UTF-8 and let a bad byte become U+FFFD
+    # instead of stopping halfway (every later answer would be lost). JSON lines go out as UTF-8 always.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+    if args.json and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
+    if args.query:
+        questions: Iterable[str] = [" ".join(args.query).encode("utf-8", "surrogateescape").decode("utf-8", "replace")]
+    else:
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
         result = await core.search.search(question, today=args.today)
         hits = result.hits[:limit]
@@ -261,4 +285,63 @@ async def _history(args: argparse.Namespace, core: Core) -> int:
     for event in events:
         details = json.dumps(event.details, ensure_ascii=False) if event.details else ""
         print(f"{event.at}  {event.actor:<28} {event.action:<10} {details}")
+    return EXIT_OK
+
+
+async def _invite(args: argparse.Namespace, core: Core) -> int:
+    """Print a one-time invite link; the key figure opens it in Telegram and gives name and organisation."""
+    if args.days:
+        settings = dataclasses.replace(
+            core.settings, keyfigures=dataclasses.replace(core.settings.keyfigures, invite_days=args.days)
+        )
+        core.keyfigures.shared.settings = settings
+    link, expires = await core.keyfigures.create_invite("cli")
+    until = expires.astimezone(core.settings.timezone).strftime("%Y-%m-%d %H:%M")
+    if link.startswith("https://"):
+        print(f"Invite link for a new key figure (works once, until {until}):\n{link}")
+    else:
+        print(
+            f"Invite code (works once, until {until}): {link}\n"
+            f"The link is https://t.me/<bot username>?start={link}\n"
+            "Set telegram.bot_username in config.toml to get the whole link printed."
+        )
+    return EXIT_OK
+
+
+async def _report(args: argparse.Namespace, core: Core) -> int:
+    from bot.insights.generate import make_report
+    from bot.insights.period import PeriodError, parse_period
+    from bot.insights.render import csv_text, html_page, markdown_text
+
+    today = core.search.local_now().date()
+    dates = [d for d in (args.start, args.end) if d]
+    if args.end and not args.start:
+        print("--to needs --from as well.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        period = parse_period(dates, today=today)
+    except PeriodError as error:
+        print(f"Cannot make the report: {error}.", file=sys.stderr)
+        return EXIT_USAGE
+    suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
+    kind = args.format or ("md" if suffix in ("md", "markdown") else "csv" if suffix == "csv" else "html")
+    report = await make_report(
+        core.db,
+        core.texts,
+        core.analyzer,
+        period,
+        now=core.clock.now(),
+        tz=core.settings.timezone,
+        town=core.settings.town,
+        with_charts=kind == "html",
+    )
+    text = {"html": html_page, "csv": csv_text, "md": markdown_text}[kind](report)
+    out = args.out
+    if out is None and kind == "html":
+        out = Path(f"rapport-{period.start}-{period.end}.html")
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out.write_text(text, encoding="utf-8", newline="")
+    print(f"Report for {period.start} to {period.end} written to {out} ({kind}).", file=sys.stderr)
     return EXIT_OK

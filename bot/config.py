@@ -9,6 +9,7 @@ checkout works at once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -33,6 +34,7 @@ class TelegramSettings:
     api_base_url: str = DEFAULT_API_BASE_URL
     api_file_url: str | None = None
     admins: tuple[int, ...] = ()
+    bot_username: str | None = None  # for t.me links printed outside Telegram (python -m bot invite)
     mode: str = "polling"
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
@@ -83,6 +85,13 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class KeyFigureSettings:
+    invite_days: int = 7  # an invite link for a new key figure works this many days, once
+    weekly_weekday: int = 0  # the weekly list of new offers for subscribed key figures: Monday
+    weekly_at: dt.time = dt.time(9, 0)
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     retention_months: int = 13
 
@@ -98,6 +107,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    keyfigures: KeyFigureSettings = field(default_factory=KeyFigureSettings)
     source: Path | None = None  # the config file these settings came from, if any
 
     @property
@@ -135,7 +145,9 @@ class _Section:
         unknown = sorted(set(self._table) - self._seen)
         if unknown:
             known = ", ".join(sorted(self._seen))
-            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; known keys here: {known}")
+            close = difflib.get_close_matches(unknown[0], sorted(self._seen), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"unknown key {self.key(unknown[0])!r}; {hint}known keys here: {known}")
 
 
 def _string(key: str, value: Any) -> str:
@@ -144,13 +156,22 @@ def _string(key: str, value: Any) -> str:
     return value
 
 
-def _optional_string(key: str, value: Any) -> str | None:
-    return _string(key, value).strip() or None
+def _secret(key: str, value: Any) -> str | None:
+    """Optional text whose wrong value is not repeated in the error: it may be the token itself."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text in quotes, got a {type(value).__name__} (value not shown)")
+    return value.strip() or None
 
 
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{key}: expected a whole number above 0, got {value!r}")
+    return value
+
+
+def _port(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 65535:
+        raise ConfigError(f"{key}: expected a port number from 1 to 65535, got {value!r}")
     return value
 
 
@@ -176,10 +197,24 @@ def _url(key: str, value: Any) -> str:
     return text
 
 
+def _optional_url(key: str, value: Any) -> str | None:
+    """A URL, or empty text for none (the example file shows these keys as `key = ""`)."""
+    return _url(key, value) if _string(key, value).strip() else None
+
+
 def _user_ids(key: str, value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
         raise ConfigError(f"{key}: expected a list of Telegram user ids (numbers), got {value!r}")
     return tuple(value)
+
+
+def _bot_username(key: str, value: Any) -> str | None:
+    name = _string(key, value).strip().removeprefix("@")
+    if not name:
+        return None
+    if not name.replace("_", "").isalnum() or not name.isascii() or not 5 <= len(name) <= 32:
+        raise ConfigError(f'{key}: expected the bot\'s Telegram username like "BilzenVrijeTijdBot", got {value!r}')
+    return name
 
 
 def _one_of(*choices: str) -> Callable[[str, Any], str]:
@@ -205,7 +240,7 @@ def _timezone(key: str, value: Any) -> str:
     name = _string(key, value)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         raise ConfigError(f'{key}: expected a time zone name like "Europe/Brussels", got {value!r}') from None
     return name
 
@@ -235,6 +270,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
             raw = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file {config_file} does not exist") from None
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{config_file} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{config_file} is not valid TOML: {error}") from None
         base_dir = config_file.resolve().parent
@@ -257,17 +294,18 @@ def parse_settings(
     timezone_name = root.get("timezone", default.timezone_name, _timezone)
 
     tg = root.section("telegram")
-    token = tg.get("token", None, _optional_string)
+    token = tg.get("token", None, _secret)
     telegram = TelegramSettings(
         token=environ.get(TOKEN_ENV, "").strip() or token,
         api_base_url=tg.get("api_base_url", DEFAULT_API_BASE_URL, _url),
-        api_file_url=tg.get("api_file_url", None, _url),
+        api_file_url=tg.get("api_file_url", None, _optional_url),
         admins=tg.get("admins", (), _user_ids),
+        bot_username=tg.get("bot_username", None, _bot_username),
         mode=tg.get("mode", "polling", _one_of("polling", "webhook")),
         webhook_listen=tg.get("webhook_listen", "127.0.0.1", _string),
-        webhook_port=tg.get("webhook_port", 8443, _positive_int),
-        webhook_url=tg.get("webhook_url", None, _url),
-        webhook_secret=tg.get("webhook_secret", None, _optional_string),
+        webhook_port=tg.get("webhook_port", 8443, _port),
+        webhook_url=tg.get("webhook_url", None, _optional_url),
+        webhook_secret=tg.get("webhook_secret", None, _secret),
     )
     tg.finish()
     if telegram.mode == "webhook" and not telegram.webhook_url:
@@ -313,6 +351,15 @@ def parse_settings(
     )
     r.finish()
 
+    k = root.section("keyfigures")
+    dk = KeyFigureSettings()
+    keyfigures = KeyFigureSettings(
+        invite_days=k.get("invite_days", dk.invite_days, _positive_int),
+        weekly_weekday=k.get("weekly_day", dk.weekly_weekday, _weekday),
+        weekly_at=k.get("weekly_at", dk.weekly_at, _clock_time),
+    )
+    k.finish()
+
     p = root.section("privacy")
     privacy = PrivacySettings(retention_months=p.get("retention_months", 13, _positive_int))
     p.finish()
@@ -328,4 +375,5 @@ def parse_settings(
         search=search,
         reminders=reminders,
         privacy=privacy,
+        keyfigures=keyfigures,
     )

@@ -58,11 +58,18 @@ BrowseButtons = Callable[[Who, str], Awaitable[Sequence[Button]]]  # (who, brows
 
 
 class QuestionLog(Protocol):
-    """Where questions are counted anonymously for the network's report (see bot.insights)."""
+    """Where questions are counted anonymously for the network's report (see bot.insights).
 
-    async def record_question(self, result: SearchResult) -> None: ...
+    `who` is only there to compute a keyed hash that rotates every month (distinct people, and which
+    question a 'Meer info' press followed); an implementation never stores the user id or the name.
+    `text` is the question as typed: the log scrubs it before anything is written.
+    Actions: 'info', 'remind' (a reminder planned), 'remind_sent', 'remind_blocked', 'remind_late',
+    'remind_failed', 'going', 'not_going'.
+    """
 
-    async def record_action(self, action: str, offer_id: str) -> None: ...
+    async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
+
+    async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
 
 
 class ResultPages:
@@ -136,6 +143,11 @@ class Conversation:
 
     # --- extension points -------------------------------------------------------------------
 
+    async def record_action(self, action: str, offer_id: str, who: Who | None = None) -> None:
+        """Tell the anonymous question log what happened with an offer (reminders call this too)."""
+        if self.question_log is not None:
+            await self.question_log.record_action(action, offer_id, who=who)
+
     def register_action(self, prefix: str, handler: ActionHandler) -> None:
         """Let another part (reminders, key figures) own the button actions starting with `prefix:`."""
         if prefix in self._actions:
@@ -153,7 +165,10 @@ class Conversation:
         """/start, also with a deep link payload ('offer-<id>' opens that offer's card)."""
         await self.people.seen(who.user_id, who.chat_id)
         if payload and payload.startswith("offer-"):
-            stored = await self.offers.get(payload.removeprefix("offer-"))
+            key = payload.removeprefix("offer-")
+            stored = await self.offers.get(key)
+            if stored is None and key.isdigit():  # ids too long for a deep link are shared by number
+                stored = await self.offers.get_by_pk(int(key))
             if stored is not None and stored.status == "published":
                 return Reply((await self._card_message(who, stored, full=True),))
         name = who.first_name or self.texts.label("welcome.name_unknown")
@@ -168,7 +183,8 @@ class Conversation:
         return Reply((Message(self.texts("help.text", **self._contact_values()), rows([self._menu_button()])),))
 
     async def privacy(self, who: Who) -> Reply:
-        return Reply((Message(self.texts("privacy.text", **self._contact_values())),))
+        months = self.settings.privacy.retention_months  # how long anonymous questions are kept (bot.insights)
+        return Reply((Message(self.texts("privacy.text", months=months, **self._contact_values())),))
 
     async def forget(self, who: Who) -> Reply:
         """/vergeet: ask first; the yes-button does the deleting."""
@@ -189,7 +205,7 @@ class Conversation:
         await self.people.seen(who.user_id, who.chat_id)
         result = await self.search.search(text)
         if self.question_log is not None:
-            await self.question_log.record_question(result)
+            await self.question_log.record_question(result, who=who, text=text)
         notes: list[Markup] = []
         if len(text) > MAX_QUESTION_CHARS:
             notes.append(self.texts("answer.question_too_long"))
@@ -296,7 +312,8 @@ class Conversation:
         if intro:
             body = intro + Markup("\n\n") + body
         buttons = await self._offer_buttons(who, stored, full=full) if stored.status == "published" else ()
-        return Message(body, buttons)
+        photo = stored.offer.extra.get("photo")  # the flyer a key figure forwarded with the offer
+        return Message(body, buttons, photo=photo if isinstance(photo, str) and photo else None)
 
     async def _result_page(
         self, who: Who, hits: Sequence[Hit], offset: int, token: str, *, intro: Markup | None
@@ -334,8 +351,7 @@ class Conversation:
         stored = await self._stored_from(args)
         if stored is None or stored.status not in ("published", "cancelled"):
             return self._gone()
-        if self.question_log is not None:
-            await self.question_log.record_action("info", stored.offer.id)
+        await self.record_action("info", stored.offer.id, who)
         return Reply((await self._card_message(who, stored, full=True),))
 
     async def _route(self, who: Who, args: list[str]) -> Reply:
@@ -363,7 +379,7 @@ class Conversation:
             for i, s in enumerate(found[:3])
         ]
         last = messages[-1]
-        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)))
+        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)), last.photo)
         return Reply(tuple(messages))
 
     async def _need_offers(self, need: str) -> list[StoredOffer]:

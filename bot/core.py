@@ -15,6 +15,8 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
 from bot.dispatcher import Dispatcher
+from bot.insights import AnonymousQuestionLog
+from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
 from bot.outbox import Outbox, Timing
@@ -49,6 +51,8 @@ class Core:
     people: People
     search: SearchService
     conversation: Conversation
+    keyfigures: KeyFigures
+    insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
     outbox: Outbox
     dispatcher: Dispatcher
     reminders: Reminders
@@ -86,8 +90,19 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         await db.close()
         raise
     people = People(db, clock, settings.timezone)
+    insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
+    people.observers.append(insights)
     conversation = Conversation(
-        settings=settings, texts=texts, offers=offers, search=search, people=people, clock=clock
+        settings=settings,
+        texts=texts,
+        offers=offers,
+        search=search,
+        people=people,
+        clock=clock,
+        question_log=insights,
+    )
+    keyfigures = KeyFigures(
+        settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
     )
     outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
     dispatcher = Dispatcher(outbox, people, clock, max_attempts=settings.reminders.max_attempts)
@@ -96,9 +111,24 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     reminder_chat.install(conversation)
     dispatcher.render = reminder_chat.render
     return Core(
-        settings, clock, db, texts, lexicon, analyzer, holidays, offers, people, search, conversation,
-        outbox=outbox, dispatcher=dispatcher, reminders=reminders, reminder_chat=reminder_chat,
-    )  # fmt: skip
+        settings=settings,
+        clock=clock,
+        db=db,
+        texts=texts,
+        lexicon=lexicon,
+        analyzer=analyzer,
+        holidays=holidays,
+        offers=offers,
+        people=people,
+        search=search,
+        conversation=conversation,
+        keyfigures=keyfigures,
+        insights=insights,
+        outbox=outbox,
+        dispatcher=dispatcher,
+        reminders=reminders,
+        reminder_chat=reminder_chat,
+    )
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:

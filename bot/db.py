@@ -37,7 +37,11 @@ class Migration:
 
 
 def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files in version order; two files with one number are a programming error."""
+    """The migration files in version order, numbered 1, 2, 3... without gaps.
+
+    The database remembers only the highest version applied (PRAGMA user_version), so a gap
+    filled in later would never run on an existing database: gaps are refused.
+    """
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
@@ -46,9 +50,7 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         migrations.append(Migration(int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
     for expected, migration in enumerate(migrations, start=1):
         if migration.version != expected:
-            raise MigrationError(
-                f"{migration.name}: expected version {expected}; migrations must be numbered 1, 2, 3..."
-            )
+            raise MigrationError(f"{migration.name}: expected version {expected}; number migrations 1, 2, 3...")
     return migrations
 
 

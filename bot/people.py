@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.calendar import Clock
@@ -30,11 +31,20 @@ class Person:
         return self.stopped_at is None and self.blocked_at is None
 
 
+class PeopleObserver(Protocol):
+    """Told when a person shows up or is forgotten (the anonymous counts of bot.insights listen)."""
+
+    async def person_seen(self, user_id: int, *, first_seen: str, previous_seen: str | None) -> None: ...
+
+    async def person_forgotten(self, user_id: int) -> None: ...
+
+
 class People:
     def __init__(self, db: Database, clock: Clock, tz: ZoneInfo) -> None:
         self.db = db
         self.clock = clock
         self.tz = tz
+        self.observers: list[PeopleObserver] = []
 
     def _today(self) -> str:
         return self.clock.now().astimezone(self.tz).date().isoformat()
@@ -45,6 +55,9 @@ class People:
     async def seen(self, user_id: int, chat_id: int) -> bool:
         """Note that the person wrote; returns True the first time. Writing again undoes /stop and a block."""
         today = self._today()
+        before = None
+        if self.observers:
+            before = await self.db.fetchone("SELECT first_seen, last_seen FROM people WHERE user_id = ?", (user_id,))
         changed = await self.db.execute(
             """INSERT INTO people (user_id, chat_id, first_seen, last_seen) VALUES (?, ?, ?, ?)
                ON CONFLICT (user_id) DO NOTHING""",
@@ -56,6 +69,12 @@ class People:
                    WHERE user_id = ? AND (last_seen != ? OR chat_id != ? OR stopped_at IS NOT NULL
                    OR blocked_at IS NOT NULL)""",
                 (chat_id, today, user_id, today, chat_id),
+            )
+        for observer in self.observers:
+            await observer.person_seen(
+                user_id,
+                first_seen=before["first_seen"] if before else today,
+                previous_seen=before["last_seen"] if before else None,
             )
         return bool(changed)
 
@@ -72,5 +91,10 @@ class People:
         await self.db.execute("UPDATE people SET blocked_at = ? WHERE user_id = ?", (self._now(), user_id))
 
     async def forget(self, user_id: int) -> bool:
-        """/vergeet: remove the person and, through the cascades, everything of theirs."""
-        return bool(await self.db.execute("DELETE FROM people WHERE user_id = ?", (user_id,)))
+        """/vergeet: remove the person and, through the cascades, everything of theirs.
+
+        Observers unlink what they keep without a reference to the person (bot.insights)."""
+        removed = bool(await self.db.execute("DELETE FROM people WHERE user_id = ?", (user_id,)))
+        for observer in self.observers:
+            await observer.person_forgotten(user_id)
+        return removed

@@ -102,8 +102,9 @@ class ReminderChat:
         if not self.reminders.remindable(stored):
             return []
         subscribed = await self.reminders.subscription(who.user_id, stored.pk) is not None
-        key = "reminders.buttons.remind_on" if subscribed else "buttons.remind"
-        return [Button(self.texts.label(key), f"r:{stored.pk}")]
+        label = self.texts.label
+        text = label("reminders.buttons.remind_on") if subscribed else label("buttons.remind")
+        return [Button(text, f"r:{stored.pk}")]
 
     async def browse_buttons(self, who: Who, what: str) -> list[Button]:
         """Under 'Deze week': get this every week."""
@@ -120,7 +121,8 @@ class ReminderChat:
         if verb == "x" and len(args) == 2 and args[1].isdigit():
             stopped = await self.reminders.unsubscribe(who.user_id, subscription_id=int(args[1]))
             reply = await self.my_reminders(who, replace=True)
-            notice = self.texts.label("reminders.stopped" if stopped else "reminders.already_stopped")
+            label = self.texts.label
+            notice = label("reminders.stopped") if stopped else label("reminders.already_stopped")
             return Reply(reply.messages, replace=True, notice=notice)
         if verb == "s" and len(args) == 2:
             return await self._stop_offer(who, args[1])
@@ -212,7 +214,8 @@ class ReminderChat:
         if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):  # type: ignore[union-attr]
             return Reply(notice=self.texts.label("reminders.answer_expired"))
         await self.reminders.answer(who.user_id, stored, start, going=going)
-        return Reply(notice=self.texts.label("reminders.going" if going else "reminders.not_going"))
+        label = self.texts.label
+        return Reply(notice=label("reminders.going") if going else label("reminders.not_going"))
 
     async def my_reminders(self, who: Who, *, replace: bool = False) -> Reply:
         """'Mijn herinneringen': everything planned, each with a stop button, and the weekly overview."""
@@ -286,10 +289,9 @@ class ReminderChat:
         text = self.texts("reminders.weekly_on", topics=self._topics_label(topics), **self._weekly_when())
         toggles = [
             Button(
-                label(
-                    "reminders.buttons.topic_on" if key in topics else "reminders.buttons.topic_off",
-                    topic=label(f"reminders.topics.{key}"),
-                ),
+                label("reminders.buttons.topic_on", topic=label(f"reminders.topics.{key}"))
+                if key in topics
+                else label("reminders.buttons.topic_off", topic=label(f"reminders.topics.{key}")),
                 f"w:t:{key}",
             )
             for key in WEEKLY_TOPICS

@@ -1,8 +1,9 @@
 """The Dutch texts of the bot, kept in `data/texts.nl.toml` so they can be changed without code.
 
 Templates are safe HTML (Telegram's subset: <b>, <i>, <a href>); the values put into them are
-escaped. Button labels are plain text. A missing key or a wrong placeholder is reported when the
-file is loaded, not when a user happens to reach that text.
+escaped. Button labels are plain text. A broken placeholder ({name, {}, {0}, {a.b}) is reported when
+the file is loaded, not when a user happens to reach that text. That every key the code uses exists,
+with the placeholders the code fills in, is checked by tests/test_texts.py (not at load time).
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def placeholders(template: str) -> set[str]:
     """The names a template fills in, e.g. {'title'} for '<b>{title}</b>'."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as error:
         raise TextsError(f"broken placeholder in {template!r}: {error}") from None
+    for name in names:
+        # {} and {0} would fail with IndexError, {title.x} would reach into the value: only plain names.
+        if not name.isidentifier():
+            raise TextsError(f"broken placeholder in {template!r}: {{{name}}} is not a name like {{title}}")
+    return set(names)
 
 
 class Texts:

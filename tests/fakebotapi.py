@@ -1589,12 +1589,22 @@ class FakeUser(_Conversation):
         return await self._say(self.user, content, f"the forward {text!r}", **wait)
 
     async def send_photo(
-        self, caption: str | None = None, *, data: bytes = b"\xff\xd8fake-jpeg\xff\xd9", **wait: Any
+        self,
+        caption: str | None = None,
+        *,
+        data: bytes = b"\xff\xd8fake-jpeg\xff\xd9",
+        forwarded_from: str | None = None,
+        **wait: Any,
     ) -> Replies:
+        """Send a photo; with ``forwarded_from`` it is forwarded from a channel of that title."""
         stored = self.api._add_file(data, "photo", "photo.jpg", "image/jpeg")
         content: JSON = {"photo": self.api._photo_sizes(stored)}
         if caption:
             content["caption"] = caption
+        if forwarded_from is not None:
+            chat = {"id": -1001234567890, "type": "channel", "title": forwarded_from}
+            origin = {"type": "channel", "chat": chat, "message_id": 43, "date": int(time.time())}
+            content["forward_origin"] = origin
         return await self._say(self.user, content, "a photo", **wait)
 
     async def send_sticker(self, emoji: str = "👍", **wait: Any) -> Replies:

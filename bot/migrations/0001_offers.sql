@@ -48,7 +48,7 @@ CREATE VIRTUAL TABLE offer_terms USING fts5vocab (offer_text, 'row');
 CREATE TABLE vocabulary (
     word TEXT PRIMARY KEY,
     stem TEXT NOT NULL,
-    df   INTEGER NOT NULL CHECK (df > 0)
+    df   INTEGER NOT NULL CHECK (df >= 0)
 ) WITHOUT ROWID;
 
 -- Occurrences of published dated offers, expanded from their RRULE up to a horizon,
@@ -67,3 +67,7 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO meta (key, value) VALUES ('index_generation', '0');
+
+-- BM25 with field weights (title, keywords, categories, summary, description, extra) as the
+-- index's own rank, so "ORDER BY rank" ranks inside FTS5.
+INSERT INTO offer_text (offer_text, rank) VALUES ('rank', 'bm25(10.0, 8.0, 6.0, 4.0, 2.0, 1.0)');

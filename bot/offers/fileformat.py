@@ -112,31 +112,34 @@ def parse_csv(raw: bytes | str, *, name: str = "CSV") -> list[Offer]:
     text = text.removeprefix("\ufeff")
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = reader.fieldnames or []
+        header = [h.strip() for h in next(reader, [])]
         missing = [c for c in ("id", "kind", "title") if c not in header]
         if missing:
             raise OfferFileError(
                 f"{name}: the first row must name the columns; missing {', '.join(missing)} "
                 f"(found: {', '.join(h for h in header if h) or 'nothing'})"
             )
-        rows = [(reader.line_num, row) for row in reader]
+        # Numbered as a spreadsheet numbers its rows (the header is row 1), also when a cell spans lines.
+        rows = list(enumerate(reader, start=2))
     except csv.Error as error:
         raise OfferFileError(f"{name}: not a readable CSV file at line {reader.line_num}: {error}") from None
     decimal_comma = delimiter == ";"
 
     def located() -> Iterable[tuple[str, Any]]:
-        for line, row in rows:
-            where = f"row {line}"
-            if row.get("id"):
-                where += f" (id {row['id'].strip()!r})"
-            if None in row:
-                raise OfferError("row", f"has more cells than the header has columns: {row[None]!r}", where=where)
-            if not any((v or "").strip() for v in row.values()):
+        for number, cells in rows:
+            if not any(cell.strip() for cell in cells):
                 continue  # spreadsheet programs leave empty rows at the end
+            where = f"row {number}"
+            row = dict(zip(header, cells, strict=False))
+            if row.get("id", "").strip():
+                where += f" (id {row['id'].strip()!r})"
+            if len(cells) > len(header):
+                extra = cells[len(header) :]
+                raise OfferError("row", f"has more cells than the header has columns: {extra!r}", where=where)
             try:
-                yield f"row {line}", _unflatten(row, decimal_comma=decimal_comma)
+                yield f"row {number}", _unflatten(row, decimal_comma=decimal_comma)
             except OfferError as error:
                 raise error.located(where) from None
 
@@ -163,6 +166,9 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
         column = column.strip()
         text = (cell or "").strip()
         value: Any
+        unknown = column.split(".")[0] not in KNOWN_FIELDS
+        if unknown and not cell:
+            continue  # this offer does not have the field
         if column in LIST_COLUMNS:
             value = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
         elif not text:
@@ -170,7 +176,7 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
         elif column in NUMBER_COLUMNS:
             value = _number(column, text, decimal_comma=decimal_comma)
         else:
-            value = _extra_cell(text) if column.split(".")[0] not in KNOWN_FIELDS else text
+            value = _extra_cell(cell or "") if unknown else text
         head, _, tail = column.partition(".")
         if tail:
             offer.setdefault(head, {})[tail] = value
@@ -183,13 +189,21 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
 
 
 def _extra_cell(text: str) -> Any:
-    """Unknown columns were written as JSON when they held more than text; read them back the same way."""
-    if text[:1] in "[{":
+    """Unknown columns hold JSON when the field was more than plain text (a number, a list, ...)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _extra_text(value: Any) -> str:
+    """The cell of an unknown field, so that `_extra_cell` reads back exactly this value."""
+    if isinstance(value, str):
         try:
-            return json.loads(text)
+            json.loads(value)
         except json.JSONDecodeError:
-            return text
-    return text
+            return value if value.strip() == value and value else json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -214,9 +228,10 @@ def dump_csv(offers: Iterable[Offer], *, delimiter: str = ";") -> str:
     for offer in offers:
         flat = _flatten(offer.to_dict())
         row = []
-        for column in (*CSV_COLUMNS, *extra_columns):
-            value = flat.get(column)
-            row.append(_cell(value, decimal_comma=delimiter == ";", as_list=column in LIST_COLUMNS))
+        for column in CSV_COLUMNS:
+            row.append(_cell(flat.get(column), decimal_comma=delimiter == ";", as_list=column in LIST_COLUMNS))
+        for column in extra_columns:
+            row.append(_extra_text(offer.extra[column]) if column in offer.extra else "")
         writer.writerow(row)
     return "\ufeff" + out.getvalue()
 

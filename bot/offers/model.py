@@ -8,6 +8,7 @@ unknown fields included, so an import followed by an export loses nothing.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ KNOWN_FIELDS = (
 )  # fmt: skip
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+FIRST_DATE_YEARS = 2  # a repeating offer whose rule gives no date this soon after its start is a mistake
 
 # Limits keep a card readable and a broken file from filling the database.
 MAX_LENGTH = {"id": 80, "title": 200, "summary": 500, "description": 5000, "note": 1000, "other": 1000}
@@ -339,17 +341,57 @@ def _when(value: Any) -> When | None:
         return When(start=start, end=end)
     if not isinstance(rule, str):
         raise OfferError("when.rrule", f"expected an RFC 5545 rule like FREQ=WEEKLY;BYDAY=WE, got {_show(rule)}")
-    rule = rule.strip().removeprefix("RRULE:")
+    return When(start=start, end=end, rrule=_rrule(rule, start))
+
+
+def _rrule(text: str, start: dt.datetime) -> str:
+    """One RFC 5545 RRULE that gives at least one date soon after `start`, as text."""
+    rule = text.strip().removeprefix("RRULE:")
     parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise OfferError(
             "when.rrule", f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)}, got {parts.get('FREQ')!r}"
         )
+    if len(rule.split()) != 1:
+        raise OfferError("when.rrule", f"expected one rule on one line (only the RRULE part), got {_show(rule)}")
+    for name in ("INTERVAL", "COUNT"):
+        if name in parts and not (parts[name].isdigit() and int(parts[name]) >= 1):
+            raise OfferError("when.rrule", f"{name} must be a whole number of 1 or more, got {parts[name]!r}")
     try:
-        rrulestr(rule, dtstart=start)
+        recurrence = rrulestr(rule, dtstart=start)
     except (ValueError, TypeError) as error:
         raise OfferError("when.rrule", f"not a valid RFC 5545 rule ({error}): {rule!r}") from None
-    return When(start=start, end=end, rrule=rule)
+    if not isinstance(recurrence, rrule):
+        raise OfferError("when.rrule", f"expected one rule on one line (only the RRULE part), got {_show(rule)}")
+    if not _has_date_soon(recurrence, start):
+        raise OfferError(
+            "when.rrule",
+            f"the rule gives no date in the {FIRST_DATE_YEARS} years after the start {start:{TIME_FORMAT}}; "
+            f"check BYDAY, BYMONTH, BYMONTHDAY and INTERVAL: {rule!r}",
+        )
+    if recurrence.after(start, inc=True) is None:
+        raise OfferError("when.rrule", f"the rule gives no date between the start and its UNTIL or COUNT: {rule!r}")
+    return rule
+
+
+def _has_date_soon(recurrence: rrule, start: dt.datetime) -> bool:
+    """Whether the rule (without UNTIL or COUNT) has a date within FIRST_DATE_YEARS after `start`.
+
+    dateutil looks for the next date period by period up to the year 9999, so a rule without any
+    date ("30 February") takes seconds, every time it is used. The search runs instead on the same
+    calendar (same weekdays, same leap years) just before the year 9999, where it ends in decades.
+    """
+    span = FIRST_DATE_YEARS + 1
+    year = dt.MAXYEAR - span
+    while not (
+        dt.date(year, 1, 1).weekday() == dt.date(start.year, 1, 1).weekday()
+        and all(calendar.isleap(year + i) == calendar.isleap(start.year + i) for i in range(span + 1))
+    ):
+        year -= 1  # the Gregorian calendar repeats every 400 years, so this ends
+    copy_start = start.replace(year=year)
+    copy = recurrence.replace(dtstart=copy_start, until=None, count=None)
+    first = next(iter(copy), None)
+    return first is not None and first - copy_start < dt.timedelta(days=366 * FIRST_DATE_YEARS)
 
 
 def _contact(value: Any) -> Contact:

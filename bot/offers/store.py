@@ -6,7 +6,9 @@ never disagree with the offer itself: they are all written in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 import sqlite3
@@ -19,7 +21,7 @@ from bot.calendar import Clock, last_end, local_naive
 from bot.db import Database, Transaction
 from bot.offers.model import STATUSES, TIME_FORMAT, Offer
 from bot.search.analyzer import Analyzer
-from bot.search.index import add_entry, build_entry, bump_generation, clear_index, remove_entry
+from bot.search.index import IndexEntry, add_entries, build_entry, bump_generation, clear_index, remove_entries
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,27 @@ class SaveSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An offer analysed for writing: its JSON, derived columns and index entry."""
+
+    offer: Offer
+    data: str
+    columns: dict[str, Any]
+    entry: IndexEntry
+
+
+_INSERT_OFFER = """INSERT INTO offers (pk, id, kind, status, title, data, source, first_start, last_end, min_age,
+    max_age, groups, categories, price_regular, price_reduced, created_at, updated_at)
+    VALUES (:pk, :id, :kind, :status, :title, :data, :source, :first_start, :last_end, :min_age, :max_age,
+    :groups, :categories, :price_regular, :price_reduced, :now, :now)"""
+_UPDATE_OFFER = """UPDATE offers SET kind = :kind, status = :status, title = :title, data = :data, source = :source,
+    first_start = :first_start, last_end = :last_end, min_age = :min_age, max_age = :max_age, groups = :groups,
+    categories = :categories, price_regular = :price_regular, price_reduced = :price_reduced, updated_at = :now
+    WHERE pk = :pk"""
+_INSERT_EVENT = "INSERT INTO offer_events (offer_id, at, actor, action, details) VALUES (?, ?, ?, ?, ?)"
 
 
 # Called after a write is committed with (before, after); None before = created, None after = deleted.
@@ -98,13 +121,6 @@ class OfferStore:
                 except Exception:
                     log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
 
-    async def _before(self, tx: Transaction, offer_id: str) -> StoredOffer | None:
-        """The offer as it is before a write, only when someone listens."""
-        if not self.listeners:
-            return None
-        row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
-        return None if row is None else _row_to_stored(row)
-
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
 
@@ -121,89 +137,110 @@ class OfferStore:
         New offers get `status`; existing ones keep theirs, so re-importing an old file does not
         bring back an offer a coordinator cancelled.
         """
-        _check_status(status)
-        added = updated = unchanged = 0
-        before: dict[str, StoredOffer | None] = {}
-        async with self.db.transaction() as tx:
-            for offer in offers:
-                old = await self._before(tx, offer.id)
-                result = await self._save(tx, offer, source=source, actor=actor, status=status)
-                added += result == "added"
-                updated += result == "updated"
-                unchanged += result == "unchanged"
-                if result != "unchanged" and self.listeners:
-                    before[offer.id] = old
-            if added or updated:
-                await bump_generation(tx)
-        if before:
-            after = await self.get_many(list(before))
-            await self._notify([(old, after.get(offer_id)) for offer_id, old in before.items()])
-        return SaveSummary(added=added, updated=updated, unchanged=unchanged)
+        return await self._write(offers, source=source, actor=actor, status=status, force_status=False)
 
     async def save(self, offer: Offer, *, source: str, actor: str, status: str) -> StoredOffer:
         """Insert or update one offer with exactly this status."""
-        _check_status(status)
-        async with self.db.transaction() as tx:
-            old = await self._before(tx, offer.id)
-            result = await self._save(tx, offer, source=source, actor=actor, status=status, force_status=True)
-            await bump_generation(tx)
+        await self._write([offer], source=source, actor=actor, status=status, force_status=True)
         stored = await self.get(offer.id)
         assert stored is not None
-        if result != "unchanged":
-            await self._notify([(old, stored)])
         return stored
 
-    async def _save(
-        self,
-        tx: Transaction,
-        offer: Offer,
-        *,
-        source: str,
-        actor: str,
-        status: str,
-        force_status: bool = False,
-    ) -> str:
+    async def _write(
+        self, offers: Sequence[Offer], *, source: str, actor: str, status: str, force_status: bool
+    ) -> SaveSummary:
+        _check_status(status)
+        local_now = self._local_now()
+        # The analysis is CPU work: for a big import it runs in a worker thread, before the database is locked.
+        prepare = functools.partial(self._prepare, local_now=local_now)
+        prepared = await asyncio.to_thread(prepare, offers) if len(offers) > 50 else prepare(offers)
         now = self._utc_now()
-        old = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer.id,))
-        data = _canonical(offer)
-        columns = self._derived_columns(offer)
-        if old is None:
-            cursor = await tx.execute(
-                """INSERT INTO offers (id, kind, status, title, data, source, first_start, last_end, min_age, max_age,
-                   groups, categories, price_regular, price_reduced, created_at, updated_at)
-                   VALUES (:id, :kind, :status, :title, :data, :source, :first_start, :last_end, :min_age, :max_age,
-                   :groups, :categories, :price_regular, :price_reduced, :now, :now)""",
-                {**columns, "status": status, "data": data, "source": source, "now": now},
+        added = updated = unchanged = 0
+        written: dict[str, sqlite3.Row | None] = {}  # offer id -> its row before, for the listeners
+        async with self.db.transaction() as tx:
+            existing = await self._existing(tx, [p.offer.id for p in prepared])
+            next_pk = int(await tx.fetchval("SELECT coalesce(max(pk), 0) FROM offers")) + 1
+            inserts, changes, events = [], [], []
+            index_adds: list[tuple[int, IndexEntry]] = []
+            index_removes: list[tuple[int, IndexEntry]] = []
+            for item in prepared:
+                offer = item.offer
+                old = existing.get(offer.id)
+                if old is None:
+                    pk, next_pk = next_pk, next_pk + 1
+                    inserts.append(
+                        {**item.columns, "pk": pk, "status": status, "data": item.data, "source": source, "now": now}
+                    )
+                    events.append(
+                        self._event_row(offer.id, actor, "created", {"status": status, "source": source}, now)
+                    )
+                    if status == SEARCHABLE:
+                        index_adds.append((pk, item.entry))
+                    added += 1
+                    written[offer.id] = None
+                    continue
+                new_status = status if force_status else old["status"]
+                if old["data"] == item.data and new_status == old["status"]:
+                    unchanged += 1
+                    continue
+                old_offer = Offer.from_dict(json.loads(old["data"]))
+                if old["status"] == SEARCHABLE:
+                    index_removes.append((old["pk"], build_entry(old_offer, self.analyzer, now=local_now)))
+                if new_status == SEARCHABLE:
+                    index_adds.append((old["pk"], item.entry))
+                changes.append(
+                    {
+                        **item.columns,
+                        "pk": old["pk"],
+                        "status": new_status,
+                        "data": item.data,
+                        "source": source,
+                        "now": now,
+                    }
+                )
+                details: dict[str, Any] = {"fields": _changed_fields(old_offer.to_dict(), offer.to_dict())}
+                if new_status != old["status"]:
+                    details["status"] = [old["status"], new_status]
+                events.append(self._event_row(offer.id, actor, "updated", details, now))
+                updated += 1
+                written[offer.id] = old
+            await remove_entries(tx, index_removes)
+            await tx.executemany(_INSERT_OFFER, inserts)
+            await tx.executemany(_UPDATE_OFFER, changes)
+            await tx.executemany(_INSERT_EVENT, events)
+            await add_entries(tx, index_adds)
+            if added or updated:
+                await bump_generation(tx)
+        if self.listeners and written:
+            after = await self.get_many(list(written))
+            await self._notify(
+                [
+                    (None if old is None else _row_to_stored(old), after.get(offer_id))
+                    for offer_id, old in written.items()
+                ]
             )
-            pk = cursor.lastrowid
-            assert pk is not None
-            await self._event(tx, offer.id, actor, "created", {"status": status, "source": source})
-            if status == SEARCHABLE:
-                await add_entry(tx, pk, build_entry(offer, self.analyzer, now=self._local_now()))
-            return "added"
+        return SaveSummary(added=added, updated=updated, unchanged=unchanged)
 
-        pk, old_status = old["pk"], old["status"]
-        new_status = status if force_status else old_status
-        if old["data"] == data and new_status == old_status:
-            return "unchanged"
-        old_offer = Offer.from_dict(json.loads(old["data"]))
-        if old_status == SEARCHABLE:
-            await remove_entry(tx, pk, build_entry(old_offer, self.analyzer, now=self._local_now()))
-        await tx.execute(
-            """UPDATE offers SET kind = :kind, status = :status, title = :title, data = :data, source = :source,
-               first_start = :first_start, last_end = :last_end, min_age = :min_age, max_age = :max_age,
-               groups = :groups, categories = :categories, price_regular = :price_regular,
-               price_reduced = :price_reduced, updated_at = :now WHERE pk = :pk""",
-            {**columns, "status": new_status, "data": data, "source": source, "now": now, "pk": pk},
-        )
-        if new_status == SEARCHABLE:
-            await add_entry(tx, pk, build_entry(offer, self.analyzer, now=self._local_now()))
-        changed = _changed_fields(old_offer.to_dict(), offer.to_dict())
-        details: dict[str, Any] = {"fields": changed}
-        if new_status != old_status:
-            details["status"] = [old_status, new_status]
-        await self._event(tx, offer.id, actor, "updated", details)
-        return "updated"
+    def _prepare(self, offers: Sequence[Offer], *, local_now: dt.datetime) -> list[_Prepared]:
+        return [
+            _Prepared(
+                offer, _canonical(offer), self._derived_columns(offer), build_entry(offer, self.analyzer, now=local_now)
+            )
+            for offer in offers
+        ]
+
+    @staticmethod
+    async def _existing(tx: Transaction, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        found: dict[str, sqlite3.Row] = {}
+        for first in range(0, len(ids), 500):
+            chunk = ids[first : first + 500]
+            rows = await tx.fetchall(f"SELECT * FROM offers WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((row["id"], row) for row in rows)
+        return found
+
+    @staticmethod
+    def _event_row(offer_id: str, actor: str, action: str, details: dict[str, Any], at: str) -> tuple[str, ...]:
+        return (offer_id, at, actor, action, json.dumps(details, ensure_ascii=False))
 
     @staticmethod
     def _derived_columns(offer: Offer) -> dict[str, Any]:
@@ -246,9 +283,9 @@ class OfferStore:
                 offer = Offer.from_dict(json.loads(row["data"]))
                 entry = build_entry(offer, self.analyzer, now=self._local_now())
                 if row["status"] == SEARCHABLE:
-                    await remove_entry(tx, row["pk"], entry)
+                    await remove_entries(tx, [(row["pk"], entry)])
                 if status == SEARCHABLE:
-                    await add_entry(tx, row["pk"], entry)
+                    await add_entries(tx, [(row["pk"], entry)])
                 await tx.execute(
                     "UPDATE offers SET status = ?, updated_at = ? WHERE pk = ?",
                     (status, self._utc_now(), row["pk"]),
@@ -273,7 +310,7 @@ class OfferStore:
                 return False
             if row["status"] == SEARCHABLE:
                 entry = build_entry(Offer.from_dict(json.loads(row["data"])), self.analyzer, now=self._local_now())
-                await remove_entry(tx, row["pk"], entry)
+                await remove_entries(tx, [(row["pk"], entry)])
             await tx.execute("DELETE FROM offers WHERE pk = ?", (row["pk"],))
             await self._event(tx, offer_id, actor, "deleted", {"title": json.loads(row["data"])["title"]})
             await bump_generation(tx)
@@ -284,13 +321,16 @@ class OfferStore:
         """Rebuild the whole search index from the offers (after the word list changed); returns the count."""
         rows = await self.db.fetchall("SELECT pk, data FROM offers WHERE status = ?", (SEARCHABLE,))
         now = self._local_now()
-        entries = [
-            (row["pk"], build_entry(Offer.from_dict(json.loads(row["data"])), self.analyzer, now=now)) for row in rows
-        ]
+
+        def analyse() -> list[tuple[int, IndexEntry]]:
+            return [
+                (r["pk"], build_entry(Offer.from_dict(json.loads(r["data"])), self.analyzer, now=now)) for r in rows
+            ]
+
+        entries = await asyncio.to_thread(analyse)
         async with self.db.transaction() as tx:
             await clear_index(tx)
-            for pk, entry in entries:
-                await add_entry(tx, pk, entry)
+            await add_entries(tx, entries)
             await bump_generation(tx)
         return len(entries)
 

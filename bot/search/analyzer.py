@@ -7,15 +7,18 @@ and "fiets" share a stem thanks to the lexicon's stem overrides.
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
+import re
+
+from rapidfuzz import fuzz
 
 from bot.search.lexicon import Lexicon
 from bot.search.text import stem as snowball_stem
+from bot.search.text import stems as snowball_stems
 from bot.search.text import words
 
 MIN_PART = 4  # a compound part shorter than this ('bad', 'kid') matches too much
 MIN_REST = 3
-FUZZY_PHRASE = 90.0  # 'rap op stapp' is still 'rap op stap'; 'de lijst' is not 'de lijn'
+FUZZY_PHRASE_WORD = 80.0  # one word of a phrase may have a typo: 'rap op stapp' is still 'rap op stap'
 
 
 class Analyzer:
@@ -23,9 +26,15 @@ class Analyzer:
         self.lexicon = lexicon
         self._known = {w for w in lexicon.known_words() if len(w) >= MIN_PART}
         self._max_phrase = lexicon.max_phrase_length
-        self._phrases_by_length: dict[int, dict[str, str]] = {}
+        self._phrase_starts = {phrase[0] for phrase in lexicon.phrases}
+        # The same phrases as one regular expression over space-joined words, longest first: joining
+        # phrases in offer texts then runs in C, which matters when indexing 100,000 offers.
+        alternatives = sorted((" ".join(p) for p in lexicon.phrases), key=len, reverse=True)
+        self._phrase_pattern = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\S)")
+        self._phrase_targets = {" ".join(p): t for p, t in lexicon.phrases.items()}
+        self._phrases_by_length: dict[int, dict[tuple[str, ...], str]] = {}
         for phrase, target in lexicon.phrases.items():
-            self._phrases_by_length.setdefault(len(phrase), {})[" ".join(phrase)] = target
+            self._phrases_by_length.setdefault(len(phrase), {})[phrase] = target
         self._stems: dict[str, str] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
 
@@ -48,8 +57,13 @@ class Analyzer:
         if not phrases:
             return tokens
         out: list[str] = []
+        starts = self._phrase_starts
         i = 0
         while i < len(tokens):
+            if not fuzzy and tokens[i] not in starts:
+                out.append(tokens[i])
+                i += 1
+                continue
             for length in range(min(self._max_phrase, len(tokens) - i), 1, -1):
                 window = tuple(tokens[i : i + length])
                 target = phrases.get(window)
@@ -65,11 +79,12 @@ class Analyzer:
         return out
 
     def _fuzzy_phrase(self, window: tuple[str, ...]) -> str | None:
-        candidates = self._phrases_by_length.get(len(window))
-        if not candidates:
-            return None
-        found = process.extractOne(" ".join(window), list(candidates), scorer=fuzz.ratio, score_cutoff=FUZZY_PHRASE)
-        return None if found is None else candidates[found[0]]
+        """A phrase that differs from `window` by a typo in one word ('rap op stapp'), or None."""
+        for phrase, target in self._phrases_by_length.get(len(window), {}).items():
+            different = [(typed, word) for typed, word in zip(window, phrase, strict=True) if typed != word]
+            if len(different) == 1 and fuzz.ratio(*different[0]) >= FUZZY_PHRASE_WORD:
+                return target
+        return None
 
     def compound_parts(self, token: str) -> tuple[str, ...]:
         """The parts of a compound that starts or ends with a known word.
@@ -82,32 +97,44 @@ class Analyzer:
             return cached
         parts: list[str] = []
         if len(token) >= MIN_PART + MIN_REST:
-            for cut in range(len(token) - MIN_REST, MIN_PART - 1, -1):
-                if token[:cut] in self._known:
-                    parts.append(token[:cut])
-                    if len(token) - cut >= MIN_PART:
-                        parts.append(token[cut:])
-                    break
-            for cut in range(MIN_REST, len(token) - MIN_PART + 1):
-                if token[cut:] in self._known:
-                    parts.append(token[cut:])
-                    if cut >= MIN_PART:
-                        parts.append(token[:cut])
-                    break
+            prefix = next(
+                (token[:cut] for cut in range(len(token) - MIN_REST, MIN_PART - 1, -1) if token[:cut] in self._known),
+                None,
+            )
+            suffix = next(
+                (token[cut:] for cut in range(MIN_REST, len(token) - MIN_PART + 1) if token[cut:] in self._known), None
+            )
+            if prefix and suffix:  # 'kinderfiets' -> kind + fiets; what lies between links them ('er')
+                parts = [prefix, suffix]
+            elif prefix:  # 'filmnamiddag' -> film + namiddag
+                rest = token[len(prefix) :]
+                parts = [prefix, rest] if len(rest) >= MIN_PART else [prefix]
+            elif suffix:  # 'kinderopvang' without a known prefix -> kinder + opvang
+                rest = token[: -len(suffix)]
+                parts = [rest, suffix] if len(rest) >= MIN_PART else [suffix]
         result = tuple(dict.fromkeys(parts))
         if len(self._parts) < 200_000:
             self._parts[token] = result
         return result
 
+    def is_known(self, word: str) -> bool:
+        """Whether the lexicon gives this word a meaning (compound parts that are, are worth searching)."""
+        return word in self._known
+
     def tokens(self, text: str) -> list[str]:
         """Folded words of an offer text with phrases joined and stopwords dropped."""
         stop = self.lexicon.stopwords
-        return [t for t in self.join_phrases(words(text)) if t not in stop]
+        found = words(text)
+        if self._phrase_targets and not self._phrase_starts.isdisjoint(found):
+            joined = self._phrase_pattern.sub(lambda m: self._phrase_targets[m.group(0)], " ".join(found))
+            found = joined.split()
+        return [t for t in found if t not in stop]
 
     def index_terms(self, tokens: list[str]) -> list[str]:
-        """Stems to index for these tokens, compound parts included."""
-        terms: list[str] = []
-        for token in tokens:
-            terms.append(self.stem(token))
-            terms.extend(self.stem(part) for part in self.compound_parts(token))
-        return terms
+        """Stems to index for these tokens, compound parts included (the hot path of indexing)."""
+        stems = snowball_stems(tokens)
+        overrides = self.lexicon.stem_overrides
+        if not overrides.keys().isdisjoint(tokens):
+            stems = [overrides.get(t, s) for t, s in zip(tokens, stems, strict=True)]
+        parts = [part for t in tokens if len(t) >= MIN_PART + MIN_REST for part in self.compound_parts(t)]
+        return stems + [self.stem(part) for part in parts] if parts else stems

@@ -38,6 +38,12 @@ HOLIDAY_ALIASES = {
 }  # fmt: skip
 
 
+DATE_WORDS = frozenset(
+    {*WEEKDAYS, *MONTHS, *DAY_PARTS, *TODAY_PARTS, *HOLIDAY_ALIASES, *HOLIDAY_ALIASES.values()}
+    | {"vandaag", "morgen", "overmorgen", "weekend", "week", "maand", "volgende", "volgend", "komende", "vakantie"}
+)
+
+
 @dataclass(frozen=True)
 class DateMatch:
     period: Period

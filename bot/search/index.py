@@ -8,11 +8,13 @@ are indexed: drafts, pending and cancelled offers can never be found.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.calendar import HORIZON, materialize
 from bot.db import Transaction
-from bot.offers.model import TIME_FORMAT, Offer
+from bot.offers.model import Offer
 from bot.search.analyzer import Analyzer
 
 FIELDS = ("title", "keywords", "categories", "summary", "description", "extra")
@@ -50,42 +52,51 @@ def build_entry(offer: Offer, analyzer: Analyzer, *, now: dt.datetime) -> IndexE
     vocabulary: dict[str, str] = {}
     for name in FIELDS:
         tokens = analyzer.tokens(texts[name])
-        columns.append(" ".join(analyzer.index_terms(tokens)))
+        terms = analyzer.index_terms(tokens)
+        columns.append(" ".join(terms))
         if name in VOCABULARY_FIELDS:
-            for token in tokens:
-                if len(token) >= MIN_VOCABULARY_WORD and not token.isdigit():
-                    vocabulary[token] = analyzer.stem(token)
+            vocabulary.update(zip(tokens, terms, strict=False))  # terms start with the tokens' own stems
+    vocabulary = {w: s for w, s in vocabulary.items() if len(w) >= MIN_VOCABULARY_WORD and not w.isdigit()}
     occurrences: tuple[tuple[str, str], ...] = ()
     if offer.when is not None:
         until = max(now, offer.when.start) + HORIZON
         occurrences = tuple(
-            (s.strftime(TIME_FORMAT), e.strftime(TIME_FORMAT)) for s, e in materialize(offer.when, until=until)
+            (s.isoformat(timespec="minutes"), e.isoformat(timespec="minutes"))
+            for s, e in materialize(offer.when, until=until)
         )
     return IndexEntry(columns=tuple(columns), words=vocabulary, occurrences=occurrences)
 
 
-async def add_entry(tx: Transaction, pk: int, entry: IndexEntry) -> None:
-    """Insert an offer's index rows (its previous rows must have been removed)."""
-    await tx.execute(
-        f"INSERT INTO offer_text (rowid, {', '.join(FIELDS)}) VALUES (?, {', '.join('?' * len(FIELDS))})",
-        (pk, *entry.columns),
-    )
+async def add_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]) -> None:
+    """Insert the index rows of offers (their previous rows must have been removed), in a few statements."""
+    if not entries:
+        return
     await tx.executemany(
-        "INSERT INTO vocabulary (word, stem, df) VALUES (?, ?, 1) ON CONFLICT (word) DO UPDATE SET df = df + 1",
-        entry.words.items(),
+        f"INSERT INTO offer_text (rowid, {', '.join(FIELDS)}) VALUES (?, {', '.join('?' * len(FIELDS))})",
+        [(pk, *entry.columns) for pk, entry in entries],
+    )
+    counts = Counter(w for _, entry in entries for w in entry.words)
+    stems = {w: s for _, entry in entries for w, s in entry.words.items()}
+    await tx.executemany(
+        "INSERT INTO vocabulary (word, stem, df) VALUES (?, ?, ?) "
+        "ON CONFLICT (word) DO UPDATE SET df = df + excluded.df",
+        [(word, stems[word], n) for word, n in counts.items()],
     )
     await tx.executemany(
         "INSERT OR IGNORE INTO occurrences (offer_pk, start, end) VALUES (?, ?, ?)",
-        ((pk, start, end) for start, end in entry.occurrences),
+        [(pk, start, end) for pk, entry in entries for start, end in entry.occurrences],
     )
 
 
-async def remove_entry(tx: Transaction, pk: int, entry: IndexEntry) -> None:
-    """Remove an offer's index rows; `entry` is the entry that was added for it."""
-    await tx.execute("DELETE FROM offer_text WHERE rowid = ?", (pk,))
-    await tx.executemany("DELETE FROM vocabulary WHERE word = ? AND df = 1", ((w,) for w in entry.words))
-    await tx.executemany("UPDATE vocabulary SET df = df - 1 WHERE word = ?", ((w,) for w in entry.words))
-    await tx.execute("DELETE FROM occurrences WHERE offer_pk = ?", (pk,))
+async def remove_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]) -> None:
+    """Remove the index rows of offers; each entry must be the one that was added for that offer."""
+    if not entries:
+        return
+    await tx.executemany("DELETE FROM offer_text WHERE rowid = ?", [(pk,) for pk, _ in entries])
+    counts = Counter(w for _, entry in entries for w in entry.words)
+    await tx.executemany("UPDATE vocabulary SET df = df - ? WHERE word = ?", [(n, w) for w, n in counts.items()])
+    await tx.execute("DELETE FROM vocabulary WHERE df <= 0")
+    await tx.executemany("DELETE FROM occurrences WHERE offer_pk = ?", [(pk,) for pk, _ in entries])
 
 
 async def bump_generation(tx: Transaction) -> None:

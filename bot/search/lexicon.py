@@ -65,6 +65,15 @@ class Lexicon:
         found.discard(word)
         return found
 
+    def all_words(self) -> set[str]:
+        """Every single word the lexicon mentions anywhere, stopwords and spelling targets included."""
+        found = self.known_words() | set(self.stopwords) | set(self.out_of_scope) | self.free_words | self.cheap_words
+        for targets in self.spelling.values():
+            found.update(targets)
+        for phrase in self.phrases:
+            found.update(phrase)
+        return {w for w in found if " " not in w}
+
     def known_words(self) -> set[str]:
         """Every single word the lexicon gives a meaning to: used to split compounds."""
         known = set(self.group_of) | set(self.audiences) | set(self.needs)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from bot.calendar import Holiday
 from bot.offers.model import TIME_FORMAT
 from bot.search.analyzer import Analyzer
+from bot.search.dates import DATE_WORDS
 from bot.search.index import FIELDS
 from bot.search.query import AudienceWish, Concept, Query, QueryParser
 from bot.search.vocabulary import Vocabulary
@@ -32,13 +33,16 @@ FIELD_WEIGHTS = {
     "description": 0.6,
     "extra": 0.4,
 }
-BM25_WEIGHTS = (10.0, 8.0, 6.0, 4.0, 2.0, 1.0)  # same order as index.FIELDS
 NEED_KIND_MATCH = 0.9
 NEED_CATEGORY_MATCH = 0.75
 MIN_COVERAGE = 0.5  # an offer must cover at least half of what the question asks
+SUBJECT_COVERAGE = 0.75
+NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
+NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
-TEXT_CANDIDATES = 150
+TEXT_CANDIDATES = 60
 LIST_CANDIDATES = 300
+NEED_CANDIDATES = 60
 COMMON_SHARE = 0.15  # stems in more offers than this are left out of retrieval if a rarer one exists
 UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
 CHEAP_MISS = 0.9
@@ -97,13 +101,10 @@ class _Candidate:
             reduced=row["price_reduced"],
             dated=row["first_start"] is not None,
         )
-        keys = row.keys()
-        if "title" in keys:
+        if "title" in row.keys():  # noqa: SIM118 - sqlite3.Row has no __contains__ for names
             candidate.fields = {
                 name: frozenset(row["c_categories" if name == "categories" else name].split()) for name in FIELDS
             }
-        if "bm25_rank" in keys:
-            candidate.bm25 = row["bm25_rank"]
         return candidate
 
     @property
@@ -146,7 +147,8 @@ class Matcher:
         df = dict(self.conn.execute("SELECT word, df FROM vocabulary").fetchall())
         self._stem_df = dict(self.conn.execute("SELECT term, doc FROM offer_terms").fetchall())
         self._offer_count = self.conn.execute("SELECT count(*) FROM offer_text").fetchone()[0]
-        vocabulary = Vocabulary(df, extra_words=self.analyzer.lexicon.known_words())
+        lexicon = self.analyzer.lexicon
+        vocabulary = Vocabulary(df, extra_words=lexicon.known_words(), dialect_targets=lexicon.all_words() | DATE_WORDS)
         self.parser = QueryParser(self.analyzer, vocabulary, self.holidays, town=self.town)
         self._generation = generation
 
@@ -159,8 +161,10 @@ class Matcher:
             query = self.parser.parse(question, today=today or now.date())
             if query.is_empty:
                 return SearchResult(query, (), reason="empty")
-            if query.concepts and all(c.out_of_scope for c in query.concepts) and not query.period:
-                return SearchResult(query, (), reason="out_of_scope")
+            if query.out_of_scope and all(c.out_of_scope for c in query.concepts) and not query.needs:
+                # 'weerbericht morgen' is not a question about tomorrow's activities
+                oos_hits = self._rank(query, now) if any(c.alternatives for c in query.concepts) else []
+                return SearchResult(query, tuple(oos_hits), reason=None if oos_hits else "out_of_scope")
             hits = self._rank(query, now)
             if hits:
                 return SearchResult(query, tuple(hits))
@@ -168,8 +172,8 @@ class Matcher:
             return SearchResult(query, (), suggestion=query.suggestion, reason=reason)
 
     def _rank(self, query: Query, now: dt.datetime) -> list[Hit]:
-        concepts = [c for c in query.concepts if not c.out_of_scope]
-        content = [c for c in concepts if c.need is None]
+        concepts = [c for c in query.concepts if c.alternatives or c.need is not None]
+        content = [c for c in concepts if c.need is None and not c.out_of_scope]
         now_text = now.strftime(TIME_FORMAT)
         candidates: dict[int, _Candidate] = {}
         if concepts:
@@ -191,7 +195,7 @@ class Matcher:
                 continue
             if concepts:
                 coverage = _coverage(candidate, query.concepts)
-                if coverage < MIN_COVERAGE:
+                if coverage < MIN_COVERAGE and not _answers_one_part(candidate, query):
                     continue
                 score = 100.0 * coverage
                 if candidate.bm25 is not None and best_bm25:
@@ -212,6 +216,7 @@ class Matcher:
         far_future = dt.datetime.max
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best]
         scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
+        _answer_the_need_too(scored, query)
         return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
 
     # --- lists without a question -----------------------------------------------------------
@@ -236,8 +241,8 @@ class Matcher:
                 Hit(
                     r["id"],
                     60.0,
-                    dt.datetime.strptime(r["start"], TIME_FORMAT),
-                    dt.datetime.strptime(r["end"], TIME_FORMAT),
+                    dt.datetime.fromisoformat(r["start"]),
+                    dt.datetime.fromisoformat(r["end"]),
                 )
                 for r in rows
             ]
@@ -279,26 +284,45 @@ class Matcher:
     # --- candidates -------------------------------------------------------------------------
 
     def _text_candidates(self, concepts: Sequence[Concept], now_text: str) -> list[_Candidate]:
-        stems = {s for c in concepts for s in c.alternatives}
+        """Offers sharing a stem with the question, found in two cheap steps.
+
+        Rare stems are looked up in every field and ranked by BM25. Stems found in more than
+        COMMON_SHARE of the offers ('rapopstap' is in nearly every eligibility text) are looked up
+        only in what an offer is about (title, keywords, categories), newest first, without ranking
+        every match: the coverage ranking afterwards decides anyway.
+        """
+        stems = {s for c in concepts for s in c.alternatives if self._stem_df.get(s, 0) > 0}
         if not stems:
             return []
         common_limit = max(50, COMMON_SHARE * self._offer_count)
-        rare = {s for s in stems if self._stem_df.get(s, 0) <= common_limit}
-        present = {s for s in stems if self._stem_df.get(s, 0) > 0}
-        if not present:
+        rare = sorted(s for s in stems if self._stem_df[s] <= common_limit)
+        common = sorted(s for s in stems if self._stem_df[s] > common_limit)
+        ranked: dict[int, float | None] = {}
+        if rare:
+            rows = self.conn.execute(
+                "SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY rank LIMIT ?",
+                (_any_of(rare), TEXT_CANDIDATES),
+            ).fetchall()
+            ranked.update((row[0], row[1]) for row in rows)
+        if common:
+            rows = self.conn.execute(
+                "SELECT rowid FROM offer_text WHERE offer_text MATCH ? ORDER BY rowid DESC LIMIT ?",
+                ("{title keywords categories} : (" + _any_of(common) + ")", TEXT_CANDIDATES),
+            ).fetchall()
+            for row in rows:
+                ranked.setdefault(row[0], None)
+        if not ranked:
             return []
-        match = " OR ".join(f'"{s}"' for s in sorted(rare & present or present))
-        all_common = not (rare & present)
-        order = "ORDER BY o.pk DESC" if all_common else "ORDER BY bm25_rank"
-        sql = (
-            f"SELECT {_OFFER_COLUMNS}, bm25(offer_text, {', '.join(map(str, BM25_WEIGHTS))}) AS bm25_rank, "
-            "offer_text.title, offer_text.keywords, offer_text.categories AS c_categories, offer_text.summary, "
-            "offer_text.description, offer_text.extra "
-            "FROM offer_text JOIN offers o ON o.pk = offer_text.rowid "
-            f"WHERE offer_text MATCH ? AND (o.last_end IS NULL OR o.last_end > ?) {order} LIMIT ?"
-        )
-        rows = self.conn.execute(sql, (match, now_text, TEXT_CANDIDATES)).fetchall()
-        return [_Candidate.from_row(row) for row in rows]
+        marks = ",".join("?" * len(ranked))
+        rows = self.conn.execute(
+            f"SELECT {_OFFER_COLUMNS}, {_TEXT_COLUMNS} FROM offers o JOIN offer_text t ON t.rowid = o.pk "
+            f"WHERE o.pk IN ({marks}) AND (o.last_end IS NULL OR o.last_end > ?)",
+            (*ranked, now_text),
+        ).fetchall()
+        candidates = [_Candidate.from_row(row) for row in rows]
+        for candidate in candidates:
+            candidate.bm25 = ranked[candidate.pk]
+        return candidates
 
     def _need_candidates(self, query: Query, now_text: str) -> list[_Candidate]:
         """Offers of the kinds or categories that answer a named need ('geen auto' -> transport)."""
@@ -317,7 +341,7 @@ class Matcher:
             f"WHERE o.status = 'published' AND (o.last_end IS NULL OR o.last_end > ?) AND ({' OR '.join(clauses)}) "
             "LIMIT ?"
         )
-        rows = self.conn.execute(sql, (now_text, *params, LIST_CANDIDATES)).fetchall()
+        rows = self.conn.execute(sql, (now_text, *params, NEED_CANDIDATES)).fetchall()
         return [_Candidate.from_row(row) for row in rows]
 
     def _list_candidates(self, query: Query, now: dt.datetime, now_text: str) -> list[_Candidate]:
@@ -345,17 +369,20 @@ class Matcher:
         if not dated:
             return
         start = now if query.period is None else max(query.period.start, now)
-        end = dt.datetime.max if query.period is None else query.period.end
+        end = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
+        # Occurrences last at most 31 days, so none that started earlier can still be running:
+        # that bound lets SQLite seek in the (offer_pk, start) key instead of scanning.
+        earliest = (start - dt.timedelta(days=31)).strftime(TIME_FORMAT)
         marks = ",".join("?" * len(dated))
         rows = self.conn.execute(
             f"SELECT offer_pk, min(start) AS start, end FROM occurrences WHERE offer_pk IN ({marks}) "
-            "AND end > ? AND start < ? GROUP BY offer_pk",
-            (*dated, start.strftime(TIME_FORMAT), end.strftime(TIME_FORMAT) if query.period else "9999"),
+            "AND start >= ? AND start < ? AND end > ? GROUP BY offer_pk",
+            (*dated, earliest, end, start.strftime(TIME_FORMAT)),
         ).fetchall()
         for row in rows:
             candidate = candidates[row["offer_pk"]]
-            candidate.next_start = dt.datetime.strptime(row["start"], TIME_FORMAT)
-            candidate.next_end = dt.datetime.strptime(row["end"], TIME_FORMAT)
+            candidate.next_start = dt.datetime.fromisoformat(row["start"])
+            candidate.next_end = dt.datetime.fromisoformat(row["end"])
 
     # --- filters ----------------------------------------------------------------------------
 
@@ -371,6 +398,11 @@ class Matcher:
             and query.audience.strict
             and not _fits_audience(candidate, query.audience, has_content=has_content)
         )
+
+
+def _any_of(stems: Sequence[str]) -> str:
+    """An FTS5 query matching any of the stems (quoted: a stem is never read as FTS5 syntax)."""
+    return " OR ".join(f'"{s}"' for s in stems)
 
 
 def _sql_filters(query: Query) -> tuple[str, list[object]]:
@@ -397,26 +429,63 @@ def _coverage(candidate: _Candidate, concepts: Sequence[Concept]) -> float:
     total = sum(c.weight for c in concepts)
     if total == 0:
         return 0.0
-    covered = 0.0
-    for concept in concepts:
-        if concept.out_of_scope:
+    return sum(c.weight * _concept_match(candidate, c) for c in concepts) / total
+
+
+def _concept_match(candidate: _Candidate, concept: Concept) -> float:
+    """How well the offer covers one concept: the best alternative, weighted by the field it is in."""
+    best = 0.0
+    need = concept.need
+    if need is not None:
+        if candidate.kind in need.kinds:
+            best = NEED_KIND_MATCH
+        elif candidate.categories & set(need.categories):
+            best = NEED_CATEGORY_MATCH
+    allowed = concept.fields
+    for stem, weight in concept.alternatives.items():
+        if weight <= best:
             continue
-        best = 0.0
-        need = concept.need
-        if need is not None:
-            if candidate.kind in need.kinds:
-                best = NEED_KIND_MATCH
-            elif candidate.categories & set(need.categories):
-                best = NEED_CATEGORY_MATCH
-        for stem, weight in concept.alternatives.items():
-            if weight <= best:
+        for name, field_weight in FIELD_WEIGHTS.items():
+            if allowed is not None and name not in allowed:
                 continue
-            for name, field_weight in FIELD_WEIGHTS.items():
-                if stem in candidate.fields.get(name, ()):
-                    best = max(best, weight * field_weight)
-                    break
-        covered += concept.weight * best
-    return covered / total
+            if stem in candidate.fields.get(name, ()):
+                best = max(best, weight * field_weight)
+                break
+    return best if best >= NOISE_FLOOR else 0.0
+
+
+def _answers_one_part(candidate: _Candidate, query: Query) -> bool:
+    """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.
+
+    A question with a subject and an access need (transport, childcare, company) is answered by an
+    offer that covers the whole subject, or one that fully meets the need.
+    """
+    access = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
+    content = [c for c in query.concepts if c.need is None]
+    if not access or not content:
+        return False
+    return _coverage(candidate, content) >= SUBJECT_COVERAGE or _meets_need(candidate, access)
+
+
+def _answer_the_need_too(scored: list[tuple[float, _Candidate]], query: Query) -> None:
+    """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
+
+    When a question names both a subject and a need (transport, childcare, company), the first
+    page shows the best offer that answers the need even if the subject's offers score higher.
+    """
+    needs = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
+    if not needs or not query.content_concepts or len(scored) <= NEED_SLOT:
+        return
+    if any(_meets_need(c, needs) for _, c in scored[: NEED_SLOT + 1]):
+        return
+    for index in range(NEED_SLOT + 1, len(scored)):
+        if _meets_need(scored[index][1], needs):
+            scored.insert(NEED_SLOT, scored.pop(index))
+            return
+
+
+def _meets_need(candidate: _Candidate, needs: Sequence[Concept]) -> bool:
+    return any(_concept_match(candidate, n) >= NEED_KIND_MATCH for n in needs)
 
 
 def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bool) -> bool:

@@ -8,6 +8,7 @@ which is what lets the bot say "I found nothing" instead of showing something un
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -25,9 +26,14 @@ ACCEPT_SHORT_CORRECTION = 85.0  # words of 4 letters or less need to be closer
 SUGGEST_CORRECTION = 65.0  # from here on, a correction is only offered as "bedoelde je ...?"
 SYNONYM_WEIGHT = 0.85
 PART_WEIGHT = 0.75
+KNOWN_COMPOUND_PART_WEIGHT = 0.6
 PART_SYNONYM_WEIGHT = 0.6
 OUT_OF_SCOPE_WEIGHT = 1.5
+OUT_OF_SCOPE_WITH_NEED = 0.5
 NEED_TERM_WEIGHT = 0.8
+UNKNOWN_WEIGHT = 0.5
+TAG_FIELDS = ("title", "keywords", "categories")  # what an offer is about, not what its text happens to mention
+ELIGIBILITY_WITH_SUBJECT = 0.5
 FILTER_INTRODUCERS = {"voor", "veur", "vur"}
 FAMILY_INTRODUCERS = {"met", "me"}
 CHILD_WORDS = {
@@ -42,6 +48,11 @@ CHILD_WORDS = {
     "kleindochter",
 }
 SELF_WORDS = {"ik", "ben"}
+RELATIVE_WORDS = {
+    "oma", "opa", "moeder", "vader", "mama", "papa", "man", "vrouw", "broer", "zus", "zoon", "dochter",
+    "kleinzoon", "kleindochter", "buurvrouw", "buurman", "vriend", "vriendin", "mijn", "onze",
+}  # fmt: skip
+ASKS_ELIGIBILITY = "eligibility"
 MAX_CONCEPTS = 12
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
 
@@ -55,6 +66,7 @@ class Concept:
     weight: float = 1.0
     out_of_scope: bool = False
     need: Need | None = None
+    fields: tuple[str, ...] | None = None  # the only fields this concept may match in (None: all)
 
 
 @dataclass(frozen=True)
@@ -134,6 +146,7 @@ class QueryParser:
         """Read a question as typed by a person; never raises, whatever the input."""
         text = question[:MAX_QUESTION_CHARS]
         tokens = self._respell(words(text))
+        tokens = [t if t.isdigit() else self.vocabulary.dialect_form(t) or t for t in tokens]
         tokens = self.analyzer.join_phrases(tokens, fuzzy=True)
         used: set[int] = set()
 
@@ -191,8 +204,16 @@ class QueryParser:
         if audience is None and audience_rule is not None:
             position, rule = audience_rule
             audience = self._audience_from_rule(tokens, position, rule)
+        if audience is not None and any(n.name == ASKS_ELIGIBILITY for n in needs):
+            # "mag ik als 50-jarige naar de seniorenfilm": the age is what is asked about, not a filter;
+            # the card says who may go.
+            audience = None
 
         leftovers = [(i, t) for i, t in enumerate(tokens) if i not in used and not t.isdigit() and t not in self._town]
+        for position, token in list(leftovers):
+            if token not in self.vocabulary and self._out_of_scope_compound(token):
+                out_of_scope.append(token)  # 'huurpremie', 'energiefactuur': compounds of an out-of-scope word
+                leftovers.remove((position, token))
         concepts: list[Concept] = []
         corrections: dict[str, str] = {}
         suggestion_words: dict[str, str] = {}
@@ -200,10 +221,21 @@ class QueryParser:
             concept = self._concept(token, corrections, suggestion_words)
             if concept is not None:
                 concepts.append(concept)
+        # An out-of-scope word weighs less when the question names a need: in "ik moet naar het
+        # ziekenhuis, wie zorgt voor mijn kinderen" the hospital is the reason, childcare the question.
+        access_needs = [n for n in needs if n.name != ASKS_ELIGIBILITY]  # 'aanvragen' alone says little
+        oos_weight = OUT_OF_SCOPE_WITH_NEED if access_needs else OUT_OF_SCOPE_WEIGHT
         for phrase in out_of_scope:
-            concepts.append(Concept(phrase, {}, weight=OUT_OF_SCOPE_WEIGHT, out_of_scope=True))
+            # Out of scope, unless an offer itself is about it ('ziekenhuis' in the keywords of emergency childcare).
+            alternatives = {self.analyzer.stem(phrase): 1.0} if phrase in self.vocabulary else {}
+            concepts.append(Concept(phrase, alternatives, weight=oos_weight, out_of_scope=True, fields=TAG_FIELDS))
+        has_subject = bool(concepts)
         for need in needs:
-            concepts.append(self._need_concept(need, need_words.get(need.name, [])))
+            concept = self._need_concept(need, need_words.get(need.name, []))
+            if need.name == ASKS_ELIGIBILITY and has_subject:
+                # 'mag ik als 50-jarige naar de seniorenfilm': the subject finds the offer; its card says who may go.
+                concept = dataclasses.replace(concept, weight=ELIGIBILITY_WITH_SUBJECT)
+            concepts.append(concept)
 
         suggestion = None
         if suggestion_words:
@@ -220,6 +252,10 @@ class QueryParser:
             corrections=corrections,
             suggestion=suggestion,
         )
+
+    def _out_of_scope_compound(self, token: str) -> bool:
+        single = [w for w in self.lexicon.out_of_scope if " " not in w and len(w) >= 4]
+        return any(token != w and (token.startswith(w) or token.endswith(w)) for w in single)
 
     def _respell(self, tokens: list[str]) -> list[str]:
         out: list[str] = []
@@ -296,11 +332,18 @@ class QueryParser:
         add(word, confidence)
         for synonym in self._synonyms(word):
             add(synonym, SYNONYM_WEIGHT * confidence)
-        for part in self.analyzer.compound_parts(word):
-            add(part, PART_WEIGHT * confidence)
-            for synonym in self._synonyms(part):
-                add(synonym, PART_SYNONYM_WEIGHT * confidence)
-        return Concept(token, alternatives)
+        # Only parts the lexicon knows: in 'kaartnamiddag' the card game matters, not the afternoon.
+        parts = [p for p in self.analyzer.compound_parts(word) if self.analyzer.is_known(p)]
+        # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
+        part_weight = KNOWN_COMPOUND_PART_WEIGHT if word in self.vocabulary else PART_WEIGHT
+        for part in parts:
+            add(part, part_weight * confidence)
+            if word not in self.vocabulary:  # an unknown compound: its parts' synonyms may find it
+                for synonym in self._synonyms(part):
+                    add(synonym, PART_SYNONYM_WEIGHT * confidence)
+        known = word in self.vocabulary or lexicon_known or parts or len(alternatives) > 1
+        # A word no offer uses and we cannot place weighs less: it is as often a filler as a subject.
+        return Concept(token, alternatives, weight=1.0 if known else UNKNOWN_WEIGHT)
 
     def _need_concept(self, need: Need, typed: list[str]) -> Concept:
         """A need as one concept: offers of its kind or category, or that use its words."""
@@ -316,7 +359,7 @@ class QueryParser:
             add(word, 1.0)
             for synonym in self._synonyms(word):
                 add(synonym, SYNONYM_WEIGHT)
-        return Concept(f"nood:{need.name}", alternatives, need=need)
+        return Concept(f"nood:{need.name}", alternatives, need=need, fields=(*TAG_FIELDS, "summary"))
 
     def _synonyms(self, word: str) -> set[str]:
         found = set(self.lexicon.synonyms(word))

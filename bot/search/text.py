@@ -17,9 +17,15 @@ _STEMMER = Stemmer.Stemmer("dutch")
 
 
 def fold(text: str) -> str:
-    """Lower-case text without accents: NFKD, combining marks dropped, 'ĳ' split into 'ij'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Lower-case ASCII text for matching: accents dropped ('café' -> 'cafe'), 'ĳ' split into 'ij'.
+
+    Characters with no Latin letter in them (emoji, other scripts) disappear: the matcher only
+    compares Latin words. NFKD then an ASCII encode does it in C, fast enough for 100k offers.
+    """
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
 
 
 def words(text: str) -> list[str]:

@@ -22,11 +22,18 @@ class Correction:
 
 
 class Vocabulary:
-    def __init__(self, document_frequency: Mapping[str, int], extra_words: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        document_frequency: Mapping[str, int],
+        extra_words: Iterable[str] = (),
+        *,
+        dialect_targets: Iterable[str] = (),
+    ) -> None:
         self._df = dict(document_frequency)
         for word in extra_words:
             self._df.setdefault(word, 1)
         self._words = [w for w in self._df if len(w) >= MIN_LENGTH and w.isalpha()]
+        self._dialect_targets = set(self._df) | set(dialect_targets)
         self._corrections: dict[str, Correction | None] = {}
 
     def __contains__(self, word: str) -> bool:
@@ -39,20 +46,19 @@ class Vocabulary:
         return self._df.get(word, 0)
 
     def dialect_form(self, word: str) -> str | None:
-        """The standard form of a Flemish spoken form, if the offers use it.
+        """The standard word behind a regular Flemish or Limburg spoken form, if we know that word.
 
-        Two regular patterns, not a list: the dropped final -n of infinitives and plurals
-        ('zwemme' -> 'zwemmen', 'aanvrage' -> 'aanvragen') and the diminutive -ke for -je
-        ('uitstapke' -> 'uitstapje' or 'uitstap').
+        Regular sound patterns, not a word list: the dropped final -n ('zwemme' -> 'zwemmen'),
+        the diminutive -ke ('uitstapke' -> 'uitstapje'), and the Limburg vowels ao/aa ('paosvakantie'),
+        ie/ij ('mien'), oo/oe ('doon'), uu/ui ('huus'), ei/e ('leire' -> 'leren') and ng/nd ('angere').
         """
-        candidates: list[str] = []
-        if word.endswith("e"):
-            candidates.append(word + "n")
-        if word.endswith("ke"):
-            candidates += [word[:-2] + "je", word[:-2]]
-        if word.endswith("kes"):
-            candidates += [word[:-3] + "jes", word[:-3]]
-        return next((c for c in candidates if c in self._df), None)
+        known = self._dialect_targets
+        if word in known:
+            return None
+        for candidate in _dialect_candidates(word):
+            if candidate != word and candidate in known:
+                return candidate
+        return None
 
     def correct(self, word: str, *, cutoff: float = 70.0) -> Correction | None:
         """The closest vocabulary word (by similarity, then by how common it is), or None."""
@@ -67,3 +73,24 @@ class Vocabulary:
         if len(self._corrections) < 50_000:
             self._corrections[word] = result
         return result
+
+
+_SOUND_SHIFTS = (("ao", "aa"), ("ie", "ij"), ("oo", "oe"), ("uu", "ui"), ("ei", "e"), ("ng", "nd"), ("ae", "aa"))
+
+
+def _dialect_candidates(word: str) -> list[str]:
+    """Standard forms a spoken form may stand for, most likely first."""
+    bases = [word]
+    for spoken, standard in _SOUND_SHIFTS:
+        if spoken in word:
+            bases.append(word.replace(spoken, standard))
+    candidates: list[str] = []
+    for base in bases:
+        candidates.append(base)
+        if base.endswith("e"):
+            candidates.append(base + "n")
+        if base.endswith("kes"):
+            candidates += [base[:-3] + "jes", base[:-3]]
+        elif base.endswith("ke"):
+            candidates += [base[:-2] + "je", base[:-2]]
+    return candidates

@@ -1,0 +1,187 @@
+"""Search speed and memory on generated corpora of 1k, 10k and 100k offers, on one core.
+
+    python bench/search_speed.py                    # 1k, 10k, 100k
+    python bench/search_speed.py --sizes 1000 10000
+
+Per corpus size (each in a fresh child process pinned to one CPU, so peak RSS is its own):
+index build time through the real OfferStore, per-question p50/p99 of the matcher, peak RSS, and
+in the same run two baselines: plain SQLite FTS5 BM25 over the raw offer text (target: our p99 at
+most 2x its p99) and rapidfuzz.process.extract over the full offer text (target: at least 10x
+slower than us). Questions: the evaluation and held-out question sets, with their own `today`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+from rapidfuzz.utils import default_process  # noqa: E402
+
+from bench.corpus import generate  # noqa: E402
+from bot.calendar import ManualClock, load_holidays  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.offers.store import OfferStore  # noqa: E402
+from bot.search.analyzer import Analyzer  # noqa: E402
+from bot.search.lexicon import load_lexicon  # noqa: E402
+from bot.search.service import SearchService  # noqa: E402
+from bot.search.text import fold  # noqa: E402
+
+TARGETS = {1_000: None, 10_000: 5.0, 100_000: 30.0}  # p99 ms targets of the issue
+RAPIDFUZZ_QUESTIONS = {1_000: 150, 10_000: 60, 100_000: 20}  # the full scan is slow: fewer questions at 100k
+
+
+def questions() -> list[tuple[str, dt.date]]:
+    found = []
+    for name in ("eval/queries.jsonl", "heldout_queries.jsonl", "heldout2_queries.jsonl"):
+        path = ROOT / "tests" / "fixtures" / name
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                q = json.loads(line)
+                found.append((q["q"], dt.date.fromisoformat(q["today"])))
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def timed(run, items, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        for item in items:
+            start = time.perf_counter()
+            run(item)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def build(size: int, db_path: Path) -> tuple[float, list]:
+    offers = generate(size)
+    tz = ZoneInfo("Europe/Brussels")
+    clock = ManualClock(dt.datetime(2026, 11, 26, 12, tzinfo=tz))
+    analyzer = Analyzer(load_lexicon(ROOT / "data" / "lexicon.toml"))
+    db = await Database.open(db_path)
+    try:
+        store = OfferStore(db, analyzer, clock, tz)
+        start = time.perf_counter()
+        await store.save_many(offers, source="bench", actor="bench")
+        return time.perf_counter() - start, offers
+    finally:
+        await db.close()
+
+
+def child(size: int) -> dict:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    qs = questions()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "speed.sqlite3"
+        build_seconds, offers = asyncio.run(build(size, db_path))
+        tz = ZoneInfo("Europe/Brussels")
+        clock = ManualClock(dt.datetime(2026, 11, 26, 12, tzinfo=tz))
+        analyzer = Analyzer(load_lexicon(ROOT / "data" / "lexicon.toml"))
+        service = SearchService(
+            db_path,
+            analyzer,
+            clock=clock,
+            tz=tz,
+            holidays=load_holidays(ROOT / "data" / "holidays.toml"),
+            town="Bilzen",
+        )
+        service.search_sync("warm up", today=dt.date(2027, 1, 1))
+        ours = timed(lambda q: service.search_sync(q[0], today=q[1]), qs, repeat=3)
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        service.close()
+
+        # Baseline 1: plain FTS5 BM25 over the raw text, OR of the question's words.
+        conn = sqlite3.connect(db_path)
+        fts_start = time.perf_counter()
+        conn.execute("CREATE VIRTUAL TABLE raw USING fts5(body, tokenize='unicode61 remove_diacritics 2')")
+        conn.executemany(
+            "INSERT INTO raw (rowid, body) VALUES (?, ?)",
+            (
+                (i, " ".join([o.title, o.summary or "", o.description or "", *o.keywords, *o.categories]))
+                for i, o in enumerate(offers)
+            ),
+        )
+        conn.commit()
+        fts_build = time.perf_counter() - fts_start
+
+        def fts(q: tuple[str, dt.date]) -> list:
+            words = [w for w in fold(q[0]).replace('"', " ").split() if w.isalnum()]
+            if not words:
+                return []
+            match = " OR ".join(f'"{w}"' for w in words)
+            return conn.execute("SELECT rowid FROM raw WHERE raw MATCH ? ORDER BY rank LIMIT 10", (match,)).fetchall()
+
+        fts(qs[0])
+        fts_times = timed(fts, qs, repeat=3)
+        conn.close()
+
+    # Baseline 2: rapidfuzz over the full offer text, processed once.
+    texts = [
+        default_process(fold(" ".join([o.title, o.summary or "", o.description or "", *o.keywords]))) for o in offers
+    ]
+    subset = qs[: RAPIDFUZZ_QUESTIONS.get(size, 20)]
+    fuzz_times = timed(
+        lambda q: process.extract(default_process(fold(q[0])), texts, scorer=fuzz.token_set_ratio, limit=10), subset, 1
+    )
+    return {
+        "size": size,
+        "build_s": build_seconds,
+        "p50": statistics.median(ours),
+        "p99": percentile(ours, 0.99),
+        "rss_mb": rss_mb,
+        "fts_build_s": fts_build,
+        "fts_p50": statistics.median(fts_times),
+        "fts_p99": percentile(fts_times, 0.99),
+        "fuzz_p50": statistics.median(fuzz_times),
+        "fuzz_p99": percentile(fuzz_times, 0.99),
+        "questions": len(qs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    print(f"{'offers':>8} {'build s':>8} {'p50 ms':>7} {'p99 ms':>7} {'target':>7} {'RSS MB':>7} | "
+          f"{'FTS p50':>7} {'FTS p99':>7} {'p99/FTS':>7} | {'fuzz p50':>8} {'fuzz/us':>7}")  # fmt: skip
+    for size in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(size)], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        target = TARGETS.get(size) or "-"
+        print(
+            f"{r['size']:>8} {r['build_s']:>8.1f} {r['p50']:>7.2f} {r['p99']:>7.2f} {target:>7} {r['rss_mb']:>7.0f} | "
+            f"{r['fts_p50']:>7.2f} {r['fts_p99']:>7.2f} {r['p99'] / r['fts_p99']:>7.2f} | "
+            f"{r['fuzz_p50']:>8.1f} {r['fuzz_p50'] / r['p50']:>7.1f}",
+            flush=True,
+        )
+    print("(ms per question, medians of 3 rounds over the eval and held-out questions; one CPU)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""What coordinators (admins) do from Telegram: invite and manage key figures, approve or refuse forwarded
+offers, and edit, cancel ('afgelast') or delete any offer. Every action checks the admin role again here,
+whatever the button said; offers change only through OfferStore, so the audit trail keeps who and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from markupsafe import Markup
+
+from bot.keyfigures.common import Shared, photo_of
+from bot.keyfigures.desk import KeyFigureDesk
+from bot.keyfigures.registry import KeyFigure
+from bot.keyfigures.roles import Actor, Role
+from bot.offers.store import StoredOffer
+from bot.replies import Button, Message, Reply, join_lines, rows
+
+log = logging.getLogger("bot.keyfigures")
+MAX_REVIEW_LIST = 10
+
+
+class AdminDesk:
+    def __init__(self, shared: Shared, desk: KeyFigureDesk, announce) -> None:
+        self.s = shared
+        self.t = shared.texts
+        self.desk = desk
+        self.announce = announce
+        desk.admin_view = self.view
+        desk.review_request = self.review_request
+
+    def _label(self, key: str, **values: object) -> str:
+        return self.t.label(key, **values)
+
+    def _text(self, key: str, *, replace: bool = False, **values: object) -> Reply:
+        return Reply((Message(self.t(key, **values)),), replace=replace)
+
+    async def _admin(self, user_id: int, action: str) -> Actor | None:
+        return await self.s.roles.require(user_id, Role.ADMIN, action)
+
+    # --- invites and key figures -----------------------------------------------------------------
+
+    async def invite(self, user_id: int) -> Reply:
+        """/uitnodiging: a one-time link for a new key figure."""
+        actor = await self._admin(user_id, "/uitnodiging")
+        if actor is None:
+            return self.desk.not_allowed()
+        link, expires = await self.create_invite(actor.audit)
+        return self._text("keyfigures.invite.made", link=link, until=self._date(expires))
+
+    async def create_invite(self, created_by: str) -> tuple[str, dt.datetime]:
+        """The invite link (or the bare code while the bot's username is unknown) and its expiry (UTC)."""
+        code, expires = await self.s.registry.create_invite(
+            created_by=created_by, days=self.s.settings.keyfigures.invite_days
+        )
+        return self.s.start_link(code) or code, expires
+
+    def _date(self, moment: dt.datetime) -> str:
+        local = moment.astimezone(self.s.settings.timezone)
+        months = self.t.items("calendar.months")
+        return f"{local.day} {months[local.month - 1]} {local.year} {local:%H:%M}"
+
+    async def key_figures(self, user_id: int, *, replace: bool = False) -> Reply:
+        """/sleutelfiguren: who they are, with buttons to mark trusted and to revoke."""
+        actor = await self._admin(user_id, "/sleutelfiguren")
+        if actor is None:
+            return self.desk.not_allowed()
+        found = await self.s.registry.list()
+        if not found:
+            return self._text("keyfigures.list.empty", replace=replace)
+        lines = [self.t("keyfigures.list.intro")]
+        buttons: list[tuple[Button, ...]] = []
+        for kf in found:
+            trusted = self.t("keyfigures.list.trusted") if kf.trusted else Markup("")
+            lines.append(self.t("keyfigures.list.line", n=kf.id, name=kf.name, org=kf.organisation, trusted=trusted))
+            buttons.append(self._key_figure_buttons(kf))
+        return Reply((Message(join_lines(lines), tuple(buttons)),), replace=replace)
+
+    def _key_figure_buttons(self, kf: KeyFigure) -> tuple[Button, ...]:
+        short = kf.name if len(kf.name) <= 18 else kf.name[:17] + "…"
+        trust_label = "keyfigures.buttons.untrust" if kf.trusted else "keyfigures.buttons.trust"
+        return (
+            Button(self._label(trust_label, name=short), f"ad:tr:{kf.id}:{0 if kf.trusted else 1}"),
+            Button(self._label("keyfigures.buttons.revoke", name=short), f"ad:rv:{kf.id}"),
+        )
+
+    async def _trust(self, actor: Actor, args: list[str]) -> Reply:
+        if len(args) < 2 or not args[0].isdigit() or args[1] not in ("0", "1"):
+            return await self.key_figures(actor.user_id)
+        kf = await self.s.registry.set_flag(int(args[0]), trusted=args[1] == "1", changed_by=actor.audit)
+        if kf is None:
+            return self._text("keyfigures.list.gone")
+        return await self.key_figures(actor.user_id, replace=True)
+
+    async def _revoke(self, actor: Actor, args: list[str]) -> Reply:
+        if not args or not args[0].isdigit():
+            return await self.key_figures(actor.user_id)
+        kf = await self.s.registry.set_flag(int(args[0]), active=False, changed_by=actor.audit)
+        if kf is None:
+            return self._text("keyfigures.list.gone")
+        await self.s.registry.clear_session(kf.user_id)
+        await self.s.registry.unsubscribe(kf.user_id)
+        await self.s.send(kf.user_id, Message(self.t("keyfigures.list.revoked_notice", **self._contact())))
+        reply = await self.key_figures(actor.user_id, replace=True)
+        return Reply(reply.messages, replace=True, notice=self._label("keyfigures.list.revoked", name=kf.name))
+
+    def _contact(self) -> dict[str, str]:
+        c = self.s.settings.contact
+        return {"name": c.name, "phone": c.phone, "email": c.email}
+
+    # --- review ---------------------------------------------------------------------------------
+
+    async def review_request(self, stored: StoredOffer, actor: Actor) -> int:
+        """Tell every admin a forwarded offer waits for approval; returns how many were reached."""
+        message = await self._review_message(stored)
+        return await self.s.tell_admins(message)
+
+    async def _who_sent(self, stored: StoredOffer) -> str:
+        submitter = await self.s.registry.submitter(stored.offer.id)
+        kf = await self.s.registry.by_user(submitter) if submitter is not None else None
+        if kf is not None:
+            return f"{kf.name} ({kf.organisation})"
+        if submitter is not None and submitter in self.s.settings.telegram.admins:
+            return self._label("keyfigures.review.by_admin")
+        return stored.source
+
+    async def _review_message(self, stored: StoredOffer, notes: tuple[Markup, ...] = ()) -> Message:
+        pk = stored.pk
+        intro = self.t("keyfigures.review.intro", who=await self._who_sent(stored))
+        body = join_lines([intro, *notes]) + Markup("\n\n") + self.s.card(stored)
+        if self.s.is_past(stored):
+            body += Markup("\n\n") + self.t("keyfigures.preview.past")
+        buttons = rows(
+            [
+                Button(self._label("keyfigures.buttons.approve"), f"ad:ok:{pk}"),
+                Button(self._label("keyfigures.buttons.adjust"), f"kf:ed:{pk}"),
+                Button(self._label("keyfigures.buttons.refuse"), f"ad:no:{pk}"),
+            ]
+        )
+        return Message(body, buttons, photo=photo_of(stored))
+
+    async def pending(self, user_id: int) -> Reply:
+        """/nakijken: the offers that wait for approval (also when a notice did not arrive)."""
+        actor = await self._admin(user_id, "/nakijken")
+        if actor is None:
+            return self.desk.not_allowed()
+        waiting = await self.s.offers.list(statuses=("pending",))
+        if not waiting:
+            return self._text("keyfigures.review.none")
+        messages = [Message(self.t("keyfigures.review.list", count=len(waiting)))]
+        for stored in waiting[:MAX_REVIEW_LIST]:
+            messages.append(await self._review_message(stored))
+        return Reply(tuple(messages))
+
+    async def view(self, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply:
+        """After an admin's edit: the review card of a pending offer, the manage card of the others."""
+        if stored.status == "pending":
+            return Reply((await self._review_message(stored, notes),))
+        if stored.status == "draft":
+            return self.desk.preview(stored, notes=notes)
+        return self._manage_reply(stored, notes)
+
+    async def _approve(self, actor: Actor, stored: StoredOffer) -> Reply:
+        try:
+            stored = await self.s.offers.set_status(
+                stored.offer.id, "published", actor=actor.audit, expected=("pending",)
+            )
+        except (ValueError, LookupError):
+            return await self._already(stored)
+        await self._tell_submitter(
+            stored,
+            Message(self.t("keyfigures.result.approved", title=stored.offer.title), rows(self.s.share_button(stored))),
+        )
+        await self.announce(stored, skip=None)
+        return Reply(
+            (Message(self.t("keyfigures.review.approved", title=stored.offer.title)),),
+            replace=True,
+            notice=self._label("keyfigures.review.approved_notice"),
+        )
+
+    async def _refuse(self, actor: Actor, stored: StoredOffer) -> Reply:
+        try:
+            stored = await self.s.offers.set_status(
+                stored.offer.id, "draft", actor=actor.audit, expected=("pending",), note="geweigerd"
+            )
+        except (ValueError, LookupError):
+            return await self._already(stored)
+        pk = stored.pk
+        buttons = rows(
+            [
+                Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}"),
+                Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"),
+            ]
+        )
+        await self._tell_submitter(
+            stored, Message(self.t("keyfigures.result.refused", title=stored.offer.title, **self._contact()), buttons)
+        )
+        return Reply((Message(self.t("keyfigures.review.refused", title=stored.offer.title)),), replace=True)
+
+    async def _already(self, stored: StoredOffer) -> Reply:
+        """Another admin was first (or the offer changed meanwhile): say what it is now, change nothing."""
+        now = await self.s.offers.get(stored.offer.id)
+        status = now.status if now is not None else "deleted"
+        text = self.t(
+            "keyfigures.review.already", title=stored.offer.title, status=self._label(f"keyfigures.status.{status}")
+        )
+        return Reply((Message(text),), replace=True, notice=self._label(f"keyfigures.status.{status}"))
+
+    async def _tell_submitter(self, stored: StoredOffer, message: Message) -> None:
+        submitter = await self.s.registry.submitter(stored.offer.id)
+        if submitter is not None and not await self.s.send(submitter, message):
+            log.info("the key figure could not be told the result of a review")
+
+    # --- manage any offer ---------------------------------------------------------------------------
+
+    def _manage_reply(self, stored: StoredOffer, notes: tuple[Markup, ...] = ()) -> Reply:
+        pk = stored.pk
+        status = self.t("keyfigures.manage.status", status=self._label(f"keyfigures.status.{stored.status}"))
+        body = join_lines([*notes, status]) + Markup("\n\n") + self.s.card(stored)
+        first = [Button(self._label("keyfigures.buttons.adjust"), f"kf:ed:{pk}")]
+        if stored.status == "published":
+            first.append(Button(self._label("keyfigures.buttons.call_off"), f"ad:cx:{pk}"))
+        elif stored.status == "cancelled":
+            first.append(Button(self._label("keyfigures.buttons.republish"), f"ad:up:{pk}"))
+        elif stored.status == "pending":
+            first.append(Button(self._label("keyfigures.buttons.approve"), f"ad:ok:{pk}"))
+        buttons = rows(first, [Button(self._label("keyfigures.buttons.delete"), f"ad:de:{pk}")])
+        return Reply((Message(body, buttons, photo=photo_of(stored)),))
+
+    def _confirm_reply(self, key: str, yes: str, stored: StoredOffer) -> Reply:
+        buttons = rows(
+            [
+                Button(self._label(f"keyfigures.buttons.{key}_yes"), f"ad:{yes}:{stored.pk}"),
+                Button(self._label("keyfigures.buttons.no"), f"ad:m:{stored.pk}"),
+            ]
+        )
+        return Reply((Message(self.t(f"keyfigures.manage.{key}_confirm", title=stored.offer.title), buttons),))
+
+    async def _call_off(self, actor: Actor, stored: StoredOffer) -> Reply:
+        try:
+            stored = await self.s.offers.set_status(
+                stored.offer.id, "cancelled", actor=actor.audit, expected=("published",)
+            )
+        except (ValueError, LookupError):
+            return await self._already(stored)
+        return Reply((Message(self.t("keyfigures.manage.called_off", title=stored.offer.title)),), replace=True)
+
+    async def _republish(self, actor: Actor, stored: StoredOffer) -> Reply:
+        try:
+            stored = await self.s.offers.set_status(
+                stored.offer.id, "published", actor=actor.audit, expected=("cancelled",)
+            )
+        except (ValueError, LookupError):
+            return await self._already(stored)
+        return Reply((Message(self.t("keyfigures.manage.republished", title=stored.offer.title)),), replace=True)
+
+    async def _delete(self, actor: Actor, stored: StoredOffer) -> Reply:
+        if not await self.s.offers.delete(stored.offer.id, actor=actor.audit):
+            return await self._already(stored)
+        return Reply((Message(self.t("keyfigures.manage.deleted", title=stored.offer.title)),), replace=True)
+
+    # --- buttons: ad:<verb>:<arg>... ------------------------------------------------------------------
+
+    async def action(self, user_id: int, args: list[str]) -> Reply:
+        verb = args[0] if args else ""
+        actor = await self._admin(user_id, f"ad:{verb}")
+        if actor is None:
+            return self.desk.not_allowed()
+        rest = args[1:]
+        if verb == "tr":
+            return await self._trust(actor, rest)
+        if verb == "rv":
+            return await self._revoke(actor, rest)
+        stored = await self.desk.stored_from(rest[0] if rest else None)
+        if stored is None:
+            return self._text("keyfigures.gone")
+        if verb == "ok":
+            return await self._approve(actor, stored)
+        if verb == "no":
+            return await self._refuse(actor, stored)
+        if verb == "m":
+            return self._manage_reply(stored)
+        if verb == "cx":
+            return self._confirm_reply("call_off", "cxy", stored)
+        if verb == "cxy":
+            return await self._call_off(actor, stored)
+        if verb == "up":
+            return await self._republish(actor, stored)
+        if verb == "de":
+            return self._confirm_reply("delete", "dey", stored)
+        if verb == "dey":
+            return await self._delete(actor, stored)
+        log.info("unknown admin action %r", verb[:10])
+        return self._manage_reply(stored)

@@ -1,0 +1,155 @@
+"""What the key figure, admin and notice parts share: texts, stores, the clock, cards, links, sending.
+
+Sending to someone other than the person who acts (admins, subscribers, the key figure who forwarded
+an offer) goes through `Shared.send`, a hook the Telegram application fills in. Until then (terminal,
+command line) nothing is sent and the callers say so; the data is in the database either way, so a
+failed notice never loses an offer: admins find pending offers with /nakijken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from bot.calendar import Clock, local_naive, next_occurrence
+from bot.cards import card
+from bot.config import Settings
+from bot.keyfigures.registry import Registry
+from bot.keyfigures.roles import Roles
+from bot.offers.store import OfferStore, StoredOffer
+from bot.people import People
+from bot.replies import MAX_ACTION_BYTES, Button, Message, Reply
+from bot.texts import Texts
+
+log = logging.getLogger("bot.keyfigures")
+
+Sender = Callable[[int, Message], Awaitable[bool]]
+
+
+class Announce(Protocol):
+    """Tell subscribers about a just-published offer (skip: who needs no notice); returns how many got it."""
+
+    async def __call__(self, stored: StoredOffer, *, skip: int | None) -> int: ...
+
+
+class AdminView(Protocol):
+    """The card an admin sees of an offer after an edit: review (pending) or manage (the others)."""
+
+    async def __call__(self, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply: ...
+
+
+MAX_START_PAYLOAD = 64  # Telegram's limit for the deep link start parameter
+
+
+def photo_of(stored: StoredOffer) -> str | None:
+    """The Telegram file id of the flyer photo a key figure forwarded with the offer, if any."""
+    photo = stored.offer.extra.get("photo")
+    return photo if isinstance(photo, str) and photo else None
+
+
+def fits(action: str) -> bool:
+    return len(action.encode()) <= MAX_ACTION_BYTES
+
+
+@dataclass
+class Shared:
+    settings: Settings
+    texts: Texts
+    offers: OfferStore
+    people: People
+    registry: Registry
+    roles: Roles
+    clock: Clock
+    bot_username: str | None = None
+    sender: Sender | None = None
+    _warned_no_sender: bool = field(default=False, repr=False)
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def now_local(self) -> dt.datetime:
+        return local_naive(self.clock.now(), self.settings.timezone)
+
+    def today(self) -> dt.date:
+        return self.now_local().date()
+
+    # --- links ----------------------------------------------------------------------------------
+
+    def start_link(self, payload: str) -> str | None:
+        """`https://t.me/<bot>?start=<payload>`, or None while the bot's username is unknown."""
+        if not self.bot_username:
+            return None
+        return f"https://t.me/{self.bot_username}?start={payload}"
+
+    def offer_link(self, stored: StoredOffer) -> str | None:
+        """The deep link that opens this offer's card (by number when the id is too long for Telegram)."""
+        payload = f"offer-{stored.offer.id}"
+        if len(payload) > MAX_START_PAYLOAD:
+            payload = f"offer-{stored.pk}"
+        return self.start_link(payload)
+
+    def share_url(self, stored: StoredOffer) -> str | None:
+        """Telegram's share dialog with the offer's deep link: one tap, pick the person, sent."""
+        link = self.offer_link(stored)
+        if link is None:
+            return None
+        text = self.texts.label("keyfigures.share_text", title=stored.offer.title)
+        return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(text, safe='')}"
+
+    # --- cards ----------------------------------------------------------------------------------
+
+    def card(self, stored: StoredOffer, *, full: bool = True) -> Markup:
+        """The offer's card as people see it; a past one-off date is still shown (for previews)."""
+        offer = stored.offer
+        start = end = None
+        if offer.when is not None:
+            found = next_occurrence(offer.when, self.now_local())
+            start, end = found if found is not None else (offer.when.start, offer.when.end)
+        return card(
+            offer,
+            self.texts,
+            next_start=start,
+            next_end=end,
+            today=self.today(),
+            full=full,
+            cancelled=stored.status == "cancelled",
+        )
+
+    def is_past(self, stored: StoredOffer) -> bool:
+        when = stored.offer.when
+        return when is not None and next_occurrence(when, self.now_local()) is None
+
+    def share_button(self, stored: StoredOffer) -> list[Button]:
+        url = self.share_url(stored) if stored.status == "published" else None
+        return [Button(self.texts.label("keyfigures.buttons.share"), url=url)] if url else []
+
+    # --- sending to others ------------------------------------------------------------------------
+
+    async def send(self, user_id: int, message: Message) -> bool:
+        """Send something unasked to one person; False when it could not be sent (logged, never raised)."""
+        if self.sender is None:
+            if not self._warned_no_sender:
+                log.warning("no Telegram connection: notices to admins and key figures are not sent")
+                self._warned_no_sender = True
+            return False
+        person = await self.people.get(user_id)
+        if person is not None and not person.reachable:
+            return False
+        chat_id = person.chat_id if person is not None else user_id
+        try:
+            return await self.sender(chat_id, message)
+        except Exception:  # a notice must never break the action that caused it
+            log.exception("sending a notice failed")
+            return False
+
+    async def tell_admins(self, message: Message) -> int:
+        """Send to every admin in the config; returns how many got it."""
+        sent = 0
+        for admin in self.settings.telegram.admins:
+            sent += await self.send(admin, message)
+        return sent
