@@ -110,6 +110,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     reminder_chat = ReminderChat(settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock)
     reminder_chat.install(conversation)
     dispatcher.render = reminder_chat.render
+    dispatcher.on_outcome = reminder_chat.report_outcome
     return Core(
         settings=settings,
         clock=clock,

@@ -27,6 +27,8 @@ from bot.sending import Blocked, Rejected, RetryLater, Sender, Transient, Waker
 log = logging.getLogger(__name__)
 
 Render = Callable[[OutboxRow, dt.datetime], Awaitable[Message | None]]
+# What became of a message: 'sent', 'dropped:<reason>' or 'failed:<reason>' (for the network's report).
+Outcome = Callable[[OutboxRow, str], Awaitable[None]]
 PER_CHAT_GAP = 1.0  # seconds between two messages to one chat (Telegram's limit)
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_MAX = dt.timedelta(hours=1)
@@ -76,6 +78,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.sender: Sender | None = None  # set by the messenger side (handlers/sender.py)
         self.waker: Waker | None = None  # set by the scheduler side
+        self.on_outcome: Outcome | None = None  # told what became of each message (the question log)
         self._monotonic = monotonic
         self._sleep = sleep
         self._lock = asyncio.Lock()
@@ -143,6 +146,9 @@ class Dispatcher:
             cooling = self._cooling()
             delivered, self._delivered = self._delivered, None
             row = await self.outbox.claim_next(now, skip_chats=cooling, delivered=delivered)
+            for dropped, reason in self.outbox.dropped:
+                await self._outcome(dropped, f"dropped:{reason}")
+            self.outbox.dropped.clear()
             if row is None:
                 if cooling and not self.outbox.timing.in_quiet(now) and await self.outbox.has_due(now):
                     await self._sleep(min(cooling.values()))  # only chats that just got one are left
@@ -166,10 +172,12 @@ class Dispatcher:
         except Exception:
             log.exception("could not build %s message %d", row.kind, row.id)
             await self.outbox.mark_done(row, "failed", "render")
+            await self._outcome(row, "failed:render")
             report.failed += 1
             return "failed"
         if message is None:  # the offer is gone or no longer published
             await self.outbox.mark_done(row, "dropped", "offer_gone")
+            await self._outcome(row, "dropped:offer_gone")
             report.dropped += 1
             return "dropped"
         try:
@@ -177,6 +185,7 @@ class Dispatcher:
         except Blocked:
             self._last_sent[row.chat_id] = self._monotonic()
             await self.outbox.mark_done(row, "dropped", "blocked")
+            await self._outcome(row, "dropped:blocked")
             await self.people.blocked(row.user_id)
             others = await self.outbox.drop_person(row.user_id, "blocked")
             report.blocked += 1
@@ -192,6 +201,7 @@ class Dispatcher:
         except Rejected as error:
             log.warning("Telegram refused %s message %d: %s", row.kind, row.id, error)
             await self.outbox.mark_done(row, "failed", "rejected")
+            await self._outcome(row, "failed:rejected")
             report.failed += 1
             return "failed"
         except Transient as error:
@@ -202,14 +212,24 @@ class Dispatcher:
         self._last_sent[row.chat_id] = self._monotonic()
         # Recorded together with the next claim (or at the end of the loop): one commit per message.
         self._delivered = Delivered(row, message_id, self.clock.now())
+        await self._outcome(row, "sent")
         report.sent += 1
         report.per_kind[row.kind] = report.per_kind.get(row.kind, 0) + 1
         return "sent"
+
+    async def _outcome(self, row: OutboxRow, outcome: str) -> None:
+        if self.on_outcome is None:
+            return
+        try:
+            await self.on_outcome(row, outcome)
+        except Exception:  # counting must never stop the sending
+            log.exception("could not report the outcome of %s message %d", row.kind, row.id)
 
     async def _transient(self, row: OutboxRow, report: DispatchReport, error: Exception) -> str:
         if row.attempts >= self.max_attempts:
             log.warning("giving up on %s message %d after %d attempts: %s", row.kind, row.id, row.attempts, error)
             await self.outbox.mark_done(row, "failed", "gave_up")
+            await self._outcome(row, "failed:gave_up")
             report.failed += 1
         else:
             await self.outbox.mark_retry(row, self.clock.now() + backoff(row.attempts), "network")

@@ -195,6 +195,7 @@ class Outbox:
         self.db = db
         self.clock = clock
         self.timing = timing
+        self.dropped: list[tuple[OutboxRow, str]] = []  # dropped while claiming, for the dispatcher to report
 
     # --- counting (anonymous) ------------------------------------------------------------------
 
@@ -323,6 +324,7 @@ class Outbox:
                             "UPDATE outbox SET state = 'dropped', reason = ? WHERE id = ?", (reason, row.id)
                         )
                         await self.count(tx, row.kind, f"dropped:{reason}")
+                        self.dropped.append((row, reason))
                         continue
                     claim = "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?"
                     await tx.execute(claim, (row.id,))

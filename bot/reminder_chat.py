@@ -33,6 +33,8 @@ WHEN_CHOICES = {"d": (True, False), "h": (False, True), "b": (True, True)}
 MAX_LISTED = 20  # reminders shown in "Mijn herinneringen" (Telegram allows 100 buttons)
 WEEKLY_MAX_ITEMS = 15
 WEEKLY_MAX_BUTTONS = 6
+# Outcomes of reminder messages -> the actions the anonymous question log counts (bot.insights).
+OUTCOME_ACTIONS = {"sent": "remind_sent", "dropped:blocked": "remind_blocked", "dropped:too_late": "remind_late"}
 
 
 class ReminderChat:
@@ -45,9 +47,12 @@ class ReminderChat:
         self.reminders = reminders
         self.clock = clock
         self.tz = settings.timezone
+        self.conversation: Conversation | None = None
+        self._offer_ids: dict[int, str] = {}  # offer pk -> id, for reporting outcomes without a lookup
 
     def install(self, conversation: Conversation) -> None:
         """Hook into the conversation: actions, a button under dated activity cards, the menu, 'Deze week'."""
+        self.conversation = conversation
         conversation.register_action("r", self.remind_action)
         conversation.register_action("w", self.weekly_action)
         conversation.card_buttons.append(self.card_buttons)
@@ -180,6 +185,8 @@ class ReminderChat:
         except NotRemindable:
             return Reply((Message(self.texts("reminders.not_possible"), rows([self._menu()])),), replace=True)
         title = stored.offer.title
+        if result.subscription is not None:
+            await self._record("remind", stored.offer.id, who)
         if result.subscription is None:
             text = self.texts("reminders.too_soon")
         elif result.subscription.every_time and result.planned:
@@ -214,6 +221,7 @@ class ReminderChat:
         if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):  # type: ignore[union-attr]
             return Reply(notice=self.texts.label("reminders.answer_expired"))
         await self.reminders.answer(who.user_id, stored, start, going=going)
+        await self._record("going" if going else "not_going", stored.offer.id)
         label = self.texts.label
         return Reply(notice=label("reminders.going") if going else label("reminders.not_going"))
 
@@ -300,6 +308,28 @@ class ReminderChat:
         buttons = rows(*pairs, [Button(label("reminders.buttons.weekly_stop"), "w:off")], [self._menu()])
         return Reply((Message(text, buttons),), replace=replace)
 
+    # --- counting for the network's report (anonymous, per offer) ---------------------------------
+
+    async def _record(self, action: str, offer_id: str, who: Who | None = None) -> None:
+        if self.conversation is not None:
+            await self.conversation.record_action(action, offer_id, who)
+
+    async def report_outcome(self, row: OutboxRow, outcome: str) -> None:
+        """What became of a reminder, per offer (the dispatcher's `on_outcome`); the weekly overview and
+        notices are not reminders and are only in the daily counts."""
+        if row.kind not in ("day_before", "hours_before") or row.offer_pk is None:
+            return
+        action = OUTCOME_ACTIONS.get(outcome) or (
+            "remind_failed" if outcome.startswith("failed:") else "remind_dropped"
+        )
+        offer_id = self._offer_ids.get(row.offer_pk)
+        if offer_id is None:
+            stored = await self.offers.get_by_pk(row.offer_pk)
+            if stored is None:
+                return
+            offer_id = stored.offer.id
+        await self._record(action, offer_id)
+
     # --- the messages the outbox sends -----------------------------------------------------------
 
     async def render(self, row: OutboxRow, now: dt.datetime) -> Message | None:
@@ -309,6 +339,7 @@ class ReminderChat:
         stored = await self.offers.get_by_pk(row.offer_pk) if row.offer_pk is not None else None
         if stored is None:
             return None
+        self._offer_ids[stored.pk] = stored.offer.id
         start = parse_occurrence(row.occurrence)
         if row.kind == "cancelled":
             text = self.texts("reminders.cancelled", title=stored.offer.title, when=self._when_or_date(stored, start))

@@ -603,3 +603,18 @@ def test_cli_shows_counts_without_people(tmp_path, capsys):
     assert "day_before    planned" in out
     assert "quiz" in out and "1 / 0" in out
     assert "4242" not in out
+
+
+async def test_the_network_report_gets_anonymous_counts_per_offer(core, clock, far):
+    from bot.conversation import Who
+
+    stored = await save(core, activity("quiz", "2027-01-20T14:00"))
+    for user in (1, 2):
+        await core.conversation.act(Who(user, user), f"r:{stored.pk}:d")  # as the button press does
+    core.dispatcher.sender = FakeSender(far, errors=[None, Blocked("403")])
+    clock.set(brussels(2027, 1, 19, 18, 0))
+    await core.dispatcher.run()
+    await core.conversation.act(Who(1, 1), f"r:y:{stored.pk}:202701201400")
+    rows = await core.db.fetchall("SELECT action, sum(n) AS n FROM offer_actions WHERE offer_id = 'quiz' GROUP BY 1")
+    assert {r["action"]: r["n"] for r in rows} == {"remind": 2, "remind_sent": 1, "remind_blocked": 1, "going": 1}
+    assert not await core.db.fetchall("SELECT * FROM offer_actions WHERE offer_id != 'quiz'")
