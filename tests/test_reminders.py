@@ -618,3 +618,16 @@ async def test_the_network_report_gets_anonymous_counts_per_offer(core, clock, f
     rows = await core.db.fetchall("SELECT action, sum(n) AS n FROM offer_actions WHERE offer_id = 'quiz' GROUP BY 1")
     assert {r["action"]: r["n"] for r in rows} == {"remind": 2, "remind_sent": 1, "remind_blocked": 1, "going": 1}
     assert not await core.db.fetchall("SELECT * FROM offer_actions WHERE offer_id != 'quiz'")
+
+
+async def test_an_import_that_moves_an_offer_tells_its_subscribers(core, far):
+    stored = await save(core, activity("film", "2027-01-20T14:00"))
+    await people(core, 1)
+    await core.reminders.subscribe(1, stored.pk, day_before=True, hours_before=False, every_time=False)
+    moved, new = activity("film", "2027-01-21T19:00"), activity("nieuw", "2027-01-22T14:00")
+    summary = await core.offers.save_many([moved, new], source="import:x", actor="import:x")
+    assert (summary.added, summary.updated) == (1, 1)
+    await core.dispatcher.run()
+    (notice,) = far.texts(1)
+    assert "verplaatst" in notice and "19:00" in notice
+    assert [occ for _, _, occ, _ in await planned(core)] == ["2027-01-21T19:00"]
