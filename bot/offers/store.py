@@ -10,9 +10,10 @@ import asyncio
 import datetime as dt
 import functools
 import json
+import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,8 @@ from bot.db import Database, Transaction
 from bot.offers.model import STATUSES, TIME_FORMAT, Offer
 from bot.search.analyzer import Analyzer
 from bot.search.index import IndexEntry, add_entries, build_entry, bump_generation, clear_index, remove_entries
+
+log = logging.getLogger(__name__)
 
 SEARCHABLE = "published"
 WRITE_CHUNK = 2000  # offers analysed and written at a time in a big import
@@ -73,6 +76,11 @@ _UPDATE_OFFER = """UPDATE offers SET kind = :kind, status = :status, title = :ti
 _INSERT_EVENT = "INSERT INTO offer_events (offer_id, at, actor, action, details) VALUES (?, ?, ?, ?, ?)"
 
 
+# Called after a write is committed with (before, after); None before = created, None after = deleted.
+OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable[None]]
+Change = tuple["StoredOffer | None", "StoredOffer | None"]
+
+
 class UnknownOfferError(LookupError):
     """No offer has this id."""
 
@@ -103,6 +111,17 @@ class OfferStore:
         self.analyzer = analyzer
         self.clock = clock
         self.tz = tz
+        # Other parts (reminders) that must follow changes: called after the commit, in order.
+        self.listeners: list[OfferListener] = []
+
+    async def _notify(self, changes: Sequence[Change]) -> None:
+        """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
+        for old, new in changes:
+            for listener in self.listeners:
+                try:
+                    await listener(old, new)
+                except Exception:
+                    log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
 
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -143,9 +162,11 @@ class OfferStore:
             return SaveSummary()
         first = await asyncio.to_thread(prepare, chunks[0]) if len(offers) > 50 else prepare(chunks[0])
         now = self._utc_now()
+        # offer id -> its row before the write, kept only when someone listens for changes
+        written: dict[str, sqlite3.Row | None] | None = {} if self.listeners else None
         write = functools.partial(
             self._write_chunk, source=source, actor=actor, status=status, force_status=force_status, now=now,
-            local_now=local_now,
+            local_now=local_now, written=written,
         )  # fmt: skip
         totals: Counter[str] = Counter()
         async with self.db.transaction() as tx:
@@ -154,6 +175,11 @@ class OfferStore:
                 totals.update(await write(tx, prepared))
             if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
+        if written:
+            after = await self.get_many(list(written))
+            await self._notify(
+                [(None if old is None else _row_to_stored(old), after.get(oid)) for oid, old in written.items()]
+            )
         added, updated, unchanged = totals["added"], totals["updated"], totals["unchanged"]
         return SaveSummary(added=added, updated=updated, unchanged=unchanged)
 
@@ -168,6 +194,7 @@ class OfferStore:
         force_status: bool,
         now: str,
         local_now: dt.datetime,
+        written: dict[str, sqlite3.Row | None] | None = None,
     ) -> Counter[str]:
         counts: Counter[str] = Counter()
         existing = await self._existing(tx, [p.offer.id for p in prepared])
@@ -187,6 +214,8 @@ class OfferStore:
                 if status == SEARCHABLE:
                     index_adds.append((pk, item.entry))
                 counts["added"] += 1
+                if written is not None:
+                    written[offer.id] = None
                 continue
             new_status = status if force_status else old["status"]
             if old["data"] == item.data and new_status == old["status"]:
@@ -205,6 +234,8 @@ class OfferStore:
                 details["status"] = [old["status"], new_status]
             events.append(self._event_row(offer.id, actor, "updated", details, now))
             counts["updated"] += 1
+            if written is not None:
+                written[offer.id] = old
         await remove_entries(tx, index_removes)
         await tx.executemany(_INSERT_OFFER, inserts)
         await tx.executemany(_UPDATE_OFFER, changes)
@@ -225,9 +256,7 @@ class OfferStore:
         found: dict[str, sqlite3.Row] = {}
         for first in range(0, len(ids), 500):
             chunk = ids[first : first + 500]
-            rows = await tx.fetchall(
-                f"SELECT pk, id, data, status FROM offers WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
+            rows = await tx.fetchall(f"SELECT * FROM offers WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             found.update((row["id"], row) for row in rows)
         return found
 
@@ -265,8 +294,9 @@ class OfferStore:
         the second finds the offer already published and nothing happens twice.
         """
         _check_status(status)
+        old: StoredOffer | None = None
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer_id,))
+            row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
             if row is None:
                 raise UnknownOfferError(offer_id)
             if expected is not None and row["status"] not in expected:
@@ -287,14 +317,17 @@ class OfferStore:
                     details["note"] = note
                 await self._event(tx, offer_id, actor, "status", details)
                 await bump_generation(tx)
+                old = _row_to_stored(row)
         stored = await self.get(offer_id)
         assert stored is not None
+        if old is not None:
+            await self._notify([(old, stored)])
         return stored
 
     async def delete(self, offer_id: str, *, actor: str) -> bool:
         """Remove an offer for good (its audit trail stays); False when there was none."""
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer_id,))
+            row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
             if row is None:
                 return False
             if row["status"] == SEARCHABLE:
@@ -303,6 +336,7 @@ class OfferStore:
             await tx.execute("DELETE FROM offers WHERE pk = ?", (row["pk"],))
             await self._event(tx, offer_id, actor, "deleted", {"title": json.loads(row["data"])["title"]})
             await bump_generation(tx)
+        await self._notify([(_row_to_stored(row), None)])
         return True
 
     async def rebuild_index(self) -> int:
