@@ -54,6 +54,7 @@ class Who:
 
 ActionHandler = Callable[[Who, list[str]], Awaitable[Reply]]
 CardButtons = Callable[[Who, StoredOffer], Awaitable[Sequence[Button]]]
+BrowseButtons = Callable[[Who, str], Awaitable[Sequence[Button]]]  # (who, browse key like "week")
 
 
 class QuestionLog(Protocol):
@@ -126,6 +127,7 @@ class Conversation:
         self.pages = ResultPages()
         self.card_buttons: list[CardButtons] = []
         self.menu_buttons: list[Button] = []  # extra buttons other parts add to the main menu
+        self.browse_buttons: list[BrowseButtons] = []  # extra buttons under a browse list ("Deze week")
         self._actions: dict[str, ActionHandler] = {
             "i": self._info,
             "g": self._route,
@@ -409,7 +411,12 @@ class Conversation:
         if not hits:
             return Reply((Message(self.texts("browse.empty", **self._contact_values()), self.main_menu()),))
         token = self.pages.keep(hits)
-        return Reply(tuple(await self._result_page(who, hits, 0, token, intro=self.texts(text_key))))
+        messages = await self._result_page(who, hits, 0, token, intro=self.texts(text_key))
+        extra = [button for hook in self.browse_buttons for button in await hook(who, what)]
+        if extra:
+            last = messages[-1]
+            messages[-1] = Message(last.html, (*last.buttons, tuple(extra)), last.photo)
+        return Reply(tuple(messages))
 
     async def _suggestion_action(self, who: Who, args: list[str]) -> Reply:
         suggestion = self.pages.suggestion(args[0]) if args else None

@@ -22,7 +22,7 @@ from bot.offers.model import TIME_FORMAT
 from bot.search.analyzer import Analyzer
 from bot.search.dates import DATE_WORDS
 from bot.search.index import FIELDS
-from bot.search.query import AudienceWish, Concept, Query, QueryParser
+from bot.search.query import ASKS_ELIGIBILITY, AudienceWish, Concept, Query, QueryParser
 from bot.search.vocabulary import Vocabulary
 
 FIELD_WEIGHTS = {
@@ -86,6 +86,7 @@ class _Candidate:
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
     next_start: dt.datetime | None = None
     next_end: dt.datetime | None = None
+    matches: list[float] | None = None  # per concept of the question, filled by _Scorer
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> _Candidate:
@@ -189,13 +190,14 @@ class Matcher:
         self._attach_occurrences(candidates, query, now)
 
         scored: list[tuple[float, _Candidate]] = []
+        scorer = _Scorer(query.concepts)
         best_bm25 = min((c.bm25 for c in candidates.values() if c.bm25 is not None), default=None)
         for candidate in candidates.values():
             if not self._passes_filters(candidate, query, has_content=bool(content)):
                 continue
             if concepts:
-                coverage = _coverage(candidate, query.concepts)
-                if coverage < MIN_COVERAGE and not _answers_one_part(candidate, query):
+                coverage = scorer.coverage(candidate)
+                if coverage < MIN_COVERAGE and not scorer.answers_one_part(candidate):
                     continue
                 score = 100.0 * coverage
                 if candidate.bm25 is not None and best_bm25:
@@ -216,7 +218,7 @@ class Matcher:
         far_future = dt.datetime.max
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best]
         scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
-        _answer_the_need_too(scored, query)
+        scorer.answer_the_need_too(scored)
         return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
 
     # --- lists without a question -----------------------------------------------------------
@@ -325,23 +327,35 @@ class Matcher:
         return candidates
 
     def _need_candidates(self, query: Query, now_text: str) -> list[_Candidate]:
-        """Offers of the kinds or categories that answer a named need ('geen auto' -> transport)."""
-        clauses, params = [], []
-        for need in query.needs:
-            for kind in need.kinds:
-                clauses.append("o.kind = ?")
-                params.append(kind)
-            for category in need.categories:
-                clauses.append("o.categories LIKE ?")
-                params.append(f"%|{category}|%")
-        if not clauses:
+        """Offers of the kinds or categories that answer a named need ('geen auto' -> transport).
+
+        Kinds come from an index on offers, categories from the index's categories column: neither
+        scans the whole table, which matters at 100,000 offers.
+        """
+        kinds = sorted({k for need in query.needs for k in need.kinds})
+        categories = sorted({self.analyzer.stem(c) for need in query.needs for c in need.categories})
+        pks: list[int] = []
+        for kind in kinds:
+            rows = self.conn.execute(
+                "SELECT pk FROM offers WHERE status = 'published' AND kind = ? "
+                "AND (last_end IS NULL OR last_end > ?) ORDER BY pk DESC LIMIT ?",
+                (kind, now_text, NEED_CANDIDATES),
+            ).fetchall()
+            pks += [row[0] for row in rows]
+        if categories:
+            rows = self.conn.execute(
+                "SELECT rowid FROM offer_text WHERE offer_text MATCH ? ORDER BY rowid DESC LIMIT ?",
+                ("{categories} : (" + _any_of(categories) + ")", NEED_CANDIDATES),
+            ).fetchall()
+            pks += [row[0] for row in rows]
+        if not pks:
             return []
-        sql = (
+        unique = list(dict.fromkeys(pks))
+        rows = self.conn.execute(
             f"SELECT {_OFFER_COLUMNS}, {_TEXT_COLUMNS} FROM offers o JOIN offer_text t ON t.rowid = o.pk "
-            f"WHERE o.status = 'published' AND (o.last_end IS NULL OR o.last_end > ?) AND ({' OR '.join(clauses)}) "
-            "LIMIT ?"
-        )
-        rows = self.conn.execute(sql, (now_text, *params, NEED_CANDIDATES)).fetchall()
+            f"WHERE o.pk IN ({','.join('?' * len(unique))}) AND (o.last_end IS NULL OR o.last_end > ?)",
+            (*unique, now_text),
+        ).fetchall()
         return [_Candidate.from_row(row) for row in rows]
 
     def _list_candidates(self, query: Query, now: dt.datetime, now_text: str) -> list[_Candidate]:
@@ -424,68 +438,85 @@ def _sql_filters(query: Query) -> tuple[str, list[object]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _coverage(candidate: _Candidate, concepts: Sequence[Concept]) -> float:
-    """The weighted share of the question's concepts this offer covers, in [0, 1]."""
-    total = sum(c.weight for c in concepts)
-    if total == 0:
-        return 0.0
-    return sum(c.weight * _concept_match(candidate, c) for c in concepts) / total
+class _Scorer:
+    """The question's concepts prepared once, then matched against each candidate offer.
 
-
-def _concept_match(candidate: _Candidate, concept: Concept) -> float:
-    """How well the offer covers one concept: the best alternative, weighted by the field it is in."""
-    best = 0.0
-    need = concept.need
-    if need is not None:
-        if candidate.kind in need.kinds:
-            best = NEED_KIND_MATCH
-        elif candidate.categories & set(need.categories):
-            best = NEED_CATEGORY_MATCH
-    allowed = concept.fields
-    for stem, weight in concept.alternatives.items():
-        if weight <= best:
-            continue
-        for name, field_weight in FIELD_WEIGHTS.items():
-            if allowed is not None and name not in allowed:
-                continue
-            if stem in candidate.fields.get(name, ()):
-                best = max(best, weight * field_weight)
-                break
-    return best if best >= NOISE_FLOOR else 0.0
-
-
-def _answers_one_part(candidate: _Candidate, query: Query) -> bool:
-    """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.
-
-    A question with a subject and an access need (transport, childcare, company) is answered by an
-    offer that covers the whole subject, or one that fully meets the need.
+    For each candidate it first looks up, once, in which fields each of the question's stems
+    occurs; every concept's match, the coverage and the need checks are read from that.
     """
-    access = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
-    content = [c for c in query.concepts if c.need is None]
-    if not access or not content:
-        return False
-    return _coverage(candidate, content) >= SUBJECT_COVERAGE or _meets_need(candidate, access)
 
+    def __init__(self, concepts: Sequence[Concept]) -> None:
+        self.concepts = list(concepts)
+        self.total = sum(c.weight for c in self.concepts)
+        self.content = [i for i, c in enumerate(self.concepts) if c.need is None]
+        self.access = [i for i, c in enumerate(self.concepts) if c.need is not None and c.need.name != ASKS_ELIGIBILITY]
+        self.stems = sorted({s for c in self.concepts for s in c.alternatives})
 
-def _answer_the_need_too(scored: list[tuple[float, _Candidate]], query: Query) -> None:
-    """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
+    def matches(self, candidate: _Candidate) -> list[float]:
+        """How well the offer covers each concept: the best alternative, weighted by its field."""
+        if candidate.matches is not None:
+            return candidate.matches
+        present: dict[str, list[str]] = {}
+        for stem in self.stems:
+            found = [name for name in FIELD_WEIGHTS if stem in candidate.fields.get(name, ())]
+            if found:
+                present[stem] = found
+        result = []
+        for concept in self.concepts:
+            best = 0.0
+            need = concept.need
+            if need is not None:
+                if candidate.kind in need.kinds:
+                    best = NEED_KIND_MATCH
+                elif candidate.categories & set(need.categories):
+                    best = NEED_CATEGORY_MATCH
+            for stem, weight in concept.alternatives.items():
+                fields = present.get(stem)
+                if not fields or weight <= best:
+                    continue
+                for name in fields:  # in order of field weight
+                    if concept.fields is None or name in concept.fields:
+                        best = max(best, weight * FIELD_WEIGHTS[name])
+                        break
+            result.append(best if best >= NOISE_FLOOR else 0.0)
+        candidate.matches = result
+        return result
 
-    When a question names both a subject and a need (transport, childcare, company), the first
-    page shows the best offer that answers the need even if the subject's offers score higher.
-    """
-    needs = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
-    if not needs or not query.content_concepts or len(scored) <= NEED_SLOT:
-        return
-    if any(_meets_need(c, needs) for _, c in scored[: NEED_SLOT + 1]):
-        return
-    for index in range(NEED_SLOT + 1, len(scored)):
-        if _meets_need(scored[index][1], needs):
-            scored.insert(NEED_SLOT, scored.pop(index))
+    def coverage(self, candidate: _Candidate, only: Sequence[int] | None = None) -> float:
+        """The weighted share of the question's concepts (or of `only` these) the offer covers."""
+        matches = self.matches(candidate)
+        indexes = range(len(self.concepts)) if only is None else only
+        total = sum(self.concepts[i].weight for i in indexes)
+        return sum(self.concepts[i].weight * matches[i] for i in indexes) / total if total else 0.0
+
+    def meets_need(self, candidate: _Candidate) -> bool:
+        matches = self.matches(candidate)
+        return any(matches[i] >= NEED_KIND_MATCH for i in self.access)
+
+    def answers_one_part(self, candidate: _Candidate) -> bool:
+        """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.
+
+        A question with a subject and an access need (transport, childcare, company) is answered by
+        an offer that covers the whole subject, or one that fully meets the need.
+        """
+        if not self.access or not self.content:
+            return False
+        return self.coverage(candidate, self.content) >= SUBJECT_COVERAGE or self.meets_need(candidate)
+
+    def answer_the_need_too(self, scored: list[tuple[float, _Candidate]]) -> None:
+        """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
+
+        When a question names both a subject and a need, the first page shows the best offer that
+        answers the need even if the subject's offers score higher.
+        """
+        if not self.access or not self.content or len(scored) <= NEED_SLOT:
             return
-
-
-def _meets_need(candidate: _Candidate, needs: Sequence[Concept]) -> bool:
-    return any(_concept_match(candidate, n) >= NEED_KIND_MATCH for n in needs)
+        if any(self.meets_need(c) for _, c in scored[: NEED_SLOT + 1]):
+            return
+        for index in range(NEED_SLOT + 1, len(scored)):
+            if self.meets_need(scored[index][1]):
+                scored.insert(NEED_SLOT, scored.pop(index))
+                return
 
 
 def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bool) -> bool:

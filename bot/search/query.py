@@ -217,7 +217,8 @@ class QueryParser:
         concepts: list[Concept] = []
         corrections: dict[str, str] = {}
         suggestion_words: dict[str, str] = {}
-        for _, token in leftovers[:MAX_CONCEPTS]:
+        distinct = list(dict.fromkeys(t for _, t in leftovers))  # 'blabla blabla blabla' is one word
+        for token in distinct[:MAX_CONCEPTS]:
             concept = self._concept(token, corrections, suggestion_words)
             if concept is not None:
                 concepts.append(concept)

@@ -75,15 +75,27 @@ class Vocabulary:
         return result
 
 
-_SOUND_SHIFTS = (("ao", "aa"), ("ie", "ij"), ("oo", "oe"), ("uu", "ui"), ("ei", "e"), ("ng", "nd"), ("ae", "aa"))
+_SOUND_SHIFTS = (
+    ("ao", "aa"), ("ao", "a"), ("oa", "a"), ("ie", "ij"), ("ie", "ee"), ("oo", "oe"), ("uu", "ui"), ("ei", "e"),
+    ("ng", "nd"), ("ae", "aa"), ("sj", "sch"), ("sj", "s"), ("zj", "z"), ("u", "e"),
+)  # fmt: skip
+_ENDING_SHIFTS = (("dig", "dag"),)  # Limburg weekdays: 'zaoterdig' -> 'zaterdag'
 
 
 def _dialect_candidates(word: str) -> list[str]:
-    """Standard forms a spoken form may stand for, most likely first."""
+    """Standard forms a spoken form may stand for, most likely first (one or two sound shifts)."""
     bases = [word]
-    for spoken, standard in _SOUND_SHIFTS:
-        if spoken in word:
-            bases.append(word.replace(spoken, standard))
+    for spoken, standard in _ENDING_SHIFTS:
+        if word.endswith(spoken):
+            bases.append(word[: -len(spoken)] + standard)
+    for base in list(bases):
+        for spoken, standard in _SOUND_SHIFTS:
+            if spoken in base:
+                bases.append(base.replace(spoken, standard))
+    for base in list(bases[1:]):
+        for spoken, standard in _SOUND_SHIFTS:
+            if spoken in base:
+                bases.append(base.replace(spoken, standard))
     candidates: list[str] = []
     for base in bases:
         candidates.append(base)
