@@ -2,7 +2,9 @@
 
 A reply that fails on the way (Telegram's 5xx, a dropped connection, a timeout) is tried twice more after
 a short pause, so that a hiccup of a few seconds does not cost a person their answer. A refusal (400, 403)
-is not retried, and a 429 is already waited out by PTB's rate limiter.
+is not retried, and a 429 is already waited out by PTB's rate limiter. Only replies to what a person just
+did are retried here: reminders have their own policy (the outbox tries again later, and a timed-out
+message that did arrive must not arrive twice).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ async def retrying(call: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
+async def _once(call: Callable[[], Awaitable[T]]) -> T:
+    return await call()
+
+
 def keyboard(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -50,18 +56,19 @@ def _button(button: Button) -> InlineKeyboardButton:
     return InlineKeyboardButton(button.text, callback_data=button.action)
 
 
-async def send_message(bot: Bot, chat_id: int, message: Message) -> TelegramMessage:
-    """One message of a reply; a photo gets the text as caption when it fits."""
+async def send_message(bot: Bot, chat_id: int, message: Message, *, retry: bool = False) -> TelegramMessage:
+    """One message of a reply; a photo gets the text as caption when it fits. `retry`: see the module docstring."""
     markup = keyboard(message.buttons)
+    attempt = retrying if retry else _once
     if message.photo and len(message.plain) <= MAX_CAPTION:
-        return await retrying(
+        return await attempt(
             lambda: bot.send_photo(
                 chat_id, message.photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
             )
         )
     if message.photo:
-        await retrying(lambda: bot.send_photo(chat_id, message.photo))
-    return await retrying(
+        await attempt(lambda: bot.send_photo(chat_id, message.photo))
+    return await attempt(
         lambda: bot.send_message(
             chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=None
         )
@@ -80,4 +87,4 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, *, pressed: TelegramM
             if "not modified" not in str(error).lower():
                 raise
     for message in messages:
-        await send_message(bot, chat_id, message)
+        await send_message(bot, chat_id, message, retry=True)

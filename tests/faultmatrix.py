@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -19,14 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from telegram.ext import Application
+
 from bot.app import build_application
 from bot.conversation import Who
 from bot.core import Core, open_core
 from bot.keyfigures import Incoming
 from handlers import render
+from handlers.reminders import TICK_JOB
 from tests import fakebotapi
 from tests.fakebotapi import FakeBotApi, FakeUser
-from tests.helpers import clock_at, make_settings
+from tests.helpers import brussels, clock_at, make_settings
+from tests.reminder_helpers import activity
 
 ADMIN, VICTIM, OTHER = 900, 700, 801
 SOUP = """Soepnamiddag in het Sociaal Huis!
@@ -87,7 +92,7 @@ class _Count(logging.Handler):
 
 
 @contextlib.asynccontextmanager
-async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[Core]:
+async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[tuple[Core, Application]]:
     """The whole bot on a database in `folder`, with a registered key figure (VICTIM), polling `api`."""
     settings = make_settings(folder)
     settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, admins=(ADMIN,)))
@@ -101,7 +106,8 @@ async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[Core]:
         builder = fakebotapi.app_builder(api, read_timeout=READ_TIMEOUT, write_timeout=READ_TIMEOUT)
         app = build_application(core, builder)
         async with fakebotapi.running_app(app, poll_timeout=1):
-            yield core
+            await asyncio.wait_for(core.reminders.started.wait(), 10)  # the reminder schedule is rebuilt
+            yield core, app
     finally:
         await core.close()
 
@@ -210,6 +216,86 @@ async def polling_fault(api: FakeBotApi, core: Core, name: str, times: int = 1) 
         logging.getLogger().removeHandler(counter)
     outcome.log_lines = counter.count
     return outcome
+
+
+BATCH = 20  # people with a reminder due at the same moment
+BATCH_FIRST = 2001  # their user ids: BATCH_FIRST, BATCH_FIRST + 1, ...
+REMINDER = "⏰ Herinnering"
+
+
+async def _tick(app: Application) -> None:
+    """What APScheduler does every minute: wake the sender, which sends what is due at the clock's time."""
+    (job,) = app.job_queue.get_jobs_by_name(TICK_JOB)
+    await job.run(app)
+
+
+async def reminder_batch(api: FakeBotApi, core: Core, app: Application, name: str) -> Outcome:
+    """A batch of reminders goes out while the API fails: the first three sends (429: the first, three times;
+    403: one person blocked the bot). Meanwhile someone asks a question. Then the clock moves on (past the
+    sender's backoff) and the rest goes out: no reminder lost, none sent twice."""
+    outcome = Outcome(name, f"reminder batch of {BATCH}")
+    counter = _Count()
+    logging.getLogger().addHandler(counter)
+    try:
+        stored = await core.offers.save(activity("batch", "2027-01-20T14:00"), source="t", actor="t",
+                                        status="published")  # fmt: skip
+        people = list(range(BATCH_FIRST, BATCH_FIRST + BATCH))
+        for user_id in people:
+            await core.people.seen(user_id, user_id)
+            await core.reminders.subscribe(user_id, stored.pk, day_before=True, hours_before=False, every_time=False)
+        blocked = name == "403 (blocked)"
+        if blocked:
+            faults = [api.faults.add(chat_id=people[0], times=None, **FAULTS[name])]
+        elif name.startswith("429"):  # PTB's limiter tries three times before the sender sees it
+            faults = [api.faults.add("sendMessage", chat_id=people[0], times=3, **FAULTS[name])]
+        else:  # the first three sends of the batch fail: the sender pauses, as when the network is down
+            faults = [api.faults.add("sendMessage", chat_id=p, times=1, **FAULTS[name]) for p in people[:3]]
+        core.clock.set(brussels(2027, 1, 19, 18, 0))
+        batch = asyncio.create_task(_tick(app))
+        answer, outcome.others_seconds = await _timed(api.user(OTHER).send("zwemmen", timeout=30))
+        outcome.others_served = any("Dit vond ik" in (m.text or "") for m in answer)
+        await batch
+        outcome.hit_answered = all(_reminders(api, p) for p in people[1:])
+        for fault in faults:
+            api.faults.remove(fault)
+        for _ in range(6):  # past each backoff (30 s, 1 min, ...): what the minute tick does in real life
+            await _settle(core, app)
+            if not (await core.outbox.states()).get("planned"):
+                break
+            core.clock.advance(dt.timedelta(minutes=10))
+        received = {p: len(_reminders(api, p)) for p in people}
+        states = await core.outbox.states()
+        expected = {p: 0 if blocked and p == people[0] else 1 for p in people}
+        outcome.recovered = received == expected
+        outcome.notes.append("outbox " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
+        if received != expected:
+            outcome.notes.append(f"received {received}")
+    finally:
+        logging.getLogger().removeHandler(counter)
+    outcome.log_lines = counter.count
+    return outcome
+
+
+async def _settle(core: Core, app: Application) -> None:
+    """Tick until nothing more happens at the clock's time: nothing in flight, and nothing due or the sender
+    waiting (paused after a 429) until the clock moves. A wake-up job of the scheduler may be sending already:
+    a tick then only asks it to look again."""
+    last, still = None, 0
+    for _ in range(600):
+        states = await core.outbox.states()
+        if not states.get("sending") and not await core.outbox.has_due(core.clock.now()):
+            return
+        still = still + 1 if states == last else 0
+        if still >= 10 and not states.get("sending"):
+            return
+        last = states
+        await _tick(app)
+        await asyncio.sleep(0.05)
+    raise AssertionError("the reminder sender did not finish")
+
+
+def _reminders(api: FakeBotApi, chat: int) -> list:
+    return [m for m in api.sent_to(chat) if (m.text or "").startswith(REMINDER)]
 
 
 def table(outcomes: list[Outcome]) -> str:

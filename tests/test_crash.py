@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import datetime as dt
 import json
 import os
 import signal
@@ -24,11 +25,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.calendar import ManualClock
 from bot.config import PROJECT_ROOT, load_settings
 from bot.core import open_core
 from bot.offers.model import Offer
 from tests.fakebotapi import FakeBotApi
 from tests.helpers import eventually
+from tests.reminder_helpers import activity
 
 ADMIN, KEY_FIGURE = 900, 700
 PENDING = 12
@@ -274,3 +277,87 @@ async def test_kill_9_during_approvals_leaves_a_consistent_database_and_the_bot_
     ).fetchall()
     conn.close()
     assert twice == []  # no offer approved twice
+
+
+# --- kill -9 during a reminder batch ------------------------------------------------------------------
+
+BATCH = 100
+FIRST_PERSON = 3001
+
+
+async def reminder_batch_config(tmp_path: Path, api: FakeBotApi) -> Path:
+    """A bot whose database holds BATCH reminders that are due now (by the real clock the process uses)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\ntoken = "{api.token}"\napi_base_url = "{api.base_url}"\n'
+        '[database]\npath = "bot.sqlite3"\n[backup]\nfolder = ""\n'
+        # No quiet hours (the test may run at night) and a brisk pace.
+        '[reminders]\nquiet_start = "12:00"\nquiet_end = "12:00"\nmessages_per_second = 50\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    settings = load_settings(config, environ={})
+    tz = settings.timezone
+    now = dt.datetime.now(tz)
+    start = (now + dt.timedelta(minutes=90)).replace(second=0, microsecond=0, tzinfo=None)
+    # Subscribed an hour ago: the "2 hours before" reminder was due half an hour ago; the activity is still ahead.
+    core = await open_core(settings, clock=ManualClock(now - dt.timedelta(hours=1)), load_sample=False)
+    try:
+        stored = await core.offers.save(activity("kampvuur", start.isoformat(timespec="minutes")), source="t",
+                                        actor="t", status="published")  # fmt: skip
+        for user_id in range(FIRST_PERSON, FIRST_PERSON + BATCH):
+            await core.people.seen(user_id, user_id)
+            await core.reminders.subscribe(user_id, stored.pk, day_before=False, hours_before=True, every_time=False)
+        assert await core.outbox.states() == {"planned": BATCH}
+    finally:
+        await core.close()
+    return config
+
+
+def reminders_received(api: FakeBotApi) -> dict[int, int]:
+    received: dict[int, int] = {}
+    for user_id in range(FIRST_PERSON, FIRST_PERSON + BATCH):
+        n = sum(1 for m in api.sent_to(user_id) if (m.text or "").startswith("⏰ Herinnering"))
+        if n:
+            received[user_id] = n
+    return received
+
+
+def outbox_states(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+    finally:
+        conn.close()
+
+
+async def test_kill_9_during_a_reminder_batch_loses_no_reminder_and_repeats_at_most_one(fake_api, tmp_path):
+    config = await reminder_batch_config(tmp_path, fake_api)
+    database = tmp_path / "bot.sqlite3"
+    log = tmp_path / "bot.log"
+    before = consistency(database)
+    async with bot_process(config, fake_api, log) as process:
+        await eventually(lambda: sum(reminders_received(fake_api).values()) >= 30 or process.returncode is not None,
+                         timeout=30, what="the first 30 reminders")  # fmt: skip
+        watcher = LockWatcher(database, process.pid)
+        watcher.start()
+        await asyncio.wait_for(process.wait(), 30)
+        watcher.stop.set()
+        watcher.join()
+    assert watcher.killed_in_transaction and process.returncode == -signal.SIGKILL
+
+    assert consistency(database) == before  # offers untouched, index and audit trail intact
+    states = outbox_states(database)
+    delivered = sum(reminders_received(fake_api).values())
+    assert sum(states.values()) == BATCH and set(states) <= {"sent", "planned", "sending"}
+    assert states.get("sending", 0) <= 1  # at most the one message in flight
+    assert 30 <= delivered < BATCH, "killed in the middle of the batch"
+    assert delivered - states.get("sent", 0) in (0, 1)  # delivered but not yet marked: at most one
+
+    async with bot_process(config, fake_api, log):
+        await eventually(lambda: outbox_states(database) == {"sent": BATCH}, timeout=30,
+                         what="the rest of the batch after the restart")  # fmt: skip
+    received = reminders_received(fake_api)
+    assert set(received) == set(range(FIRST_PERSON, FIRST_PERSON + BATCH))  # nobody lost their reminder
+    assert sum(received.values()) - BATCH <= 1 and max(received.values()) <= 2  # at most one sent twice
+    assert consistency(database) == before

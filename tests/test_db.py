@@ -452,7 +452,27 @@ def _seed_4(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO offer_actions (day, offer_id, action, n) VALUES ('2026-06-01', 'zwembad-oud', 'info', 2)")
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4}
+def _seed_5(conn: sqlite3.Connection) -> None:
+    stamp = "2026-06-01T10:00:00+00:00"
+    conn.execute(
+        "INSERT INTO reminder_subscriptions (id, user_id, offer_pk, day_before, hours_before, every_time, occurrence,"
+        " created_at) VALUES (1, 501, 1, 1, 0, 0, '2027-02-03T14:00', ?)",
+        (stamp,),
+    )
+    conn.execute("INSERT INTO weekly_subscriptions (user_id, topics, created_at) VALUES (501, '|sport|', ?)", (stamp,))
+    conn.executemany(
+        "INSERT INTO outbox (user_id, offer_pk, occurrence, kind, planned_at, due_at, state, attempts, sent_at) "
+        "VALUES (501, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(1, "2027-02-03T14:00", "day_before", "2027-02-02T17:00:00+00:00", "2027-02-02T17:00:00+00:00",
+          "planned", 0, None),
+         (None, "2026-06-01", "weekly", stamp, stamp, "sent", 1, stamp)],
+    )  # fmt: skip
+    conn.execute("INSERT INTO reminder_answers (user_id, offer_pk, occurrence, going) VALUES (501, 1, '2026-06-01', 1)")
+    conn.execute("INSERT INTO reminder_counts (day, kind, outcome, count) VALUES ('2026-06-01', 'weekly', 'sent', 1)")
+    conn.execute("INSERT INTO going_counts (offer_id, occurrence, going) VALUES ('zwembad-oud', '2026-06-01', 1)")
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():
