@@ -222,6 +222,7 @@ def _check_database(report: Report, settings: Settings) -> None:
         result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         offers = conn.execute("SELECT count(*) FROM offers").fetchone()[0] if "offers" in tables else None
+        outbox = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")) if "outbox" in tables else {}
     except sqlite3.DatabaseError as error:
         report.problem("database", f"{path} is not a readable SQLite database: {error}")
         return
@@ -240,6 +241,9 @@ def _check_database(report: Report, settings: Settings) -> None:
         return
     upgrade = f"; it is upgraded from version {version} to {latest} at the next start" if version < latest else ""
     report.ok("database", f"{path}: intact, {offers} offers, schema version {version}{upgrade}")
+    if outbox.get("planned") or outbox.get("failed"):
+        report.ok("reminders", f"{outbox.get('planned', 0)} planned, {outbox.get('sent', 0)} sent, "
+                  f"{outbox.get('failed', 0)} given up after network failures")  # fmt: skip
     loose = [p.name for p in (path, *_sidecars(path)) if p.exists() and _others_can_read(p)]
     if loose:
         report.problem("database", f"other users of this computer can read {', '.join(loose)} "

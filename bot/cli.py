@@ -26,6 +26,7 @@ from bot import backup, logs, runlock
 from bot.cards import card
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core, open_core
+from bot.db import MigrationError
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
@@ -127,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_dispatch(command, args, settings))
     except KeyboardInterrupt:
         return EXIT_OK
+    except MigrationError as error:  # the database was left as it was; say why in one line, no traceback
+        print(f"The database could not be upgraded, so nothing was changed: {error}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:

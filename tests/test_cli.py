@@ -381,3 +381,17 @@ def test_bad_config_exits_with_the_key(tmp_path):
     result = run("ask", "--db", tmp_path / "bot.sqlite3", "zwemmen", config=config, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("Config error: unknown key 'search.max_result'; did you mean 'max_results'?")
+
+
+def test_a_database_that_cannot_be_upgraded_is_left_alone_with_a_one_line_reason(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    assert run("ask", "--db", path, "zwemmen", cwd=tmp_path).returncode == 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = path.read_bytes()
+    result = run("ask", "--db", path, "zwemmen", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("The database could not be upgraded, so nothing was changed:")
+    assert "schema version 999" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == before
