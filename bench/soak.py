@@ -27,6 +27,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -44,7 +45,7 @@ from aiohttp import web  # noqa: E402
 from bot.calendar import ManualClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core import open_core  # noqa: E402
-from tests.fakebotapi import ApiCall, FakeBotApi, _text_content  # noqa: E402
+from tests.fakebotapi import ApiCall, FakeBotApi, _text_content, html_to_text  # noqa: E402
 from tests.helpers import eventually  # noqa: E402
 from tests.reminder_helpers import activity  # noqa: E402
 
@@ -69,7 +70,7 @@ class SoakApi(FakeBotApi):
         response = await super()._answer(request, call)
         method = call.method.lower()
         if call.ok and method in ANSWERING:
-            text = str(call.params.get("text") or call.params.get("caption") or "")
+            text = html_to_text(str(call.params.get("text") or call.params.get("caption") or ""))
             if text.startswith(REMINDER):
                 self.reminders_sent += 1
             elif OOPS in text:
@@ -285,6 +286,9 @@ async def main() -> int:
                 with contextlib.suppress(ProcessLookupError):
                     child.kill()
             log_lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            conn = sqlite3.connect(folder / "bot.sqlite3")
+            outbox = dict(conn.execute("SELECT state || coalesce(':' || reason, ''), count(*) FROM outbox GROUP BY 1"))
+            conn.close()
             token_leaks = sum(api.token.split(":")[1] in line for line in log_lines)
 
     levels = {level: sum(f" {level} " in line for line in log_lines) for level in ("WARNING", "ERROR", "CRITICAL")}
@@ -297,7 +301,7 @@ async def main() -> int:
     print(f"\nsoak: {args.users} people, {args.minutes:g} min, think time {args.think:g} s (seed {args.seed})")
     print(f"actions: {total} ({', '.join(f'{k} {v}' for k, v in sorted(stats.actions.items()))}), "
           f"{total / seconds:.1f}/s")  # fmt: skip
-    print(f"reminders: {api.reminders_sent} sent of {planned} planned")
+    print(f"reminders: {api.reminders_sent} sent of {planned} planned; outbox at the end: {outbox}")
     print(f"memory (RSS of the bot): {rss_start / 1024:.1f} MiB after warm-up, {rss_end / 1024:.1f} MiB at the end "
           f"({rss_end / rss_start:.3f}x), peak {rss_peak / 1024:.1f} MiB; second half min/max "
           f"{min(half) / 1024:.1f}/{max(half) / 1024:.1f} MiB")  # fmt: skip
