@@ -22,6 +22,7 @@ from bot.keyfigures import Incoming
 from bot.offers.model import Offer
 from tests.fakebotapi import FakeBotApi, FakeUser, _text_content
 from tests.helpers import PROJECT_ROOT, clock_at, eventually, make_settings
+from tests.reminder_helpers import activity
 
 ADMIN, KF, PERSON, FLOODER = 900, 700, 800, 666
 HOSTILE = '<b>Spaghetti & co</b> <script>alert("x")</script> <a href="javascript:x">klik</a> 5 < 6 > 4 \'&amp;'
@@ -137,7 +138,8 @@ ADMIN_VERBS = _verbs(PROJECT_ROOT / "bot/keyfigures/admin.py", r'verb == "(\w+)"
 DESK_VERBS = _verbs(PROJECT_ROOT / "bot/keyfigures/desk.py", r'"(\w+)": self\._\w+,')
 NOTICE_VERBS = _verbs(PROJECT_ROOT / "bot/keyfigures/notices.py", r'verb == "(\w+)"')
 DATA_TABLES = ("offers", "offer_events", "offer_submissions", "key_figures", "keyfigure_invites",
-               "keyfigure_sessions", "keyfigure_subscriptions", "keyfigure_notices")  # fmt: skip
+               "keyfigure_sessions", "keyfigure_subscriptions", "keyfigure_notices", "reminder_subscriptions",
+               "outbox", "weekly_subscriptions")  # fmt: skip
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:
@@ -274,3 +276,19 @@ async def test_offer_text_with_html_arrives_as_written_on_every_card(core, bot, 
     assert all(text and '<b>Spaghetti & co</b> <script>alert("x")</script>' in text for text in shown), shown
     assert not [c for c in fake_api.calls if not c.ok and c.method != "getUpdates"]
     assert stored.pk
+
+
+async def test_reminder_buttons_only_ever_touch_the_presser_s_own_reminders(core):
+    stored = await core.offers.save(activity("yoga", "2027-01-20T14:00"), source="t", actor="t", status="published")
+    owner, other = Who(601, 601), Who(PERSON, PERSON)
+    await core.people.seen(owner.user_id, owner.chat_id)
+    await core.reminders.subscribe(owner.user_id, stored.pk, day_before=True, hours_before=True, every_time=False)
+    ((sub, _),) = await core.reminders.subscriptions(owner.user_id)
+    before = dump(core.settings.database_path), await core.outbox.states()
+    for data in (f"r:x:{sub.id}", f"r:s:{stored.pk}", "r:x:1", "r:x:999", "r:l"):
+        await core.conversation.act(other, data)
+    assert (dump(core.settings.database_path), await core.outbox.states()) == before
+    assert [s.id for s, _ in await core.reminders.subscriptions(owner.user_id)] == [sub.id]
+    # The owner's own button does stop it.
+    await core.conversation.act(owner, f"r:x:{sub.id}")
+    assert await core.reminders.subscriptions(owner.user_id) == []
