@@ -314,6 +314,8 @@ class OfferStore:
         return None if row is None else _row_to_stored(row)
 
     async def get_by_pk(self, pk: int) -> StoredOffer | None:
+        if not 0 < pk < 2**63:  # SQLite integers are 64-bit: a larger number (a forged button) is no offer
+            return None
         row = await self.db.fetchone("SELECT * FROM offers WHERE pk = ?", (pk,))
         return None if row is None else _row_to_stored(row)
 
