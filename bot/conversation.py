@@ -29,6 +29,7 @@ from markupsafe import Markup
 from bot.calendar import Clock, local_naive, next_occurrence
 from bot.cards import card, price_text, when_text, where_text
 from bot.config import Settings
+from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
 from bot.people import People
 from bot.replies import Button, Message, Reply, join_lines, rows
@@ -46,9 +47,21 @@ BROWSE = {  # browse action -> (text key, offer kind or None for 'the coming 7 d
     "supp": ("browse.support", "support"),
     "week": ("browse.week", None),
 }
+# 'Wie past op de kinderen?' is for a parent who goes to something without the children: an activity
+# open to grown-ups that is not itself for children or families (there the children come along).
+GROWN_UP_GROUPS = {"iedereen", "volwassenen"}
 CHILD_GROUPS = {"kinderen", "gezinnen"}
 CHILD_CATEGORIES = {"gezin", "jeugd"}
+NEEDS_CHECKED_EVERY = dt.timedelta(minutes=1)  # whether any childcare offer exists, cached this long
 MAX_PAGES_KEPT = 5000
+MEDIA = {  # what arrived that is not a question -> the pointer it gets
+    "photo": "media.photo",
+    "voice": "media.voice",
+    "sticker": "media.sticker",
+    "location": "media.location",
+    "document": "media.document",
+    "other": "media.other",
+}
 MAX_BUTTON_LABEL = 60  # characters of an offer title on a button; Telegram shows about that much
 _NUMBER = re.compile(r"[0-9]{1,12}")  # offer numbers and offsets in button actions (ASCII digits only)
 
@@ -85,6 +98,15 @@ class QuestionLog(Protocol):
     async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
 
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
+
+
+def _without_children(offer: Offer) -> bool:
+    """An activity a parent goes to alone: open to grown-ups, not for children or families."""
+    groups = set(offer.audience.groups)
+    open_to_grown_ups = not groups or bool(groups & GROWN_UP_GROUPS)
+    for_children = bool(groups & CHILD_GROUPS or set(offer.categories) & CHILD_CATEGORIES)
+    max_age = offer.audience.max_age
+    return open_to_grown_ups and not for_children and (max_age is None or max_age >= 18)
 
 
 class ResultPages:
@@ -143,6 +165,7 @@ class Conversation:
         self.card_buttons: list[CardButtons] = []
         self.menu_buttons: list[Button] = []  # extra buttons other parts add to the main menu
         self.browse_buttons: list[BrowseButtons] = []  # extra buttons under a browse list ("Deze week")
+        self._need_cache: dict[str, tuple[dt.datetime, bool]] = {}
         self._actions: dict[str, ActionHandler] = {
             "i": self._info,
             "g": self._route,
@@ -201,6 +224,12 @@ class Conversation:
         months = self.settings.privacy.retention_months  # how long anonymous questions are kept (bot.insights)
         text = self.texts("privacy.text", months=months, **self._contact_values())
         return Reply((Message(text, rows([self._menu_button()])),))
+
+    async def media(self, who: Who, kind: str) -> Reply:
+        """A photo, voice message, sticker, location, file or anything else that is not text: a friendly
+        pointer and the menu, so someone who finds typing hard can go on with buttons alone."""
+        await self.people.seen(who.user_id, who.chat_id)
+        return Reply((Message(self.texts(MEDIA.get(kind, "media.other")), self.main_menu()),))
 
     async def forget(self, who: Who) -> Reply:
         """/vergeet: ask first; the yes-button does the deleting."""
@@ -306,9 +335,7 @@ class Conversation:
         third = []
         if offer.kind == "activity":
             third.append(Button(label("buttons.alone"), f"a:{stored.pk}"))
-        if offer.kind == "activity" and (
-            set(offer.audience.groups) & CHILD_GROUPS or set(offer.categories) & CHILD_CATEGORIES
-        ):
+        if offer.kind == "activity" and _without_children(offer) and await self._has_need_offers("childcare"):
             third.append(Button(label("buttons.childcare"), f"c:{stored.pk}"))
         url_row = [Button(label("buttons.website"), url=offer.contact.url)] if full and offer.contact.url else []
         menu_row = [self._menu_button()] if full else []  # a card on its own; in lists the list has the menu
@@ -406,6 +433,15 @@ class Conversation:
         last = messages[-1]
         messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)), last.photo)
         return Reply(tuple(messages))
+
+    async def _has_need_offers(self, need: str) -> bool:
+        """Whether any published offer answers the need; checked at most once a minute (cards ask it often)."""
+        now = self.clock.now()
+        cached = self._need_cache.get(need)
+        if cached is None or now - cached[0] >= NEEDS_CHECKED_EVERY or now < cached[0]:
+            cached = (now, bool(await self.search.need_offers(need)))
+            self._need_cache[need] = cached
+        return cached[1]
 
     async def _need_offers(self, need: str) -> list[StoredOffer]:
         ids = await self.search.need_offers(need)

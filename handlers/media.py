@@ -22,23 +22,29 @@ from handlers.people import PRIVATE, question, who
 from handlers.render import send_reply
 
 KINDS = (
-    (filters.PHOTO, "media.photo"),
-    (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, "media.voice"),
-    (filters.Sticker.ALL, "media.sticker"),
-    (filters.LOCATION | filters.VENUE, "media.location"),
-    (filters.Document.ALL, "media.document"),
+    (filters.PHOTO, "photo"),
+    (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, "voice"),
+    (filters.Sticker.ALL, "sticker"),
+    (filters.LOCATION | filters.VENUE, "location"),
+    (filters.Document.ALL, "document"),
 )
 GROUP_COMMANDS = ("start", "hulp", "help", "privacy", "vergeet", "stop")
 
 
-def _answer(text_key: str) -> Callable[[Update, BotContext], Awaitable[None]]:
-    """A handler that answers with one fixed text."""
+def _pointer(kind: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """A handler for one kind of message that is not a question: the core's pointer, with the menu."""
 
     async def answer(update: Update, context: BotContext) -> None:
-        text = context.bot_data.core.texts(text_key)
-        await update.effective_message.reply_text(str(text), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+        reply = await context.bot_data.core.conversation.media(who(update), kind)
+        await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
 
     return answer
+
+
+async def in_group(update: Update, context: BotContext) -> None:
+    """One of our commands in a group: the bot only talks one to one, so it says where to find it."""
+    text = context.bot_data.core.texts("media.group")
+    await update.effective_message.reply_text(str(text), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -70,11 +76,11 @@ async def membership(update: Update, context: BotContext) -> None:
 
 
 HANDLERS = [
-    *(MessageHandler(PRIVATE & kind & ~filters.UpdateType.EDITED, _answer(key)) for kind, key in KINDS),
+    *(MessageHandler(PRIVATE & kind & ~filters.UpdateType.EDITED, _pointer(name)) for kind, name in KINDS),
     MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND, edited),
     MessageHandler(PRIVATE & filters.COMMAND & ~filters.UpdateType.EDITED, unknown_command),
-    CommandHandler(list(GROUP_COMMANDS), _answer("media.group"), filters=~PRIVATE & ~filters.UpdateType.EDITED),
+    CommandHandler(list(GROUP_COMMANDS), in_group, filters=~PRIVATE & ~filters.UpdateType.EDITED),
     # Any other message (video, contact, poll, ...); service messages (a pinned message) need no answer.
-    MessageHandler(PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, _answer("media.other")),
+    MessageHandler(PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, _pointer("other")),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
 ]
