@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.core import Core, open_core
 from handlers import errors, insights, keyfigures, media, people
 from handlers.context import BotContext, BotData
+from handlers.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
@@ -29,12 +30,7 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     """The Application with all handlers, on an existing core. Tests pass a builder aimed at a fake server."""
     settings = core.settings
     if builder is None:
-        builder = (
-            ApplicationBuilder()
-            .token(settings.telegram.token or "")
-            .base_url(settings.telegram.api_base_url)
-            .base_file_url(settings.telegram.file_url)
-        )
+        builder = application_builder(settings)
     app = (
         builder.context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(
@@ -68,6 +64,19 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     app.add_error_handler(errors.on_error)
     schedule_cleanup(app)
     return app
+
+
+def application_builder(settings: Settings) -> ApplicationBuilder:
+    """Token, Bot API address and our HTTP transport (handlers/http.py: aiohttp, a quarter of httpx's CPU
+    per call); PTB keeps one connection pool for calls and one for the long poll, as it does by default."""
+    return (
+        ApplicationBuilder()
+        .token(settings.telegram.token or "")
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.file_url)
+        .request(AiohttpRequest(256))
+        .get_updates_request(AiohttpRequest(1))
+    )
 
 
 async def insights_cleanup(context: BotContext) -> None:

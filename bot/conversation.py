@@ -105,8 +105,9 @@ def _without_children(offer: Offer) -> bool:
     groups = set(offer.audience.groups)
     open_to_grown_ups = not groups or bool(groups & GROWN_UP_GROUPS)
     for_children = bool(groups & CHILD_GROUPS or set(offer.categories) & CHILD_CATEGORIES)
-    max_age = offer.audience.max_age
-    return open_to_grown_ups and not for_children and (max_age is None or max_age >= 18)
+    min_age, max_age = offer.audience.min_age, offer.audience.max_age
+    young_parents_welcome = (max_age is None or max_age >= 18) and (min_age is None or min_age < 50)
+    return open_to_grown_ups and not for_children and young_parents_welcome
 
 
 class ResultPages:

@@ -24,8 +24,8 @@ from bot.calendar import ManualClock
 from bot.core import Core, open_core
 from bot.replies import MAX_ACTION_BYTES
 from tests.conversation_offers import SWIM_LESSON, SWIMMING, publish
-from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies, app_builder, html_to_text, running_app
-from tests.helpers import brussels, make_settings
+from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies, html_to_text, running_app
+from tests.helpers import brussels, make_settings, telegram_settings
 
 MENU = ["🎈 Activiteiten", "💶 Kortingen", "🚌 Vervoer", "🧒 Opvang & hulp", "📅 Deze week", "❓ Hulp"]
 ERROR_TEXT = "Oei, er ging iets mis"
@@ -49,26 +49,27 @@ def clock() -> ManualClock:
     return ManualClock(brussels(2027, 1, 13, 10, 0))  # a Wednesday
 
 
-async def open_test_core(tmp_path, clock: ManualClock, **search: Any) -> Core:
-    settings = make_settings(tmp_path)
+async def open_test_core(tmp_path, clock: ManualClock, api: FakeBotApi, **search: Any) -> Core:
+    """A core on known offers, its Telegram settings aimed at the fake server: `build_application(core)`
+    then builds the bot as in production, our HTTP transport included (handlers/http.py)."""
+    settings = make_settings(tmp_path, telegram=telegram_settings(api.base_url, token=api.token))
     if search:
         settings = dataclasses.replace(settings, search=dataclasses.replace(settings.search, **search))
     return await open_core(settings, clock=clock, load_sample=False)
 
 
 @pytest.fixture
-async def core(tmp_path, clock) -> AsyncIterator[Core]:
-    opened = await open_test_core(tmp_path, clock)
+async def core(tmp_path, clock, fake_api) -> AsyncIterator[Core]:
+    opened = await open_test_core(tmp_path, clock, fake_api)
     await publish(opened.offers)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-async def bot(core, fake_api, app_builder, running_app):
-    app = build_application(core, app_builder)
-    async with running_app(app):
-        yield app
+async def bot(core, fake_api, running_app):
+    async with running_app(build_application(core)):
+        yield
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -315,12 +316,11 @@ async def test_this_week_shows_the_coming_seven_days_as_the_clock_moves(core, bo
 
 async def test_a_long_list_is_split_and_keeps_its_buttons(tmp_path, clock, fake_api):
     """Twenty offers with long titles full of '&': the list goes out in pieces under 4096 characters."""
-    core = await open_test_core(tmp_path, clock, list_size=20)
+    core = await open_test_core(tmp_path, clock, fake_api, list_size=20)
     try:
         titles = [(f"Nummer {n}: " + "Koffie & taart & " * 12)[:200] for n in range(1, 21)]
         await publish(core.offers, *({"id": f"lang-{n}", "kind": "discount", "title": t} for n, t in enumerate(titles)))
-        app = build_application(core, app_builder(fake_api))
-        async with running_app(app):
+        async with running_app(build_application(core)):
             user = fake_api.user(605)
             (welcome,) = await user.send("/start")
             pieces = clean(await user.press(welcome, "💶 Kortingen")).new
@@ -550,9 +550,9 @@ async def test_an_unknown_button_says_so_and_shows_the_menu(core, bot, fake_api)
 
 @asynccontextmanager
 async def bot_on(tmp_path, clock, api: FakeBotApi) -> AsyncIterator[Core]:
-    core = await open_test_core(tmp_path, clock)
+    core = await open_test_core(tmp_path, clock, api)
     try:
-        async with running_app(build_application(core, app_builder(api))):
+        async with running_app(build_application(core)):
             yield core
     finally:
         await core.close()
