@@ -3,24 +3,37 @@ python-telegram-bot echo bot on the same server in the same run.
 
     python bench/e2e.py                       # fake server in a child process (the default), 3 rounds
     python bench/e2e.py --server inproc       # fake server and people in the bot's own process
-    python bench/e2e.py --rounds 5 --users 50 --questions 10
+    python bench/e2e.py --rounds 5 --users 50 --questions 10 --think 2
     python bench/e2e.py --profile out.prof    # cProfile of the bot process during our bot's rounds
     python bench/e2e.py --telegram-limit      # also: our bot with the production flood limit (25 msg/s)
 
-What runs: the real `Application` from `bot.app.build_application` (all handlers, the error handler, the
-key figures' early handlers, the anonymous question log, AIORateLimiter) on a real SQLite file with the
-evaluation offers (tests/fixtures/eval/offers.json), clock fixed on 1 February 2027. The echo bot is
-PTB's minimal echo (one MessageHandler that answers with the text), with concurrent updates like ours.
+Our bot is the real `Application` of `bot.app.build_application` (all handlers, the error handler, the
+key figures' early handlers, the anonymous question log, AIORateLimiter, our aiohttp transport) on a
+real SQLite file with the evaluation offers (tests/fixtures/eval/offers.json), the clock fixed on
+Monday 1 February 2027. Questions: tests/fixtures/eval/queries.jsonl, each person starting elsewhere
+in the list. Telegram's flood limit is lifted (`reminders.messages_per_second` very high) so that the
+figures are about software; `--telegram-limit` shows what the limit itself does.
 
-Each simulated person sends a question, waits for the last message of the answer, then sends the next
-one (a closed loop: 50 people in flight at most). How many messages an answer has is learnt first, one
-question at a time (this also warms both bots up). Latency: from pushing the person's update into the
-server's getUpdates queue to the server storing the answer's last message. Throughput: questions
-answered per second over a round (first push to last answer). Reported: the median over the rounds of
-each figure, and our throughput as a share of the echo bot's (target >= 0.8; p99 target < 200 ms).
+The bots, each in every round, in turn on the same server:
+- echo: PTB's minimal echo bot (one MessageHandler answering with the text), PTB's default httpx
+  transport. This is the baseline of the issue's target (our throughput >= 0.8 of it).
+- echo/aiohttp: the same echo bot on our transport (handlers/http.py): what the transport alone gives.
+- replay: a bot without logic that answers every question with exactly our bot's messages (same text,
+  same buttons, same count), on our transport: what sending our answers costs; ours minus replay is
+  the cost of our own work (matcher, database, cards, question log).
+- ours.
 
-By default Telegram's flood limit is lifted for both bots (`reminders.messages_per_second` very high),
-so the figures are about our software, not about the limit; `--telegram-limit` shows what the limit does.
+Load: each person sends a question, waits for the last message of the answer, then (after `--think`
+seconds, 0 by default: as fast as possible) sends the next. With `--think 0` this saturates the bot,
+so latency is mostly queueing: about people / throughput. The paced run (`--paced`, default 2 s of
+reading time per answer) shows the latency at a busy but not saturating load. How many messages each
+answer has is learnt first (all questions once; this also warms the bot up). Latency: from pushing the
+update into the server's getUpdates queue to the server storing the answer's last message.
+Throughput: questions answered per second over a round. Reported: medians over the rounds, the bot
+process's CPU per question, and the server side's (fake server and people).
+
+Where the fake server runs: in a child process by default, so that on 2 cores the bot process has a
+core of its own, as with the real Telegram; `--server inproc` shares one process and one event loop.
 """
 
 from __future__ import annotations
@@ -33,11 +46,13 @@ import datetime as dt
 import json
 import logging
 import os
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,21 +63,34 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import ClientSession, web  # noqa: E402
 from telegram import Update  # noqa: E402
-from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+from telegram.constants import ParseMode  # noqa: E402
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
 from bot.calendar import ManualClock  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
-from bot.core import open_core  # noqa: E402
+from bot.conversation import Who  # noqa: E402
+from bot.core import Core, open_core  # noqa: E402
 from bot.offers.fileformat import read_offer_file  # noqa: E402
+from bot.replies import split_message  # noqa: E402
+from handlers.http import AiohttpRequest  # noqa: E402
+from handlers.render import keyboard  # noqa: E402
 from tests.fakebotapi import JSON, FakeBotApi, app_builder, running_app  # noqa: E402
 
 QUESTION_FILE = ROOT / "tests" / "fixtures" / "eval" / "queries.jsonl"
 OFFER_FILE = ROOT / "tests" / "fixtures" / "eval" / "offers.json"
-TODAY = dt.datetime(2027, 2, 1, 10, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+NOW = dt.datetime(2027, 2, 1, 10, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+TOKEN = "123456:TEST-TOKEN"
 LEARN_QUIET = 0.5  # seconds without any message after which the learning answers count as complete
 TARGET_RATIO = 0.8
 TARGET_P99_MS = 200.0
+BOTS = {
+    "echo": "echo (PTB, httpx)",
+    "echo_aiohttp": "echo/aiohttp",
+    "replay": "replay (our msgs)",
+    "ours": "our bot",
+    "limited": "ours, 25 msg/s",
+}
 
 
 def questions() -> list[str]:
@@ -77,7 +105,7 @@ class CountingApi(FakeBotApi):
     """The fake server, also telling waiting people when the bot's n-th message in their chat arrived."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(token=TOKEN)
         self.arrived: dict[int, list[float]] = {}
         self.waiters: dict[int, tuple[int, asyncio.Future[float]]] = {}
 
@@ -119,14 +147,14 @@ class Driver:
 
     async def learn(self, texts: list[str]) -> dict[str, int]:
         """How many messages the bot answers each question with: all asked at once, each by another person,
-        counted once the bot has been quiet for a while."""
+        counted once every question has an answer and the bot has been quiet for a while."""
         first_user = self.next_user + 1
         self.next_user += len(texts)
-        for n, text in enumerate(texts):
-            self._push(first_user + n, text)
         users = range(first_user, first_user + len(texts))
+        for user, text in zip(users, texts, strict=True):
+            self._push(user, text)
         deadline = time.perf_counter() + 120
-        while not all(self.api.arrived.get(user) for user in users):  # every question answers something
+        while not all(self.api.arrived.get(user) for user in users):
             if time.perf_counter() > deadline:
                 raise RuntimeError("the bot did not answer every question within 2 minutes")
             await asyncio.sleep(0.05)
@@ -134,13 +162,17 @@ class Driver:
         while total != sum(len(self.api.arrived[user]) for user in users):
             total = sum(len(self.api.arrived[user]) for user in users)
             await asyncio.sleep(LEARN_QUIET)
-        return {text: len(self.api.arrived.get(first_user + n, ())) for n, text in enumerate(texts)}
+        return {text: len(self.api.arrived[user]) for user, text in zip(users, texts, strict=True)}
 
-    async def run(self, texts: list[str], counts: dict[str, int], users: int, per_user: int) -> dict[str, Any]:
-        """`users` people at once, each asking `per_user` questions one after the other."""
+    async def run(
+        self, texts: list[str], counts: dict[str, int], users: int, per_user: int, think: float
+    ) -> dict[str, Any]:
+        """`users` people at once, each asking `per_user` questions, reading `think` seconds (0.5x to 1.5x)
+        between an answer and their next question."""
         latencies: list[float] = []
         first_user = self.next_user + 1
         self.next_user += users
+        pauses = random.Random(users * 1000 + per_user)
 
         async def person(index: int) -> None:
             user = first_user + index
@@ -150,11 +182,11 @@ class Driver:
                 expected += counts[text]
                 future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
                 self.api.waiters[user] = (expected, future)
-                if len(self.api.arrived.get(user, ())) >= expected:  # a question the bot does not answer
-                    future.set_result(time.perf_counter())
                 pushed = self._push(user, text)
                 done = await asyncio.wait_for(future, timeout=120)
                 latencies.append(done - pushed)
+                if think:
+                    await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
             self.api.waiters.pop(user, None)
 
         started, cpu = time.perf_counter(), time.process_time()
@@ -175,8 +207,7 @@ async def serve_child() -> None:
 
     async def run(request: web.Request) -> web.Response:
         body = await request.json()
-        result = await driver.run(body["texts"], body["counts"], body["users"], body["per_user"])
-        return web.json_response(result)
+        return web.json_response(await driver.run(**body))
 
     control = web.Application()
     control.router.add_post("/learn", learn)
@@ -228,12 +259,24 @@ class Server:
             self.child.stdin.close()
             self.child.wait(timeout=10)
 
-    def builder(self):
-        """An ApplicationBuilder aimed at the server (the same as the tests use; timeouts a bit longer)."""
-        api = self.api or FakeBotApi()
-        if self.api is None:  # only the port is used: point the builder at the child's server
-            api._port = self.port
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def httpx_builder(self) -> ApplicationBuilder:
+        """PTB's default transport (httpx, pool of 256), as the tests build it; generous timeouts."""
+        api = self.api or FakeBotApi(token=TOKEN)
+        api._port = self.port  # only the address is used
         return app_builder(api, read_timeout=30, write_timeout=30, connect_timeout=10, pool_timeout=30)
+
+    def aiohttp_builder(self) -> ApplicationBuilder:
+        return (
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(self.base_url)
+            .request(AiohttpRequest(256, read_timeout=30, pool_timeout=30))
+            .get_updates_request(AiohttpRequest(1, read_timeout=30, pool_timeout=30))
+        )
 
     async def learn(self, texts: list[str]) -> dict[str, int]:
         if self.driver is not None:
@@ -242,40 +285,60 @@ class Server:
         async with self.session.post(f"{self.control}/learn", json={"texts": texts}) as response:
             return await response.json()
 
-    async def run(self, texts: list[str], counts: dict[str, int], users: int, per_user: int) -> dict[str, Any]:
-        """One round; "cpu" is the server side's CPU time, "bot_cpu" this process's (both the same in-process)."""
+    async def run(self, **body: Any) -> dict[str, Any]:
+        """One round; "cpu" is the server side's CPU time, "bot_cpu" this process's (the same in-process)."""
         cpu = time.process_time()
         if self.driver is not None:
-            result = await self.driver.run(texts, counts, users, per_user)
+            result = await self.driver.run(**body)
         else:
             assert self.session is not None
-            body = {"texts": texts, "counts": counts, "users": users, "per_user": per_user}
             async with self.session.post(f"{self.control}/run", json=body, timeout=None) as response:
                 result = await response.json()
         return {**result, "bot_cpu": time.process_time() - cpu}
 
 
-# --- the bot side -------------------------------------------------------------------------------------------
+# --- the bots -----------------------------------------------------------------------------------------------
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(update.message.text)  # type: ignore[union-attr]
 
 
-def echo_bot(server: Server) -> Application:
-    app = server.builder().concurrent_updates(True).build()
+def echo_bot(builder: ApplicationBuilder) -> Application:
+    app = builder.concurrent_updates(True).build()
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     return app
 
 
-async def open_bench_core(folder: Path, messages_per_second: float):
-    settings = parse_settings({}, environ={})
+async def replay_bot(builder: ApplicationBuilder, core: Core, texts: list[str]) -> Application:
+    """Answers each question with the messages our bot sends for it, rendered in advance: no logic at all."""
+    answers = {}
+    for n, text in enumerate(texts):
+        reply = await core.conversation.ask(Who(1 + n, 1 + n, "Test"), text)
+        pieces = [piece for message in reply.messages for piece in split_message(message)]
+        answers[text] = [(str(piece.html), keyboard(piece.buttons)) for piece in pieces]
+
+    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        for html, markup in answers[update.message.text]:  # type: ignore[union-attr,index]
+            await context.bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    app = builder.concurrent_updates(True).build()
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, replay))
+    return app
+
+
+async def open_bench_core(folder: Path, server: Server, messages_per_second: float) -> Core:
+    settings = parse_settings({"telegram": {"token": TOKEN, "api_base_url": server.base_url}}, environ={})
     reminders = dataclasses.replace(settings.reminders, messages_per_second=messages_per_second)
     settings = dataclasses.replace(settings, database_path=folder / "bench.sqlite3", reminders=reminders)
-    core = await open_core(settings, clock=ManualClock(TODAY), load_sample=False)
+    core = await open_core(settings, clock=ManualClock(NOW), load_sample=False)
     if await core.offers.count() == 0:
         await core.offers.save_many(read_offer_file(OFFER_FILE), source="bench", actor="bench")
     return core
+
+
+# --- measuring ----------------------------------------------------------------------------------------------
 
 
 def summary(result: dict[str, Any]) -> dict[str, float]:
@@ -294,66 +357,90 @@ def summary(result: dict[str, Any]) -> dict[str, float]:
 async def measure(args: argparse.Namespace) -> None:
     texts = questions()
     profile = cProfile.Profile() if args.profile else None
-    rounds: dict[str, list[dict[str, float]]] = {"echo": [], "bot": [], "limited": []}
+    saturated: dict[str, list[dict[str, float]]] = {name: [] for name in BOTS}
+    paced: dict[str, list[dict[str, float]]] = {name: [] for name in BOTS}
+    load = {"texts": texts, "users": args.users, "per_user": args.questions}
     with tempfile.TemporaryDirectory() as folder:
         async with Server(args.server) as server:
-            async with running_app(echo_bot(server)):
-                echo_counts = await server.learn(texts)
-            core = await open_bench_core(Path(folder), messages_per_second=1_000_000)
+            core = await open_bench_core(Path(folder), server, messages_per_second=1_000_000)
             try:
-                async with running_app(build_application(core, server.builder())):
+                async with running_app(build_application(core)):
                     counts = await server.learn(texts)
-                    messages = sum(counts.values()) / len(counts)
-                    print(f"{len(texts)} questions, {messages:.2f} messages per answer on average (echo: 1)")
+                ones = dict.fromkeys(texts, 1)
+                print(f"{len(texts)} questions; our answers have {sum(counts.values()) / len(texts):.2f} messages")
+                bots: dict[str, tuple[Callable[[], Any], dict[str, int]]] = {
+                    "echo": (lambda: echo_bot(server.httpx_builder()), ones),
+                    "echo_aiohttp": (lambda: echo_bot(server.aiohttp_builder()), ones),
+                    "replay": (lambda: replay_bot(server.aiohttp_builder(), core, texts), counts),
+                    "ours": (lambda: build_application(core), counts),
+                }
                 for n in range(args.rounds):
-                    async with running_app(echo_bot(server)):
-                        rounds["echo"].append(summary(await server.run(texts, echo_counts, args.users, args.questions)))
-                    async with running_app(build_application(core, server.builder())):
-                        if profile:
-                            profile.enable()
-                        rounds["bot"].append(summary(await server.run(texts, counts, args.users, args.questions)))
-                        if profile:
-                            profile.disable()
-                    print(f"round {n + 1}: echo {_line(rounds['echo'][-1])} | bot {_line(rounds['bot'][-1])}")
+                    for name, (make, answer_counts) in bots.items():
+                        app = make()
+                        app = await app if asyncio.iscoroutine(app) else app
+                        async with running_app(app):
+                            if profile and name == "ours":
+                                profile.enable()
+                            result = await server.run(**load, counts=answer_counts, think=0)
+                            if profile and name == "ours":
+                                profile.disable()
+                        saturated[name].append(summary(result))
+                    print(f"round {n + 1}: " + " | ".join(f"{k} {saturated[k][-1]['qps']:.0f} q/s" for k in bots))
+                if args.paced:
+                    for name in ("echo", "ours"):
+                        make, answer_counts = bots[name]
+                        async with running_app(make()):
+                            paced[name].append(
+                                summary(await server.run(**load, counts=answer_counts, think=args.paced))
+                            )
             finally:
                 await core.close()
             if args.telegram_limit:
-                core = await open_bench_core(Path(folder), messages_per_second=25)
+                core = await open_bench_core(Path(folder), server, messages_per_second=25)
                 try:
-                    async with running_app(build_application(core, server.builder())):
-                        result = await server.run(texts, counts, args.users, args.questions)
-                        rounds["limited"].append(summary(result))
+                    async with running_app(build_application(core)):
+                        saturated["limited"].append(summary(await server.run(**load, counts=counts, think=0)))
                 finally:
                     await core.close()
     if profile is not None:
         profile.dump_stats(args.profile)
-    report(rounds, args)
+    report(saturated, paced, args)
 
 
-def _line(s: dict[str, float]) -> str:
-    return f"{s['qps']:6.1f} q/s  p50 {s['p50']:6.1f} ms  p99 {s['p99']:6.1f} ms"
-
-
-def report(rounds: dict[str, list[dict[str, float]]], args: argparse.Namespace) -> None:
-    def median(name: str, key: str) -> float:
+def report(saturated: dict[str, list[dict[str, float]]], paced: dict[str, list[dict[str, float]]], args) -> None:
+    def median(rounds: dict[str, list[dict[str, float]]], name: str, key: str) -> float:
         return statistics.median(r[key] for r in rounds[name])
 
-    print()
-    print(
-        f"{args.users} people x {args.questions} questions; fake server {args.server}; medians of {args.rounds} rounds"
-    )
     columns = ("questions/s", "p50 ms", "p99 ms", "max ms", "bot CPU ms/q", "server CPU ms/q")
-    print(f"{'':18}" + "".join(f"{c:>16}" for c in columns))
-    for name, label in (("echo", "PTB echo bot"), ("bot", "our bot"), ("limited", "ours at 25 msg/s")):
-        if rounds[name]:
-            row = [median(name, k) for k in ("qps", "p50", "p99", "max", "bot_cpu", "server_cpu")]
-            print(f"{label:18}" + "".join(f"{v:16.1f}" for v in row))
-    ratio = median("bot", "qps") / median("echo", "qps")
-    p99 = median("bot", "p99")
-    print(
-        f"throughput ratio ours/echo: {ratio:.2f} (target >= {TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'MISSED'})"
-    )
-    print(f"our p99: {p99:.1f} ms (target < {TARGET_P99_MS:.0f} ms: {'met' if p99 < TARGET_P99_MS else 'MISSED'})")
+    header = f"{'':20}" + "".join(f"{c:>16}" for c in columns)
+
+    def table(rounds: dict[str, list[dict[str, float]]]) -> None:
+        print(header)
+        for name, label in BOTS.items():
+            if rounds[name]:
+                row = [median(rounds, name, k) for k in ("qps", "p50", "p99", "max", "bot_cpu", "server_cpu")]
+                print(f"{label:20}" + "".join(f"{v:16.1f}" for v in row))
+
+    print()
+    print(f"Saturated: {args.users} people x {args.questions} questions, no reading time; fake server {args.server};")
+    print(f"medians of {args.rounds} rounds")
+    table(saturated)
+    ratio = median(saturated, "ours", "qps") / median(saturated, "echo", "qps")
+    print(f"throughput ours / echo (PTB, httpx): {ratio:.2f}  target >= {TARGET_RATIO}: {_verdict(ratio >= 0.8)}")
+    for other in ("echo_aiohttp", "replay"):
+        share = median(saturated, "ours", "qps") / median(saturated, other, "qps")
+        print(f"throughput ours / {BOTS[other]}: {share:.2f}")
+    if args.paced:
+        print()
+        print(f"Paced: the same, with {args.paced:g} s (0.5x to 1.5x) of reading time between an answer and the next")
+        print("question; one round")
+        table(paced)
+    p99 = median(paced, "ours", "p99") if args.paced else median(saturated, "ours", "p99")
+    print(f"our p99 ({'paced' if args.paced else 'saturated'}): {p99:.1f} ms  target < 200 ms: {_verdict(p99 < 200)}")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
 
 
 def main() -> None:
@@ -362,12 +449,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--questions", type=int, default=10, help="questions per person")
+    parser.add_argument("--paced", type=float, default=2.0, help="reading time (s) of the paced run; 0: skip it")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of our bot's rounds (bot process)")
     parser.add_argument("--telegram-limit", action="store_true", help="also run our bot at 25 messages a second")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.serve:
         asyncio.run(serve_child())
     else:

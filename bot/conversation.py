@@ -54,6 +54,7 @@ CHILD_GROUPS = {"kinderen", "gezinnen"}
 CHILD_CATEGORIES = {"gezin", "jeugd"}
 NEEDS_CHECKED_EVERY = dt.timedelta(minutes=1)  # whether any childcare offer exists, cached this long
 MAX_PAGES_KEPT = 5000
+MAX_CARDS_KEPT = 2000
 MEDIA = {  # what arrived that is not a question -> the pointer it gets
     "photo": "media.photo",
     "voice": "media.voice",
@@ -167,6 +168,7 @@ class Conversation:
         self.menu_buttons: list[Button] = []  # extra buttons other parts add to the main menu
         self.browse_buttons: list[BrowseButtons] = []  # extra buttons under a browse list ("Deze week")
         self._need_cache: dict[str, tuple[dt.datetime, bool]] = {}
+        self._cards: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
         self._actions: dict[str, ActionHandler] = {
             "i": self._info,
             "g": self._route,
@@ -342,6 +344,25 @@ class Conversation:
         menu_row = [self._menu_button()] if full else []  # a card on its own; in lists the list has the menu
         return rows(first, second, third, url_row, menu_row)
 
+    def _card_body(
+        self, stored: StoredOffer, next_start: dt.datetime | None, next_end: dt.datetime | None, *, full: bool
+    ) -> Markup:
+        """The card's text, made once per offer version, date shown and day: the same cards are shown again
+        and again, and building one was a good part of answering a question (bench/e2e.py)."""
+        today = self._today()
+        key = (stored.pk, stored.updated_at, stored.status, next_start, next_end, today, full)
+        body = self._cards.get(key)
+        if body is None:
+            cancelled = stored.status == "cancelled"
+            when = {"next_start": next_start, "next_end": next_end, "today": today}
+            body = card(stored.offer, self.texts, **when, full=full, cancelled=cancelled)
+            self._cards[key] = body
+            if len(self._cards) > MAX_CARDS_KEPT:
+                self._cards.popitem(last=False)
+        else:
+            self._cards.move_to_end(key)
+        return body
+
     async def _card_message(
         self, who: Who, stored: StoredOffer, *, hit: Hit | None = None, full: bool = False, intro: Markup | None = None
     ) -> Message:
@@ -351,15 +372,7 @@ class Conversation:
             occurrence = next_occurrence(offer.when, local_naive(self.clock.now(), self.settings.timezone))
             if occurrence is not None:
                 next_start, next_end = occurrence
-        body = card(
-            offer,
-            self.texts,
-            next_start=next_start,
-            next_end=next_end,
-            today=self._today(),
-            full=full,
-            cancelled=stored.status == "cancelled",
-        )
+        body = self._card_body(stored, next_start, next_end, full=full)
         if intro:
             body = intro + Markup("\n\n") + body
         if stored.status == "published":

@@ -84,10 +84,17 @@ def _bar_list(items: Iterable[str]) -> str:
     return "|" + "|".join(items) + "|" if items else ""
 
 
+@functools.lru_cache(maxsize=2048)
+def _offer_from_json(data: str) -> Offer:
+    """Parsing and checking an offer was most of the cost of showing it (every card reads its offer). The
+    same stored text always gives the same offer, and offers are immutable, so each text is parsed once."""
+    return Offer.from_dict(json.loads(data))
+
+
 def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
     return StoredOffer(
         pk=row["pk"],
-        offer=Offer.from_dict(json.loads(row["data"])),
+        offer=_offer_from_json(row["data"]),
         status=row["status"],
         source=row["source"],
         created_at=row["created_at"],
