@@ -40,10 +40,12 @@ SUBJECT_COVERAGE = 0.75
 NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
 NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
-TEXT_CANDIDATES = 60
+TEXT_CANDIDATES = 30
 LIST_CANDIDATES = 300
-NEED_CANDIDATES = 60
-COMMON_SHARE = 0.15  # stems in more offers than this are left out of retrieval if a rarer one exists
+NEED_CANDIDATES = 30
+RARE_SHARE = 0.02  # stems in at most this share of the offers are looked up everywhere, ranked by BM25
+COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in title, keywords and categories
+MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
 CHEAP_MISS = 0.9
 SOFT_AUDIENCE_MISS = 0.85
@@ -286,33 +288,39 @@ class Matcher:
     # --- candidates -------------------------------------------------------------------------
 
     def _text_candidates(self, concepts: Sequence[Concept], now_text: str) -> list[_Candidate]:
-        """Offers sharing a stem with the question, found in two cheap steps.
+        """Offers sharing a stem with the question, found in three cheap steps by how common the stem is.
 
-        Rare stems are looked up in every field and ranked by BM25. Stems found in more than
-        COMMON_SHARE of the offers ('rapopstap' is in nearly every eligibility text) are looked up
-        only in what an offer is about (title, keywords, categories), newest first, without ranking
-        every match: the coverage ranking afterwards decides anyway.
+        BM25 ranks every match, so its cost follows the number of matches. Rare stems (in at most
+        RARE_SHARE of the offers) are looked up in every field and ranked. Stems up to COMMON_SHARE
+        are ranked only where they say what an offer is about (title, keywords, categories, summary).
+        Stems in more offers than that ('rapopstap' is in nearly every eligibility text) are looked
+        up in title, keywords and categories, newest first, unranked: the coverage ranking decides.
         """
         stems = {s for c in concepts for s in c.alternatives if self._stem_df.get(s, 0) > 0}
         if not stems:
             return []
-        common_limit = max(50, COMMON_SHARE * self._offer_count)
-        rare = sorted(s for s in stems if self._stem_df[s] <= common_limit)
+        rare_limit = max(MIN_RARE_DF, RARE_SHARE * self._offer_count)
+        common_limit = max(MIN_RARE_DF, COMMON_SHARE * self._offer_count)
+        rare = sorted(s for s in stems if self._stem_df[s] <= rare_limit)
+        medium = sorted(s for s in stems if rare_limit < self._stem_df[s] <= common_limit)
         common = sorted(s for s in stems if self._stem_df[s] > common_limit)
         ranked: dict[int, float | None] = {}
-        if rare:
+        steps = (
+            (rare, "", "rank"),
+            (medium, "{title keywords categories summary} : ", "rowid DESC"),
+            (common, "{title keywords categories} : ", "rowid DESC"),
+        )
+        for group, columns, order in steps:
+            if not group:
+                continue
             rows = self.conn.execute(
-                "SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY rank LIMIT ?",
-                (_any_of(rare), TEXT_CANDIDATES),
+                f"SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY {order} LIMIT ?"
+                if order == "rank"
+                else f"SELECT rowid, NULL FROM offer_text WHERE offer_text MATCH ? ORDER BY {order} LIMIT ?",
+                (f"{columns}({_any_of(group)})", TEXT_CANDIDATES),
             ).fetchall()
-            ranked.update((row[0], row[1]) for row in rows)
-        if common:
-            rows = self.conn.execute(
-                "SELECT rowid FROM offer_text WHERE offer_text MATCH ? ORDER BY rowid DESC LIMIT ?",
-                ("{title keywords categories} : (" + _any_of(common) + ")", TEXT_CANDIDATES),
-            ).fetchall()
-            for row in rows:
-                ranked.setdefault(row[0], None)
+            for pk, rank in rows:
+                ranked.setdefault(pk, rank)
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
