@@ -86,6 +86,7 @@ class _Candidate:
     dated: bool
     bm25: float | None = None
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    tokens: frozenset[str] = frozenset()  # every indexed stem of the offer, to skip absent stems at once
     next_start: dt.datetime | None = None
     next_end: dt.datetime | None = None
     matches: list[float] | None = None  # per concept of the question, filled by _Scorer
@@ -108,6 +109,7 @@ class _Candidate:
             candidate.fields = {
                 name: frozenset(row["c_categories" if name == "categories" else name].split()) for name in FIELDS
             }
+            candidate.tokens = frozenset().union(*candidate.fields.values())
         return candidate
 
     @property
@@ -468,9 +470,8 @@ class _Scorer:
             return candidate.matches
         present: dict[str, list[str]] = {}
         for stem in self.stems:
-            found = [name for name in FIELD_WEIGHTS if stem in candidate.fields.get(name, ())]
-            if found:
-                present[stem] = found
+            if stem in candidate.tokens:
+                present[stem] = [name for name in FIELD_WEIGHTS if stem in candidate.fields[name]]
         result = []
         for concept in self.concepts:
             best = 0.0
