@@ -459,9 +459,7 @@ class _Scorer:
         self.concepts = list(concepts)
         self.total = sum(c.weight for c in self.concepts)
         self.content = [i for i, c in enumerate(self.concepts) if c.need is None]
-        self.access = [
-            i for i, c in enumerate(self.concepts) if c.need is not None and c.need.name != ASKS_ELIGIBILITY
-        ]
+        self.access = [i for i, c in enumerate(self.concepts) if c.need is not None and c.need.name != ASKS_ELIGIBILITY]
         self.stems = sorted({s for c in self.concepts for s in c.alternatives})
 
     def matches(self, candidate: _Candidate) -> list[float]:
