@@ -21,7 +21,9 @@ def contents(path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(path)
     try:
         return {
-            "offers": conn.execute("SELECT pk, id, status, data, first_start, last_end FROM offers ORDER BY pk").fetchall(),
+            "offers": conn.execute(
+                "SELECT pk, id, status, data, first_start, last_end FROM offers ORDER BY pk"
+            ).fetchall(),
             "offer_text": conn.execute("SELECT rowid, * FROM offer_text ORDER BY rowid").fetchall(),
             "vocabulary": conn.execute("SELECT * FROM vocabulary ORDER BY word").fetchall(),
             "occurrences": conn.execute("SELECT * FROM occurrences ORDER BY offer_pk, start").fetchall(),
@@ -41,9 +43,7 @@ async def save_all(path, offers) -> None:
 
 
 @pytest.mark.parametrize("workers_possible", [True, False])
-async def test_chunked_and_parallel_import_writes_exactly_what_one_pass_writes(
-    tmp_path, monkeypatch, workers_possible
-):
+async def test_chunked_and_parallel_import_writes_exactly_what_one_pass_writes(tmp_path, monkeypatch, workers_possible):
     offers = read_offer_file(FIXTURES / "eval" / "offers.json") + read_offer_file(DATA / "offers.json")
     await save_all(tmp_path / "one-pass.sqlite3", offers)
 
