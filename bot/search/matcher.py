@@ -41,7 +41,8 @@ NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is n
 NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
 TEXT_CANDIDATES = 30
-LIST_CANDIDATES = 300
+LIST_CANDIDATES = 60  # offers in a list answer (browsing pages through them)
+LIST_SCAN = 3000  # soonest occurrences read for a list answer before looking offers up directly
 NEED_CANDIDATES = 30
 RARE_SHARE = 0.02  # stems in at most this share of the offers are looked up everywhere, ranked by BM25
 COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in title, keywords and categories
@@ -369,27 +370,53 @@ class Matcher:
         return [_Candidate.from_row(row) for row in rows]
 
     def _list_candidates(self, query: Query, now: dt.datetime, now_text: str) -> list[_Candidate]:
-        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first."""
+        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first.
+
+        First the soonest occurrences are read in date order from the index (a bounded number), and
+        the offers among them that pass the filters kept: cheap at 100,000 offers. When a filter is
+        so narrow that they hold too few ('voor 60-plussers'), the offers that pass it are looked up
+        directly. Without a period, offers without dates (discounts, services) follow the dated ones.
+        """
         filters, params = _sql_filters(query)
-        if query.period is not None:
-            start = max(query.period.start, now).strftime(TIME_FORMAT)
-            sql = (
-                f"SELECT {_OFFER_COLUMNS}, min(oc.start) AS next_start FROM occurrences oc "
-                "JOIN offers o ON o.pk = oc.offer_pk WHERE oc.start < ? AND oc.end > ? "
-                f"{filters} GROUP BY oc.offer_pk ORDER BY next_start LIMIT ?"
-            )
-            rows = self.conn.execute(sql, (query.period.end.strftime(TIME_FORMAT), start, *params, LIST_CANDIDATES))
-        else:
-            sql = (
-                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' "
-                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?"
-            )
-            rows = self.conn.execute(sql, (now_text, *params, LIST_CANDIDATES))
-        return [_Candidate.from_row(row) for row in rows.fetchall()]
+        start = now if query.period is None else max(query.period.start, now)
+        # An occurrence lasts at most 31 days; one running at `start` started no earlier than that.
+        earliest = (start - dt.timedelta(days=31)).strftime(TIME_FORMAT)
+        until = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
+        window = (earliest, until, start.strftime(TIME_FORMAT))
+        rows = self.conn.execute(
+            f"SELECT {_OFFER_COLUMNS}, oc.start AS next_start, oc.end AS next_end FROM "
+            "(SELECT * FROM occurrences WHERE start >= ? AND start < ? AND end > ? ORDER BY start LIMIT ?) oc "
+            f"JOIN offers o ON o.pk = oc.offer_pk WHERE 1 {filters} ORDER BY oc.start",
+            (*window, LIST_SCAN, *params),
+        ).fetchall()
+        found: dict[int, _Candidate] = {}
+        for row in rows:
+            if row["pk"] not in found and len(found) < LIST_CANDIDATES:
+                candidate = _Candidate.from_row(row)
+                candidate.next_start = dt.datetime.fromisoformat(row["next_start"])
+                candidate.next_end = dt.datetime.fromisoformat(row["next_end"])
+                found[candidate.pk] = candidate
+        if len(found) < LIST_CANDIDATES and filters:
+            rows = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' AND o.first_start IS NOT NULL "
+                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?",
+                (now_text, *params, LIST_CANDIDATES * 4),
+            ).fetchall()
+            for row in rows:
+                found.setdefault(row["pk"], _Candidate.from_row(row))  # their dates are looked up afterwards
+        if query.period is None:
+            undated = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' AND o.first_start IS NULL "
+                f"{filters} ORDER BY o.title LIMIT ?",
+                (*params, LIST_CANDIDATES),
+            ).fetchall()
+            for row in undated:
+                found.setdefault(row["pk"], _Candidate.from_row(row))
+        return list(found.values())
 
     def _attach_occurrences(self, candidates: dict[int, _Candidate], query: Query, now: dt.datetime) -> None:
         """The next occurrence of each dated candidate: in the asked period, else from now on."""
-        dated = [pk for pk, c in candidates.items() if c.dated]
+        dated = [pk for pk, c in candidates.items() if c.dated and c.next_start is None]
         if not dated:
             return
         start = now if query.period is None else max(query.period.start, now)
