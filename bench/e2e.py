@@ -177,6 +177,8 @@ class Driver:
         async def person(index: int) -> None:
             user = first_user + index
             expected = 0
+            if think:  # people arrive one by one, not all in the same millisecond
+                await asyncio.sleep(think * pauses.uniform(0, 1))
             for n in range(per_user):
                 text = texts[(index * per_user + n) % len(texts)]
                 expected += counts[text]

@@ -17,7 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.config import Settings
 from bot.core import Core, open_core
-from handlers import errors, insights, keyfigures, media, people
+from handlers import errors, insights, keyfigures, media, people, reminders
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
@@ -33,15 +33,7 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
         builder = application_builder(settings)
     app = (
         builder.context_types(ContextTypes(bot_data=BotData))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.reminders.messages_per_second,
-                overall_time_period=1,
-                group_max_rate=20,
-                group_time_period=60,
-                max_retries=2,
-            )
-        )
+        .rate_limiter(rate_limiter(settings))
         .concurrent_updates(True)
         .build()
     )
@@ -56,6 +48,9 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     app.add_handlers(people.HANDLERS)
     # Coordinators: /rapport, the network's evaluation report.
     app.add_handlers(insights.HANDLERS)
+    # Reminders: /weekoverzicht here; the sender and its scheduler jobs start with the Application.
+    app.add_handlers(reminders.HANDLERS)
+    reminders.install(app)
     # Everything else people send (photos, voice, stickers, edits, groups): a friendly pointer.
     app.add_handlers(media.HANDLERS)
     if app.job_queue is not None:
@@ -76,6 +71,26 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
         .base_file_url(settings.telegram.file_url)
         .request(AiohttpRequest(256))
         .get_updates_request(AiohttpRequest(1))
+    )
+
+
+def rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Telegram's flood limits, kept by PTB for every call with a chat id.
+
+    The overall limit is a bucket of ONE message refilled `messages_per_second` times a second,
+    not a bucket of `messages_per_second` refilled once a second: the latter lets a full bucket go
+    out at once and the next one right after, so a reminder batch reached about twice the limit in
+    a one-second window (measured in bench/reminders.py). Evenly spaced sends stay under it.
+    RetryAfter (429) is retried twice after the wait Telegram asks for; then the reminder sender
+    takes over (bot/dispatcher.py pauses and tries later).
+    """
+    rate = settings.reminders.messages_per_second
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / rate,
+        group_max_rate=20,
+        group_time_period=60,
+        max_retries=2,
     )
 
 
@@ -117,6 +132,7 @@ async def run_bot(settings: Settings) -> None:
             log.info("bot @%s is running (long polling); stop with Ctrl-C", me)
             await stop.wait()
             log.info("stopping")
+            core.dispatcher.request_stop()  # the message in flight finishes; the rest waits in the outbox
             await app.updater.stop()
             await app.stop()
     finally:

@@ -189,6 +189,9 @@ def last_end(when: When) -> dt.datetime | None:
         return when.end
     if "UNTIL=" not in when.rrule.upper() and "COUNT=" not in when.rrule.upper():
         return None
+    starts = _simple_rule_starts(when, dt.datetime.max)
+    if starts is not None and len(starts) < MAX_OCCURRENCES:
+        return starts[-1] + when.duration if starts else None
     last = None
     for count, start in enumerate(rule):
         last = start

@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--to", dest="end", metavar="DATE", help="last day (default: today)")
     rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
     rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
+    with_db(sub.add_parser("reminders", help="what the reminder outbox holds, and the anonymous counts"))
     return parser
 
 
@@ -142,6 +143,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _invite(args, core)
         if command == "report":
             return await _report(args, core)
+        if command == "reminders":
+            return await _reminders(core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
@@ -251,6 +254,26 @@ async def _export(args: argparse.Namespace, core: Core) -> int:
         print(f"Exported {len(offers)} offers to {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+async def _reminders(core: Core) -> int:
+    """Counts only: nothing here names a person."""
+    states = await core.outbox.states()
+    print("Outbox: " + (", ".join(f"{state} {n}" for state, n in sorted(states.items())) or "empty"))
+    wake = await core.outbox.next_wake(core.clock.now())
+    if wake is not None:
+        print(f"Next message due: {wake.astimezone(core.settings.timezone):%Y-%m-%d %H:%M}")
+    counts = await core.outbox.counts()
+    if counts:
+        print("\nSince the start (kind, outcome, count):")
+        for (kind, outcome), n in sorted(counts.items()):
+            print(f"  {kind:<13} {outcome:<22} {n}")
+    going = await core.reminders.going_counts()
+    if going:
+        print("\n'Ik ga' / 'Ik ga niet' per activity date:")
+        for (offer_id, occurrence), (yes, no) in sorted(going.items()):
+            print(f"  {occurrence}  {offer_id:<40} {yes:>4} / {no}")
     return EXIT_OK
 
 

@@ -14,11 +14,15 @@ from bot.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.db import Database
+from bot.dispatcher import Dispatcher
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
+from bot.outbox import Outbox, Timing
 from bot.people import People
+from bot.reminder_chat import ReminderChat
+from bot.reminders import Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.service import SearchService
@@ -49,6 +53,10 @@ class Core:
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
+    outbox: Outbox
+    dispatcher: Dispatcher
+    reminders: Reminders
+    reminder_chat: ReminderChat
 
     async def close(self) -> None:
         self.search.close()
@@ -96,6 +104,13 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
     )
+    outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
+    dispatcher = Dispatcher(outbox, people, clock, max_attempts=settings.reminders.max_attempts)
+    reminders = Reminders(db, offers, people, outbox, dispatcher, clock)
+    reminder_chat = ReminderChat(settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock)
+    reminder_chat.install(conversation)
+    dispatcher.render = reminder_chat.render
+    dispatcher.on_outcome = reminder_chat.report_outcome
     return Core(
         settings=settings,
         clock=clock,
@@ -110,6 +125,10 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
+        outbox=outbox,
+        dispatcher=dispatcher,
+        reminders=reminders,
+        reminder_chat=reminder_chat,
     )
 
 

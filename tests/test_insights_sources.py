@@ -18,19 +18,8 @@ from tests.helpers import TZ, brussels, clock_at, make_settings
 PERIOD = Period(dt.date(2027, 3, 1), dt.date(2027, 3, 31))
 
 # The shape of the reminders branch's tables (bot/migrations/0003_reminders.sql there), columns the report reads.
-REMINDER_TABLES = """
-CREATE TABLE reminder_subscriptions (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES people (user_id)
-    ON DELETE CASCADE, offer_pk INTEGER NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE outbox (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, offer_pk INTEGER, occurrence TEXT NOT NULL,
-    kind TEXT NOT NULL, planned_at TEXT NOT NULL, due_at TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,
-    sent_at TEXT);
-CREATE TABLE reminder_answers (user_id INTEGER NOT NULL, offer_pk INTEGER NOT NULL, occurrence TEXT NOT NULL,
-    going INTEGER NOT NULL, PRIMARY KEY (user_id, offer_pk, occurrence));
-CREATE TABLE reminder_counts (day TEXT NOT NULL, kind TEXT NOT NULL, outcome TEXT NOT NULL, count INTEGER NOT NULL,
-    PRIMARY KEY (day, kind, outcome));
-CREATE TABLE going_counts (offer_id TEXT NOT NULL, occurrence TEXT NOT NULL, going INTEGER NOT NULL DEFAULT 0,
-    not_going INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (offer_id, occurrence));
-"""
+# The reminder tables (reminder_subscriptions, outbox, reminder_answers, reminder_counts, going_counts) come
+# from the reminders part's migration (bot/migrations/0005_reminders.sql), as in a real database.
 
 
 @pytest.fixture
@@ -55,7 +44,6 @@ async def test_no_reminder_data_at_all_says_so(core):
 async def test_the_reminder_tables_of_the_reminders_branch_are_read(core):
     swim = await core.offers.get("zwemlessen-kinderen-zaterdag")
     film = await core.offers.get("seniorenfilm-de-kimpel")
-    await script(core, REMINDER_TABLES)
     await script(
         core,
         f"""
@@ -68,8 +56,8 @@ async def test_the_reminder_tables_of_the_reminders_branch_are_read(core):
             ('zwemlessen-kinderen-zaterdag', '2027-04-03T10:00', 7, 0);
         INSERT INTO people (user_id, chat_id, first_seen, last_seen) VALUES (1, 1, '2027-03-01', '2027-03-01');
         INSERT INTO reminder_answers VALUES (1, {film.pk}, '2027-03-20T14:00', 1);
-        INSERT INTO reminder_subscriptions (user_id, offer_pk, created_at) VALUES
-            (1, {swim.pk}, '2027-03-02T09:00:00+00:00'), (1, {film.pk}, '2027-03-09T09:00:00+00:00');
+        INSERT INTO reminder_subscriptions (user_id, offer_pk, day_before, hours_before, every_time, created_at) VALUES
+            (1, {swim.pk}, 1, 0, 1, '2027-03-02T09:00:00+00:00'), (1, {film.pk}, 1, 0, 1, '2027-03-09T09:00:00+00:00');
         INSERT INTO outbox (user_id, offer_pk, occurrence, kind, planned_at, due_at, state, sent_at) VALUES
             (1, {swim.pk}, '2027-03-06T10:00', 'day_before', 'x', 'x', 'sent', '2027-03-05T17:00:00+00:00');
         """,
@@ -101,6 +89,8 @@ async def test_the_reminder_tables_of_the_reminders_branch_are_read(core):
 
 
 async def test_tables_of_another_shape_are_ignored_and_events_still_count(core):
+    await core.db.execute("DROP TABLE reminder_counts")
+    await core.db.execute("DROP TABLE going_counts")
     await core.db.execute("CREATE TABLE reminder_counts (day TEXT, what TEXT)")
     await core.db.execute("CREATE TABLE going_counts (offer_id TEXT)")
     for action in ("remind", "remind", "remind", "remind_sent", "going"):

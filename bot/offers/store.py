@@ -10,8 +10,13 @@ import asyncio
 import datetime as dt
 import functools
 import json
+import logging
+import multiprocessing
+import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,8 +26,14 @@ from bot.db import Database, Transaction
 from bot.offers.model import STATUSES, TIME_FORMAT, Offer
 from bot.search.analyzer import Analyzer
 from bot.search.index import IndexEntry, add_entries, build_entry, bump_generation, clear_index, remove_entries
+from bot.search.lexicon import Lexicon
+
+log = logging.getLogger(__name__)
 
 SEARCHABLE = "published"
+WRITE_CHUNK = 2000  # offers analysed and written at a time in a big import
+PARALLEL_FROM_CHUNKS = 4  # from this many chunks on, worker processes analyse them
+MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,35 @@ _UPDATE_OFFER = """UPDATE offers SET kind = :kind, status = :status, title = :ti
 _INSERT_EVENT = "INSERT INTO offer_events (offer_id, at, actor, action, details) VALUES (?, ?, ?, ?, ?)"
 
 
+# Called after a write is committed with (before, after); None before = created, None after = deleted.
+OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable[None]]
+Change = tuple["StoredOffer | None", "StoredOffer | None"]
+
+
+def prepare_offers(analyzer: Analyzer, offers: Sequence[Offer], local_now: dt.datetime) -> list[_Prepared]:
+    """Analyse offers for writing: canonical JSON, derived columns, index entry (pure CPU work)."""
+    return [
+        _Prepared(
+            offer, _canonical(offer), OfferStore._derived_columns(offer), build_entry(offer, analyzer, now=local_now)
+        )
+        for offer in offers
+    ]
+
+
+_worker_analyzer: Analyzer | None = None
+
+
+def _start_worker(lexicon: Lexicon) -> None:
+    """In a worker process of a big import: build the analyzer once."""
+    global _worker_analyzer
+    _worker_analyzer = Analyzer(lexicon)
+
+
+def _prepare_in_worker(offers: list[Offer], local_now: dt.datetime) -> list[_Prepared]:
+    assert _worker_analyzer is not None
+    return prepare_offers(_worker_analyzer, offers, local_now)
+
+
 class UnknownOfferError(LookupError):
     """No offer has this id."""
 
@@ -108,6 +148,17 @@ class OfferStore:
         self.analyzer = analyzer
         self.clock = clock
         self.tz = tz
+        # Other parts (reminders) that must follow changes: called after the commit, in order.
+        self.listeners: list[OfferListener] = []
+
+    async def _notify(self, changes: Sequence[Change]) -> None:
+        """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
+        for old, new in changes:
+            for listener in self.listeners:
+                try:
+                    await listener(old, new)
+                except Exception:
+                    log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
 
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -139,81 +190,131 @@ class OfferStore:
     ) -> SaveSummary:
         _check_status(status)
         local_now = self._local_now()
-        # The analysis is CPU work: for a big import it runs in a worker thread, before the database is locked.
         prepare = functools.partial(self._prepare, local_now=local_now)
-        prepared = await asyncio.to_thread(prepare, offers) if len(offers) > 50 else prepare(offers)
+        chunks = [offers[i : i + WRITE_CHUNK] for i in range(0, len(offers), WRITE_CHUNK)]
+        # The analysis is CPU work: for a big import it runs in a worker thread. The first chunk is
+        # prepared before the database is locked; a big import is written chunk by chunk, inside
+        # one transaction (still all or nothing), so memory stays bounded.
+        if not chunks:
+            return SaveSummary()
+        first = await asyncio.to_thread(prepare, chunks[0]) if len(offers) > 50 else prepare(chunks[0])
         now = self._utc_now()
-        added = updated = unchanged = 0
+        # offer id -> its row before the write, kept only when someone listens for changes
+        written: dict[str, sqlite3.Row | None] | None = {} if self.listeners else None
+        write = functools.partial(
+            self._write_chunk, source=source, actor=actor, status=status, force_status=force_status, now=now,
+            local_now=local_now, written=written,
+        )  # fmt: skip
+        totals: Counter[str] = Counter()
         async with self.db.transaction() as tx:
-            existing = await self._existing(tx, [p.offer.id for p in prepared])
-            next_pk = int(await tx.fetchval("SELECT coalesce(max(pk), 0) FROM offers")) + 1
-            inserts, changes, events = [], [], []
-            index_adds: list[tuple[int, IndexEntry]] = []
-            index_removes: list[tuple[int, IndexEntry]] = []
-            for item in prepared:
-                offer = item.offer
-                old = existing.get(offer.id)
-                if old is None:
-                    pk, next_pk = next_pk, next_pk + 1
-                    inserts.append(
-                        {**item.columns, "pk": pk, "status": status, "data": item.data, "source": source, "now": now}
-                    )
-                    events.append(
-                        self._event_row(offer.id, actor, "created", {"status": status, "source": source}, now)
-                    )
-                    if status == SEARCHABLE:
-                        index_adds.append((pk, item.entry))
-                    added += 1
-                    continue
-                new_status = status if force_status else old["status"]
-                if old["data"] == item.data and new_status == old["status"]:
-                    unchanged += 1
-                    continue
-                old_offer = Offer.from_dict(json.loads(old["data"]))
-                if old["status"] == SEARCHABLE:
-                    index_removes.append((old["pk"], build_entry(old_offer, self.analyzer, now=local_now)))
-                if new_status == SEARCHABLE:
-                    index_adds.append((old["pk"], item.entry))
-                changes.append(
-                    {
-                        **item.columns,
-                        "pk": old["pk"],
-                        "status": new_status,
-                        "data": item.data,
-                        "source": source,
-                        "now": now,
-                    }
-                )
-                details: dict[str, Any] = {"fields": _changed_fields(old_offer.to_dict(), offer.to_dict())}
-                if new_status != old["status"]:
-                    details["status"] = [old["status"], new_status]
-                events.append(self._event_row(offer.id, actor, "updated", details, now))
-                updated += 1
-            await remove_entries(tx, index_removes)
-            await tx.executemany(_INSERT_OFFER, inserts)
-            await tx.executemany(_UPDATE_OFFER, changes)
-            await tx.executemany(_INSERT_EVENT, events)
-            await add_entries(tx, index_adds)
-            if added or updated:
+            async for prepared in self._prepared_chunks(chunks, first, local_now):
+                totals.update(await write(tx, prepared))
+            if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
+        if written:
+            after = await self.get_many(list(written))
+            await self._notify(
+                [(None if old is None else _row_to_stored(old), after.get(oid)) for oid, old in written.items()]
+            )
+        added, updated, unchanged = totals["added"], totals["updated"], totals["unchanged"]
         return SaveSummary(added=added, updated=updated, unchanged=unchanged)
 
-    def _prepare(self, offers: Sequence[Offer], *, local_now: dt.datetime) -> list[_Prepared]:
-        return [
-            _Prepared(
-                offer, _canonical(offer), self._derived_columns(offer), build_entry(offer, self.analyzer, now=local_now)
+    async def _write_chunk(
+        self,
+        tx: Transaction,
+        prepared: Sequence[_Prepared],
+        *,
+        source: str,
+        actor: str,
+        status: str,
+        force_status: bool,
+        now: str,
+        local_now: dt.datetime,
+        written: dict[str, sqlite3.Row | None] | None = None,
+    ) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        existing = await self._existing(tx, [p.offer.id for p in prepared])
+        next_pk = int(await tx.fetchval("SELECT coalesce(max(pk), 0) FROM offers")) + 1
+        inserts, changes, events = [], [], []
+        index_adds: list[tuple[int, IndexEntry]] = []
+        index_removes: list[tuple[int, IndexEntry]] = []
+        for item in prepared:
+            offer = item.offer
+            old = existing.get(offer.id)
+            if old is None:
+                pk, next_pk = next_pk, next_pk + 1
+                inserts.append(
+                    {**item.columns, "pk": pk, "status": status, "data": item.data, "source": source, "now": now}
+                )
+                events.append(self._event_row(offer.id, actor, "created", {"status": status, "source": source}, now))
+                if status == SEARCHABLE:
+                    index_adds.append((pk, item.entry))
+                counts["added"] += 1
+                if written is not None:
+                    written[offer.id] = None
+                continue
+            new_status = status if force_status else old["status"]
+            if old["data"] == item.data and new_status == old["status"]:
+                counts["unchanged"] += 1
+                continue
+            old_offer = Offer.from_dict(json.loads(old["data"]))
+            if old["status"] == SEARCHABLE:
+                index_removes.append((old["pk"], build_entry(old_offer, self.analyzer, now=local_now)))
+            if new_status == SEARCHABLE:
+                index_adds.append((old["pk"], item.entry))
+            changes.append(
+                {**item.columns, "pk": old["pk"], "status": new_status, "data": item.data, "source": source, "now": now}
             )
-            for offer in offers
-        ]
+            details: dict[str, Any] = {"fields": _changed_fields(old_offer.to_dict(), offer.to_dict())}
+            if new_status != old["status"]:
+                details["status"] = [old["status"], new_status]
+            events.append(self._event_row(offer.id, actor, "updated", details, now))
+            counts["updated"] += 1
+            if written is not None:
+                written[offer.id] = old
+        await remove_entries(tx, index_removes)
+        await tx.executemany(_INSERT_OFFER, inserts)
+        await tx.executemany(_UPDATE_OFFER, changes)
+        await tx.executemany(_INSERT_EVENT, events)
+        await add_entries(tx, index_adds)
+        return counts
+
+    async def _prepared_chunks(
+        self, chunks: Sequence[Sequence[Offer]], first: list[_Prepared], local_now: dt.datetime
+    ) -> AsyncIterator[list[_Prepared]]:
+        """The analysed chunks in order. A big import is analysed by worker processes (one per CPU),
+        a few chunks ahead of the writing, so every core works and memory stays bounded."""
+        yield first
+        rest = chunks[1:]
+        if not rest:
+            return
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(rest) < PARALLEL_FROM_CHUNKS or workers < 2:
+            for chunk in rest:
+                yield await asyncio.to_thread(self._prepare, chunk, local_now=local_now)
+            return
+        loop = asyncio.get_running_loop()
+        context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(self.analyzer.lexicon,)
+        ) as pool:
+            pending: deque[asyncio.Future[list[_Prepared]]] = deque()
+            for chunk in rest:
+                pending.append(loop.run_in_executor(pool, _prepare_in_worker, list(chunk), local_now))
+                if len(pending) > workers:
+                    yield await pending.popleft()
+            while pending:
+                yield await pending.popleft()
+
+    def _prepare(self, offers: Sequence[Offer], *, local_now: dt.datetime) -> list[_Prepared]:
+        return prepare_offers(self.analyzer, offers, local_now)
 
     @staticmethod
     async def _existing(tx: Transaction, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
         found: dict[str, sqlite3.Row] = {}
         for first in range(0, len(ids), 500):
             chunk = ids[first : first + 500]
-            rows = await tx.fetchall(
-                f"SELECT pk, id, data, status FROM offers WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
+            rows = await tx.fetchall(f"SELECT * FROM offers WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             found.update((row["id"], row) for row in rows)
         return found
 
@@ -251,8 +352,9 @@ class OfferStore:
         the second finds the offer already published and nothing happens twice.
         """
         _check_status(status)
+        old: StoredOffer | None = None
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer_id,))
+            row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
             if row is None:
                 raise UnknownOfferError(offer_id)
             if expected is not None and row["status"] not in expected:
@@ -273,14 +375,17 @@ class OfferStore:
                     details["note"] = note
                 await self._event(tx, offer_id, actor, "status", details)
                 await bump_generation(tx)
+                old = _row_to_stored(row)
         stored = await self.get(offer_id)
         assert stored is not None
+        if old is not None:
+            await self._notify([(old, stored)])
         return stored
 
     async def delete(self, offer_id: str, *, actor: str) -> bool:
         """Remove an offer for good (its audit trail stays); False when there was none."""
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT pk, data, status FROM offers WHERE id = ?", (offer_id,))
+            row = await tx.fetchone("SELECT * FROM offers WHERE id = ?", (offer_id,))
             if row is None:
                 return False
             if row["status"] == SEARCHABLE:
@@ -289,6 +394,7 @@ class OfferStore:
             await tx.execute("DELETE FROM offers WHERE pk = ?", (row["pk"],))
             await self._event(tx, offer_id, actor, "deleted", {"title": json.loads(row["data"])["title"]})
             await bump_generation(tx)
+        await self._notify([(_row_to_stored(row), None)])
         return True
 
     async def rebuild_index(self) -> int:

@@ -22,7 +22,7 @@ from bot.offers.model import TIME_FORMAT
 from bot.search.analyzer import Analyzer
 from bot.search.dates import DATE_WORDS
 from bot.search.index import FIELDS
-from bot.search.query import AudienceWish, Concept, Query, QueryParser
+from bot.search.query import ASKS_ELIGIBILITY, AudienceWish, Concept, Query, QueryParser
 from bot.search.vocabulary import Vocabulary
 
 FIELD_WEIGHTS = {
@@ -40,10 +40,13 @@ SUBJECT_COVERAGE = 0.75
 NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
 NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
-TEXT_CANDIDATES = 60
-LIST_CANDIDATES = 300
-NEED_CANDIDATES = 60
-COMMON_SHARE = 0.15  # stems in more offers than this are left out of retrieval if a rarer one exists
+TEXT_CANDIDATES = 30
+LIST_CANDIDATES = 60  # offers in a list answer (browsing pages through them)
+LIST_SCAN = 3000  # soonest occurrences read for a list answer before looking offers up directly
+NEED_CANDIDATES = 30
+RARE_SHARE = 0.02  # stems in at most this share of the offers are looked up everywhere, ranked by BM25
+COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in title, keywords and categories
+MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
 CHEAP_MISS = 0.9
 SOFT_AUDIENCE_MISS = 0.85
@@ -84,8 +87,10 @@ class _Candidate:
     dated: bool
     bm25: float | None = None
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    tokens: frozenset[str] = frozenset()  # every indexed stem of the offer, to skip absent stems at once
     next_start: dt.datetime | None = None
     next_end: dt.datetime | None = None
+    matches: list[float] | None = None  # per concept of the question, filled by _Scorer
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> _Candidate:
@@ -105,6 +110,7 @@ class _Candidate:
             candidate.fields = {
                 name: frozenset(row["c_categories" if name == "categories" else name].split()) for name in FIELDS
             }
+            candidate.tokens = frozenset().union(*candidate.fields.values())
         return candidate
 
     @property
@@ -189,13 +195,14 @@ class Matcher:
         self._attach_occurrences(candidates, query, now)
 
         scored: list[tuple[float, _Candidate]] = []
+        scorer = _Scorer(query.concepts)
         best_bm25 = min((c.bm25 for c in candidates.values() if c.bm25 is not None), default=None)
         for candidate in candidates.values():
             if not self._passes_filters(candidate, query, has_content=bool(content)):
                 continue
             if concepts:
-                coverage = _coverage(candidate, query.concepts)
-                if coverage < MIN_COVERAGE and not _answers_one_part(candidate, query):
+                coverage = scorer.coverage(candidate)
+                if coverage < MIN_COVERAGE and not scorer.answers_one_part(candidate):
                     continue
                 score = 100.0 * coverage
                 if candidate.bm25 is not None and best_bm25:
@@ -216,7 +223,7 @@ class Matcher:
         far_future = dt.datetime.max
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best]
         scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
-        _answer_the_need_too(scored, query)
+        scorer.answer_the_need_too(scored)
         return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
 
     # --- lists without a question -----------------------------------------------------------
@@ -284,33 +291,39 @@ class Matcher:
     # --- candidates -------------------------------------------------------------------------
 
     def _text_candidates(self, concepts: Sequence[Concept], now_text: str) -> list[_Candidate]:
-        """Offers sharing a stem with the question, found in two cheap steps.
+        """Offers sharing a stem with the question, found in three cheap steps by how common the stem is.
 
-        Rare stems are looked up in every field and ranked by BM25. Stems found in more than
-        COMMON_SHARE of the offers ('rapopstap' is in nearly every eligibility text) are looked up
-        only in what an offer is about (title, keywords, categories), newest first, without ranking
-        every match: the coverage ranking afterwards decides anyway.
+        BM25 ranks every match, so its cost follows the number of matches. Rare stems (in at most
+        RARE_SHARE of the offers) are looked up in every field and ranked. Stems up to COMMON_SHARE
+        are ranked only where they say what an offer is about (title, keywords, categories, summary).
+        Stems in more offers than that ('rapopstap' is in nearly every eligibility text) are looked
+        up in title, keywords and categories, newest first, unranked: the coverage ranking decides.
         """
         stems = {s for c in concepts for s in c.alternatives if self._stem_df.get(s, 0) > 0}
         if not stems:
             return []
-        common_limit = max(50, COMMON_SHARE * self._offer_count)
-        rare = sorted(s for s in stems if self._stem_df[s] <= common_limit)
+        rare_limit = max(MIN_RARE_DF, RARE_SHARE * self._offer_count)
+        common_limit = max(MIN_RARE_DF, COMMON_SHARE * self._offer_count)
+        rare = sorted(s for s in stems if self._stem_df[s] <= rare_limit)
+        medium = sorted(s for s in stems if rare_limit < self._stem_df[s] <= common_limit)
         common = sorted(s for s in stems if self._stem_df[s] > common_limit)
         ranked: dict[int, float | None] = {}
-        if rare:
+        steps = (
+            (rare, "", "rank"),
+            (medium, "{title keywords categories summary} : ", "rowid DESC"),
+            (common, "{title keywords categories} : ", "rowid DESC"),
+        )
+        for group, columns, order in steps:
+            if not group:
+                continue
             rows = self.conn.execute(
-                "SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY rank LIMIT ?",
-                (_any_of(rare), TEXT_CANDIDATES),
+                f"SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY {order} LIMIT ?"
+                if order == "rank"
+                else f"SELECT rowid, NULL FROM offer_text WHERE offer_text MATCH ? ORDER BY {order} LIMIT ?",
+                (f"{columns}({_any_of(group)})", TEXT_CANDIDATES),
             ).fetchall()
-            ranked.update((row[0], row[1]) for row in rows)
-        if common:
-            rows = self.conn.execute(
-                "SELECT rowid FROM offer_text WHERE offer_text MATCH ? ORDER BY rowid DESC LIMIT ?",
-                ("{title keywords categories} : (" + _any_of(common) + ")", TEXT_CANDIDATES),
-            ).fetchall()
-            for row in rows:
-                ranked.setdefault(row[0], None)
+            for pk, rank in rows:
+                ranked.setdefault(pk, rank)
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
@@ -325,47 +338,85 @@ class Matcher:
         return candidates
 
     def _need_candidates(self, query: Query, now_text: str) -> list[_Candidate]:
-        """Offers of the kinds or categories that answer a named need ('geen auto' -> transport)."""
-        clauses, params = [], []
-        for need in query.needs:
-            for kind in need.kinds:
-                clauses.append("o.kind = ?")
-                params.append(kind)
-            for category in need.categories:
-                clauses.append("o.categories LIKE ?")
-                params.append(f"%|{category}|%")
-        if not clauses:
+        """Offers of the kinds or categories that answer a named need ('geen auto' -> transport).
+
+        Kinds come from an index on offers, categories from the index's categories column: neither
+        scans the whole table, which matters at 100,000 offers.
+        """
+        kinds = sorted({k for need in query.needs for k in need.kinds})
+        categories = sorted({self.analyzer.stem(c) for need in query.needs for c in need.categories})
+        pks: list[int] = []
+        for kind in kinds:
+            rows = self.conn.execute(
+                "SELECT pk FROM offers WHERE status = 'published' AND kind = ? "
+                "AND (last_end IS NULL OR last_end > ?) ORDER BY pk DESC LIMIT ?",
+                (kind, now_text, NEED_CANDIDATES),
+            ).fetchall()
+            pks += [row[0] for row in rows]
+        if categories:
+            rows = self.conn.execute(
+                "SELECT rowid FROM offer_text WHERE offer_text MATCH ? ORDER BY rowid DESC LIMIT ?",
+                ("{categories} : (" + _any_of(categories) + ")", NEED_CANDIDATES),
+            ).fetchall()
+            pks += [row[0] for row in rows]
+        if not pks:
             return []
-        sql = (
+        unique = list(dict.fromkeys(pks))
+        rows = self.conn.execute(
             f"SELECT {_OFFER_COLUMNS}, {_TEXT_COLUMNS} FROM offers o JOIN offer_text t ON t.rowid = o.pk "
-            f"WHERE o.status = 'published' AND (o.last_end IS NULL OR o.last_end > ?) AND ({' OR '.join(clauses)}) "
-            "LIMIT ?"
-        )
-        rows = self.conn.execute(sql, (now_text, *params, NEED_CANDIDATES)).fetchall()
+            f"WHERE o.pk IN ({','.join('?' * len(unique))}) AND (o.last_end IS NULL OR o.last_end > ?)",
+            (*unique, now_text),
+        ).fetchall()
         return [_Candidate.from_row(row) for row in rows]
 
     def _list_candidates(self, query: Query, now: dt.datetime, now_text: str) -> list[_Candidate]:
-        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first."""
+        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first.
+
+        First the soonest occurrences are read in date order from the index (a bounded number), and
+        the offers among them that pass the filters kept: cheap at 100,000 offers. When a filter is
+        so narrow that they hold too few ('voor 60-plussers'), the offers that pass it are looked up
+        directly. Without a period, offers without dates (discounts, services) follow the dated ones.
+        """
         filters, params = _sql_filters(query)
-        if query.period is not None:
-            start = max(query.period.start, now).strftime(TIME_FORMAT)
-            sql = (
-                f"SELECT {_OFFER_COLUMNS}, min(oc.start) AS next_start FROM occurrences oc "
-                "JOIN offers o ON o.pk = oc.offer_pk WHERE oc.start < ? AND oc.end > ? "
-                f"{filters} GROUP BY oc.offer_pk ORDER BY next_start LIMIT ?"
-            )
-            rows = self.conn.execute(sql, (query.period.end.strftime(TIME_FORMAT), start, *params, LIST_CANDIDATES))
-        else:
-            sql = (
-                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' "
-                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?"
-            )
-            rows = self.conn.execute(sql, (now_text, *params, LIST_CANDIDATES))
-        return [_Candidate.from_row(row) for row in rows.fetchall()]
+        start = now if query.period is None else max(query.period.start, now)
+        # An occurrence lasts at most 31 days; one running at `start` started no earlier than that.
+        earliest = (start - dt.timedelta(days=31)).strftime(TIME_FORMAT)
+        until = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
+        window = (earliest, until, start.strftime(TIME_FORMAT))
+        rows = self.conn.execute(
+            f"SELECT {_OFFER_COLUMNS}, oc.start AS next_start, oc.end AS next_end FROM "
+            "(SELECT * FROM occurrences WHERE start >= ? AND start < ? AND end > ? ORDER BY start LIMIT ?) oc "
+            f"JOIN offers o ON o.pk = oc.offer_pk WHERE 1 {filters} ORDER BY oc.start",
+            (*window, LIST_SCAN, *params),
+        ).fetchall()
+        found: dict[int, _Candidate] = {}
+        for row in rows:
+            if row["pk"] not in found and len(found) < LIST_CANDIDATES:
+                candidate = _Candidate.from_row(row)
+                candidate.next_start = dt.datetime.fromisoformat(row["next_start"])
+                candidate.next_end = dt.datetime.fromisoformat(row["next_end"])
+                found[candidate.pk] = candidate
+        if len(found) < LIST_CANDIDATES and filters:
+            rows = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' AND o.first_start IS NOT NULL "
+                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?",
+                (now_text, *params, LIST_CANDIDATES * 4),
+            ).fetchall()
+            for row in rows:
+                found.setdefault(row["pk"], _Candidate.from_row(row))  # their dates are looked up afterwards
+        if query.period is None:
+            undated = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' AND o.first_start IS NULL "
+                f"{filters} ORDER BY o.title LIMIT ?",
+                (*params, LIST_CANDIDATES),
+            ).fetchall()
+            for row in undated:
+                found.setdefault(row["pk"], _Candidate.from_row(row))
+        return list(found.values())
 
     def _attach_occurrences(self, candidates: dict[int, _Candidate], query: Query, now: dt.datetime) -> None:
         """The next occurrence of each dated candidate: in the asked period, else from now on."""
-        dated = [pk for pk, c in candidates.items() if c.dated]
+        dated = [pk for pk, c in candidates.items() if c.dated and c.next_start is None]
         if not dated:
             return
         start = now if query.period is None else max(query.period.start, now)
@@ -424,68 +475,84 @@ def _sql_filters(query: Query) -> tuple[str, list[object]]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _coverage(candidate: _Candidate, concepts: Sequence[Concept]) -> float:
-    """The weighted share of the question's concepts this offer covers, in [0, 1]."""
-    total = sum(c.weight for c in concepts)
-    if total == 0:
-        return 0.0
-    return sum(c.weight * _concept_match(candidate, c) for c in concepts) / total
+class _Scorer:
+    """The question's concepts prepared once, then matched against each candidate offer.
 
-
-def _concept_match(candidate: _Candidate, concept: Concept) -> float:
-    """How well the offer covers one concept: the best alternative, weighted by the field it is in."""
-    best = 0.0
-    need = concept.need
-    if need is not None:
-        if candidate.kind in need.kinds:
-            best = NEED_KIND_MATCH
-        elif candidate.categories & set(need.categories):
-            best = NEED_CATEGORY_MATCH
-    allowed = concept.fields
-    for stem, weight in concept.alternatives.items():
-        if weight <= best:
-            continue
-        for name, field_weight in FIELD_WEIGHTS.items():
-            if allowed is not None and name not in allowed:
-                continue
-            if stem in candidate.fields.get(name, ()):
-                best = max(best, weight * field_weight)
-                break
-    return best if best >= NOISE_FLOOR else 0.0
-
-
-def _answers_one_part(candidate: _Candidate, query: Query) -> bool:
-    """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.
-
-    A question with a subject and an access need (transport, childcare, company) is answered by an
-    offer that covers the whole subject, or one that fully meets the need.
+    For each candidate it first looks up, once, in which fields each of the question's stems
+    occurs; every concept's match, the coverage and the need checks are read from that.
     """
-    access = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
-    content = [c for c in query.concepts if c.need is None]
-    if not access or not content:
-        return False
-    return _coverage(candidate, content) >= SUBJECT_COVERAGE or _meets_need(candidate, access)
 
+    def __init__(self, concepts: Sequence[Concept]) -> None:
+        self.concepts = list(concepts)
+        self.total = sum(c.weight for c in self.concepts)
+        self.content = [i for i, c in enumerate(self.concepts) if c.need is None]
+        self.access = [i for i, c in enumerate(self.concepts) if c.need is not None and c.need.name != ASKS_ELIGIBILITY]
+        self.stems = sorted({s for c in self.concepts for s in c.alternatives})
 
-def _answer_the_need_too(scored: list[tuple[float, _Candidate]], query: Query) -> None:
-    """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
+    def matches(self, candidate: _Candidate) -> list[float]:
+        """How well the offer covers each concept: the best alternative, weighted by its field."""
+        if candidate.matches is not None:
+            return candidate.matches
+        present: dict[str, list[str]] = {}
+        for stem in self.stems:
+            if stem in candidate.tokens:
+                present[stem] = [name for name in FIELD_WEIGHTS if stem in candidate.fields[name]]
+        result = []
+        for concept in self.concepts:
+            best = 0.0
+            need = concept.need
+            if need is not None:
+                if candidate.kind in need.kinds:
+                    best = NEED_KIND_MATCH
+                elif candidate.categories & set(need.categories):
+                    best = NEED_CATEGORY_MATCH
+            for stem, weight in concept.alternatives.items():
+                fields = present.get(stem)
+                if not fields or weight <= best:
+                    continue
+                for name in fields:  # in order of field weight
+                    if concept.fields is None or name in concept.fields:
+                        best = max(best, weight * FIELD_WEIGHTS[name])
+                        break
+            result.append(best if best >= NOISE_FLOOR else 0.0)
+        candidate.matches = result
+        return result
 
-    When a question names both a subject and a need (transport, childcare, company), the first
-    page shows the best offer that answers the need even if the subject's offers score higher.
-    """
-    needs = [c for c in query.concepts if c.need is not None and c.need.name != "eligibility"]
-    if not needs or not query.content_concepts or len(scored) <= NEED_SLOT:
-        return
-    if any(_meets_need(c, needs) for _, c in scored[: NEED_SLOT + 1]):
-        return
-    for index in range(NEED_SLOT + 1, len(scored)):
-        if _meets_need(scored[index][1], needs):
-            scored.insert(NEED_SLOT, scored.pop(index))
+    def coverage(self, candidate: _Candidate, only: Sequence[int] | None = None) -> float:
+        """The weighted share of the question's concepts (or of `only` these) the offer covers."""
+        matches = self.matches(candidate)
+        indexes = range(len(self.concepts)) if only is None else only
+        total = sum(self.concepts[i].weight for i in indexes)
+        return sum(self.concepts[i].weight * matches[i] for i in indexes) / total if total else 0.0
+
+    def meets_need(self, candidate: _Candidate) -> bool:
+        matches = self.matches(candidate)
+        return any(matches[i] >= NEED_KIND_MATCH for i in self.access)
+
+    def answers_one_part(self, candidate: _Candidate) -> bool:
+        """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.
+
+        A question with a subject and an access need (transport, childcare, company) is answered by
+        an offer that covers the whole subject, or one that fully meets the need.
+        """
+        if not self.access or not self.content:
+            return False
+        return self.coverage(candidate, self.content) >= SUBJECT_COVERAGE or self.meets_need(candidate)
+
+    def answer_the_need_too(self, scored: list[tuple[float, _Candidate]]) -> None:
+        """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
+
+        When a question names both a subject and a need, the first page shows the best offer that
+        answers the need even if the subject's offers score higher.
+        """
+        if not self.access or not self.content or len(scored) <= NEED_SLOT:
             return
-
-
-def _meets_need(candidate: _Candidate, needs: Sequence[Concept]) -> bool:
-    return any(_concept_match(candidate, n) >= NEED_KIND_MATCH for n in needs)
+        if any(self.meets_need(c) for _, c in scored[: NEED_SLOT + 1]):
+            return
+        for index in range(NEED_SLOT + 1, len(scored)):
+            if self.meets_need(scored[index][1]):
+                scored.insert(NEED_SLOT, scored.pop(index))
+                return
 
 
 def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bool) -> bool:
