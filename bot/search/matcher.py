@@ -139,6 +139,7 @@ class Matcher:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._stem_df: dict[str, int] = {}
+        self._lookback = dt.timedelta(days=31)
         self._offer_count = 0
         self.parser = QueryParser(analyzer, Vocabulary({}), self.holidays, town=town)
 
@@ -152,6 +153,8 @@ class Matcher:
             return
         df = dict(self.conn.execute("SELECT word, df FROM vocabulary").fetchall())
         self._stem_df = dict(self.conn.execute("SELECT term, doc FROM offer_terms").fetchall())
+        longest = self.conn.execute("SELECT value FROM meta WHERE key = 'longest_occurrence_minutes'").fetchone()
+        self._lookback = dt.timedelta(minutes=int(longest[0])) if longest else dt.timedelta(days=31)
         self._offer_count = self.conn.execute("SELECT count(*) FROM offer_text").fetchone()[0]
         lexicon = self.analyzer.lexicon
         vocabulary = Vocabulary(df, extra_words=lexicon.known_words(), dialect_targets=lexicon.all_words() | DATE_WORDS)
@@ -379,8 +382,8 @@ class Matcher:
         """
         filters, params = _sql_filters(query)
         start = now if query.period is None else max(query.period.start, now)
-        # An occurrence lasts at most 31 days; one running at `start` started no earlier than that.
-        earliest = (start - dt.timedelta(days=31)).strftime(TIME_FORMAT)
+        # An occurrence running at `start` started at most the longest occurrence's duration earlier.
+        earliest = (start - self._lookback).strftime(TIME_FORMAT)
         until = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
         window = (earliest, until, start.strftime(TIME_FORMAT))
         rows = self.conn.execute(
@@ -396,21 +399,27 @@ class Matcher:
                 candidate.next_start = dt.datetime.fromisoformat(row["next_start"])
                 candidate.next_end = dt.datetime.fromisoformat(row["next_end"])
                 found[candidate.pk] = candidate
+        # Start from the offers of the asked groups (an index), not from every offer.
+        groups = tuple(query.audience.groups) if query.audience is not None else ()
+        source = "offers o"
+        if groups:
+            source = f"(SELECT DISTINCT offer_pk FROM offer_groups WHERE grp IN ({','.join('?' * len(groups))})) g "
+            source += "JOIN offers o ON o.pk = g.offer_pk"
         if len(found) < LIST_CANDIDATES and filters:
             rows = self.conn.execute(
-                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' AND o.first_start IS NOT NULL "
+                f"SELECT {_OFFER_COLUMNS} FROM {source} WHERE o.status = 'published' AND o.first_start IS NOT NULL "
                 f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?",
-                (now_text, *params, LIST_CANDIDATES * 4),
+                (*groups, now_text, *params, LIST_CANDIDATES * 4),
             ).fetchall()
             for row in rows:
                 found.setdefault(row["pk"], _Candidate.from_row(row))  # their dates are looked up afterwards
         if query.period is None:
             undated = self.conn.execute(
-                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' AND o.first_start IS NULL "
-                f"{filters} ORDER BY o.title LIMIT ?",
-                (*params, LIST_CANDIDATES),
+                f"SELECT {_OFFER_COLUMNS}, o.title AS plain_title FROM {source} WHERE o.status = 'published' "
+                f"AND o.first_start IS NULL {filters} LIMIT ?",
+                (*groups, *params, LIST_CANDIDATES),
             ).fetchall()
-            for row in undated:
+            for row in sorted(undated, key=lambda r: r["plain_title"]):
                 found.setdefault(row["pk"], _Candidate.from_row(row))
         return list(found.values())
 
@@ -421,9 +430,9 @@ class Matcher:
             return
         start = now if query.period is None else max(query.period.start, now)
         end = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
-        # Occurrences last at most 31 days, so none that started earlier can still be running:
+        # None that started longer ago than the longest occurrence lasts can still be running:
         # that bound lets SQLite seek in the (offer_pk, start) key instead of scanning.
-        earliest = (start - dt.timedelta(days=31)).strftime(TIME_FORMAT)
+        earliest = (start - self._lookback).strftime(TIME_FORMAT)
         marks = ",".join("?" * len(dated))
         rows = self.conn.execute(
             f"SELECT offer_pk, min(start) AS start, end FROM occurrences WHERE offer_pk IN ({marks}) "
@@ -464,8 +473,9 @@ def _sql_filters(query: Query) -> tuple[str, list[object]]:
         clauses.append("(o.price_regular = 0 OR o.price_reduced = 0)")
     wish = query.audience
     if wish is not None and wish.groups:
-        clauses.append("(" + " OR ".join("o.groups LIKE ?" for _ in wish.groups) + ")")
-        params += [f"%|{g}|%" for g in wish.groups]
+        marks = ",".join("?" * len(wish.groups))
+        clauses.append(f"EXISTS (SELECT 1 FROM offer_groups g WHERE g.offer_pk = o.pk AND g.grp IN ({marks}))")
+        params += list(wish.groups)
     if wish is not None and wish.min_age is not None:
         clauses.append("(o.max_age IS NULL OR o.max_age >= ?)")
         params.append(wish.min_age)
