@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.core import Core, open_core
 from handlers import errors, guard, insights, keyfigures, media, people, reminders
 from handlers.context import BotContext, BotData
+from handlers.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
@@ -38,12 +39,7 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     """The Application with all handlers, on an existing core. Tests pass a builder aimed at a fake server."""
     settings = core.settings
     if builder is None:
-        builder = (
-            ApplicationBuilder()
-            .token(settings.telegram.token or "")
-            .base_url(settings.telegram.api_base_url)
-            .base_file_url(settings.telegram.file_url)
-        )
+        builder = application_builder(settings)
     app = (
         builder.context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(rate_limiter(settings))
@@ -76,6 +72,19 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     schedule_cleanup(app)
     schedule_backup(app)
     return app
+
+
+def application_builder(settings: Settings) -> ApplicationBuilder:
+    """Token, Bot API address and our HTTP transport (handlers/http.py: aiohttp, a quarter of httpx's CPU
+    per call); PTB keeps one connection pool for calls and one for the long poll, as it does by default."""
+    return (
+        ApplicationBuilder()
+        .token(settings.telegram.token or "")
+        .base_url(settings.telegram.api_base_url)
+        .base_file_url(settings.telegram.file_url)
+        .request(AiohttpRequest(256))
+        .get_updates_request(AiohttpRequest(1))
+    )
 
 
 def rate_limiter(settings: Settings) -> AIORateLimiter:

@@ -71,6 +71,7 @@ class ContactSettings:
 class SearchSettings:
     max_results: int = 3
     page_size: int = 3
+    list_size: int = 5  # offers on one page of a browse list (one line each, a button each)
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,13 @@ def _webhook_secret(key: str, value: Any) -> str | None:
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{key}: expected a whole number above 0, got {value!r}")
+    return value
+
+
+def _list_size(key: str, value: Any) -> int:
+    """Each offer of a list page is a button: a handful reads well, 20 is plenty (Telegram allows 100)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise ConfigError(f"{key}: expected a whole number from 1 to 20, got {value!r}")
     return value
 
 
@@ -377,6 +385,7 @@ def parse_settings(
     search = SearchSettings(
         max_results=s.get("max_results", default.search.max_results, _positive_int),
         page_size=s.get("page_size", default.search.page_size, _positive_int),
+        list_size=s.get("list_size", default.search.list_size, _list_size),
     )
     s.finish()
 

@@ -4,12 +4,20 @@ Telegram handlers and the terminal chat both drive this class, so both give the 
 Button actions are short strings ("i:12" = more info on offer 12) that fit Telegram's 64-byte
 callback limit; they are parsed and checked here, never trusted: a forged action for an offer
 that does not exist gets a polite answer, not an error.
+
+Actions of this module:
+  i:<pk>  Meer info        g:<pk>  Hoe geraak ik er?    a:<pk>  Ik wil niet alleen gaan
+  c:<pk>  Wie past op de kinderen?                      s:<token>  a 'bedoelde je' suggestion
+  p:<token>:<offset>  Meer resultaten (the result list is kept in memory under the token)
+  b:<list>  open a list (act, disc, tran, supp, week);   b:<list>:<offset>  another page of it
+  menu, h  the menu and the help;   f:y / f:n  /vergeet confirmed or not
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,8 +27,9 @@ from typing import Protocol
 from markupsafe import Markup
 
 from bot.calendar import Clock, local_naive, next_occurrence
-from bot.cards import card, where_text
+from bot.cards import card, price_text, when_text, where_text
 from bot.config import Settings
+from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
 from bot.people import People
 from bot.replies import Button, Message, Reply, join_lines, rows
@@ -38,9 +47,29 @@ BROWSE = {  # browse action -> (text key, offer kind or None for 'the coming 7 d
     "supp": ("browse.support", "support"),
     "week": ("browse.week", None),
 }
+# 'Wie past op de kinderen?' is for a parent who goes to something without the children: an activity
+# open to grown-ups that is not itself for children or families (there the children come along).
+GROWN_UP_GROUPS = {"iedereen", "volwassenen"}
 CHILD_GROUPS = {"kinderen", "gezinnen"}
 CHILD_CATEGORIES = {"gezin", "jeugd"}
+NEEDS_CHECKED_EVERY = dt.timedelta(minutes=1)  # whether any childcare offer exists, cached this long
 MAX_PAGES_KEPT = 5000
+MAX_CARDS_KEPT = 2000
+MEDIA = {  # what arrived that is not a question -> the pointer it gets
+    "photo": "media.photo",
+    "voice": "media.voice",
+    "sticker": "media.sticker",
+    "location": "media.location",
+    "document": "media.document",
+    "other": "media.other",
+}
+MAX_BUTTON_LABEL = 60  # characters of an offer title on a button; Telegram shows about that much
+_NUMBER = re.compile(r"[0-9]{1,12}")  # offer numbers and offsets in button actions (ASCII digits only)
+
+
+def number(arg: str) -> int | None:
+    """A number from a button action, or None: clients are not trusted ('²', '99999999999999999999')."""
+    return int(arg) if _NUMBER.fullmatch(arg) else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +99,16 @@ class QuestionLog(Protocol):
     async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
 
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
+
+
+def _without_children(offer: Offer) -> bool:
+    """An activity a parent goes to alone: open to grown-ups, not for children or families."""
+    groups = set(offer.audience.groups)
+    open_to_grown_ups = not groups or bool(groups & GROWN_UP_GROUPS)
+    for_children = bool(groups & CHILD_GROUPS or set(offer.categories) & CHILD_CATEGORIES)
+    min_age, max_age = offer.audience.min_age, offer.audience.max_age
+    young_parents_welcome = (max_age is None or max_age >= 18) and (min_age is None or min_age < 50)
+    return open_to_grown_ups and not for_children and young_parents_welcome
 
 
 class ResultPages:
@@ -128,6 +167,8 @@ class Conversation:
         self.card_buttons: list[CardButtons] = []
         self.menu_buttons: list[Button] = []  # extra buttons other parts add to the main menu
         self.browse_buttons: list[BrowseButtons] = []  # extra buttons under a browse list ("Deze week")
+        self._need_cache: dict[str, tuple[dt.datetime, bool]] = {}
+        self._cards: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
         self._actions: dict[str, ActionHandler] = {
             "i": self._info,
             "g": self._route,
@@ -184,7 +225,14 @@ class Conversation:
 
     async def privacy(self, who: Who) -> Reply:
         months = self.settings.privacy.retention_months  # how long anonymous questions are kept (bot.insights)
-        return Reply((Message(self.texts("privacy.text", months=months, **self._contact_values())),))
+        text = self.texts("privacy.text", months=months, **self._contact_values())
+        return Reply((Message(text, rows([self._menu_button()])),))
+
+    async def media(self, who: Who, kind: str) -> Reply:
+        """A photo, voice message, sticker, location, file or anything else that is not text: a friendly
+        pointer and the menu, so someone who finds typing hard can go on with buttons alone."""
+        await self.people.seen(who.user_id, who.chat_id)
+        return Reply((Message(self.texts(MEDIA.get(kind, "media.other")), self.main_menu()),))
 
     async def forget(self, who: Who) -> Reply:
         """/vergeet: ask first; the yes-button does the deleting."""
@@ -234,8 +282,14 @@ class Conversation:
         handler = self._actions.get(prefix)
         if handler is None:
             log.info("unknown button action %r", prefix[:20])
-            return await self.menu(who)
+            return self._unknown_button()
         return await handler(who, rest.split(":") if rest else [])
+
+    def _unknown_button(self) -> Reply:
+        """A button the bot does not know (an old version's, or forged): say so kindly and show the menu."""
+        return Reply(
+            (Message(self.texts("menu.text"), self.main_menu()),), notice=self.texts.label("answer.unknown_button")
+        )
 
     # --- building replies --------------------------------------------------------------------
 
@@ -267,7 +321,7 @@ class Conversation:
             parts.append(texts("nothing.did_you_mean", suggestion=result.suggestion))
             token = self.pages.keep_suggestion(result.suggestion)
             label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
-            suggestion_row.append(Button(label[:60], f"s:{token}"))
+            suggestion_row.append(Button(label[:MAX_BUTTON_LABEL], f"s:{token}"))
         parts.append(texts("nothing.contact", **self._contact_values()))
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
@@ -284,12 +338,30 @@ class Conversation:
         third = []
         if offer.kind == "activity":
             third.append(Button(label("buttons.alone"), f"a:{stored.pk}"))
-        if offer.kind == "activity" and (
-            set(offer.audience.groups) & CHILD_GROUPS or set(offer.categories) & CHILD_CATEGORIES
-        ):
+        if offer.kind == "activity" and _without_children(offer) and await self._has_need_offers("childcare"):
             third.append(Button(label("buttons.childcare"), f"c:{stored.pk}"))
         url_row = [Button(label("buttons.website"), url=offer.contact.url)] if full and offer.contact.url else []
-        return rows(first, second, third, url_row)
+        menu_row = [self._menu_button()] if full else []  # a card on its own; in lists the list has the menu
+        return rows(first, second, third, url_row, menu_row)
+
+    def _card_body(
+        self, stored: StoredOffer, next_start: dt.datetime | None, next_end: dt.datetime | None, *, full: bool
+    ) -> Markup:
+        """The card's text, made once per offer version, date shown and day: the same cards are shown again
+        and again, and building one was a good part of answering a question (bench/e2e.py)."""
+        today = self._today()
+        key = (stored.pk, stored.updated_at, stored.status, next_start, next_end, today, full)
+        body = self._cards.get(key)
+        if body is None:
+            cancelled = stored.status == "cancelled"
+            when = {"next_start": next_start, "next_end": next_end, "today": today}
+            body = card(stored.offer, self.texts, **when, full=full, cancelled=cancelled)
+            self._cards[key] = body
+            if len(self._cards) > MAX_CARDS_KEPT:
+                self._cards.popitem(last=False)
+        else:
+            self._cards.move_to_end(key)
+        return body
 
     async def _card_message(
         self, who: Who, stored: StoredOffer, *, hit: Hit | None = None, full: bool = False, intro: Markup | None = None
@@ -300,18 +372,13 @@ class Conversation:
             occurrence = next_occurrence(offer.when, local_naive(self.clock.now(), self.settings.timezone))
             if occurrence is not None:
                 next_start, next_end = occurrence
-        body = card(
-            offer,
-            self.texts,
-            next_start=next_start,
-            next_end=next_end,
-            today=self._today(),
-            full=full,
-            cancelled=stored.status == "cancelled",
-        )
+        body = self._card_body(stored, next_start, next_end, full=full)
         if intro:
             body = intro + Markup("\n\n") + body
-        buttons = await self._offer_buttons(who, stored, full=full) if stored.status == "published" else ()
+        if stored.status == "published":
+            buttons = await self._offer_buttons(who, stored, full=full)
+        else:
+            buttons = rows([self._menu_button()]) if full else ()
         photo = stored.offer.extra.get("photo")  # the flyer a key figure forwarded with the offer
         return Message(body, buttons, photo=photo if isinstance(photo, str) and photo else None)
 
@@ -340,9 +407,8 @@ class Conversation:
     # --- actions ------------------------------------------------------------------------------
 
     async def _stored_from(self, args: list[str]) -> StoredOffer | None:
-        if not args or not args[0].isdigit():
-            return None
-        return await self.offers.get_by_pk(int(args[0]))
+        pk = number(args[0]) if args else None
+        return None if pk is None else await self.offers.get_by_pk(pk)
 
     def _gone(self) -> Reply:
         return Reply((Message(self.texts("offer.gone"), self.main_menu()),))
@@ -365,7 +431,7 @@ class Conversation:
             self.texts("card.transport", transport=offer.transport) if offer.transport else None,
         ]
         helpers = await self._need_offers("transport")
-        buttons = [(Button(f"ℹ️ {s.offer.title}"[:60], f"i:{s.pk}"),) for s in helpers if s.pk != stored.pk][:5]
+        buttons = [(Button(self._offer_label(s), f"i:{s.pk}"),) for s in helpers if s.pk != stored.pk][:5]
         if buttons:
             lines.append(self.texts("transport.offers"))
         return Reply((Message(join_lines(lines), (*buttons, (self._menu_button(),))),))
@@ -382,6 +448,15 @@ class Conversation:
         messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)), last.photo)
         return Reply(tuple(messages))
 
+    async def _has_need_offers(self, need: str) -> bool:
+        """Whether any published offer answers the need; checked at most once a minute (cards ask it often)."""
+        now = self.clock.now()
+        cached = self._need_cache.get(need)
+        if cached is None or now - cached[0] >= NEEDS_CHECKED_EVERY or now < cached[0]:
+            cached = (now, bool(await self.search.need_offers(need)))
+            self._need_cache[need] = cached
+        return cached[1]
+
     async def _need_offers(self, need: str) -> list[StoredOffer]:
         ids = await self.search.need_offers(need)
         stored = await self.offers.get_many(ids)
@@ -394,29 +469,73 @@ class Conversation:
         return await self._need_list(who, "childcare", "childcare.intro", "childcare.none")
 
     async def _page_action(self, who: Who, args: list[str]) -> Reply:
+        """'Meer resultaten': the next cards as new messages; the used button disappears from the old ones."""
         hits = self.pages.get(args[0]) if args else None
-        if hits is None or len(args) < 2 or not args[1].isdigit():
+        offset = number(args[1]) if len(args) == 2 else None
+        if hits is None or offset is None or offset >= len(hits):
             return Reply((Message(self.texts("answer.expired"), self.main_menu()),))
-        offset = int(args[1])
         size = self.settings.search.page_size
         intro = self.texts("answer.page", first=offset + 1, last=min(offset + size, len(hits)), total=len(hits))
-        return Reply(tuple(await self._result_page(who, hits, offset, args[0], intro=intro)))
+        return Reply(tuple(await self._result_page(who, hits, offset, args[0], intro=intro)), spent=True)
 
     async def _browse_action(self, who: Who, args: list[str]) -> Reply:
+        """A topic of the menu as a short list, a page at a time: one line per offer with a button to its card.
+
+        The list's name and offset are in the buttons ("b:week:5"), so its pages work after a restart too.
+        Opening a list adds a message; ◀ Vorige and Volgende ▶ turn the page in that same message.
+        """
         what = args[0] if args else ""
-        if what not in BROWSE:
-            return await self.menu(who)
+        offset = number(args[1]) if len(args) == 2 else None
+        if what not in BROWSE or len(args) > 2 or (len(args) == 2 and offset is None):
+            return self._unknown_button()
         text_key, kind = BROWSE[what]
         hits = await self.search.browse(kind=kind, days=7 if kind is None else None)
+        turning = offset is not None
         if not hits:
-            return Reply((Message(self.texts("browse.empty", **self._contact_values()), self.main_menu()),))
-        token = self.pages.keep(hits)
-        messages = await self._result_page(who, hits, 0, token, intro=self.texts(text_key))
+            text = self.texts("browse.empty", **self._contact_values())
+            return Reply((Message(text, self.main_menu()),), replace=turning)
+        size = self.settings.search.list_size
+        start = min(offset or 0, (len(hits) - 1) // size * size)  # the list may have become shorter
+        page = hits[start : start + size]
+        stored = await self.offers.get_many([h.offer_id for h in page])
+        title = self.texts(text_key)
+        if len(hits) > size:
+            counter = self.texts("browse.page", first=start + 1, last=start + len(page), total=len(hits))
+            title = title + Markup(" ") + counter
+        lines: list[Markup] = [title]
+        item_buttons: list[tuple[Button, ...]] = []
+        for position, hit in enumerate(page, start=start + 1):
+            found = stored.get(hit.offer_id)
+            if found is None or found.status != "published":
+                continue  # withdrawn since the list was made
+            lines.append(self._list_item(position, found, hit))
+            label = self.texts.label("browse.item_button", number=position, title=found.offer.title)
+            item_buttons.append((Button(label[:MAX_BUTTON_LABEL], f"i:{found.pk}"),))
+        lines.append(self.texts("browse.hint"))
+        paging = []
+        if start > 0:
+            paging.append(Button(self.texts.label("buttons.previous_page"), f"b:{what}:{max(start - size, 0)}"))
+        if start + size < len(hits):
+            paging.append(Button(self.texts.label("buttons.next_page"), f"b:{what}:{start + size}"))
         extra = [button for hook in self.browse_buttons for button in await hook(who, what)]
-        if extra:
-            last = messages[-1]
-            messages[-1] = Message(last.html, (*last.buttons, tuple(extra)), last.photo)
-        return Reply(tuple(messages))
+        buttons = (*item_buttons, *rows(paging, extra, [self._menu_button()]))
+        return Reply((Message(Markup("\n\n").join(lines), buttons),), replace=turning)
+
+    def _list_item(self, position: int, stored: StoredOffer, hit: Hit) -> Markup:
+        """One offer in a browse list: number and title, when, price."""
+        offer = stored.offer
+        when = None
+        if hit.next_start is not None and hit.next_end is not None:
+            moment = when_text(hit.next_start, hit.next_end, self.texts, today=self._today())
+            when = self.texts("card.when", when=moment)
+        elif offer.when is None and offer.kind == "activity":
+            when = self.texts("card.always")
+        return join_lines(
+            [self.texts("browse.item", number=position, title=offer.title), when, price_text(offer, self.texts)]
+        )
+
+    def _offer_label(self, stored: StoredOffer) -> str:
+        return self.texts.label("browse.offer_button", title=stored.offer.title)[:MAX_BUTTON_LABEL]
 
     async def _suggestion_action(self, who: Who, args: list[str]) -> Reply:
         suggestion = self.pages.suggestion(args[0]) if args else None

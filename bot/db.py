@@ -75,12 +75,11 @@ class Transaction:
         await self._conn.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -146,13 +145,18 @@ class Database:
             cursor = await self._conn.execute(sql, params)
             return cursor.rowcount
 
+    # Reads are one trip to the database thread (execute_fetchall), not three (execute, fetch, close the
+    # cursor): under load every trip waits for the event loop to hand over the GIL (bench/e2e.py).
+    # fetchone is meant for queries of one row (a key, an aggregate); it reads what the query returns.
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._mutex, self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self._mutex:
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._mutex, self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        async with self._mutex:
+            rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.calendar import Clock
 from bot.db import Database
 
+MAX_NOTED = 100_000  # people remembered as noted today; beyond that they are simply noted again
+
 
 @dataclass(frozen=True)
 class Person:
@@ -45,6 +47,10 @@ class People:
         self.clock = clock
         self.tz = tz
         self.observers: list[PeopleObserver] = []
+        # Who was already noted today (user id -> chat id), reachable: their next message needs no
+        # database work at all. Only this class writes the people table, so it knows when this changes.
+        self._noted: dict[int, int] = {}
+        self._noted_day = ""
 
     def _today(self) -> str:
         return self.clock.now().astimezone(self.tz).date().isoformat()
@@ -55,6 +61,10 @@ class People:
     async def seen(self, user_id: int, chat_id: int) -> bool:
         """Note that the person wrote; returns True the first time. Writing again undoes /stop and a block."""
         today = self._today()
+        if today != self._noted_day:
+            self._noted, self._noted_day = {}, today
+        if self._noted.get(user_id) == chat_id:
+            return False
         before = None
         if self.observers:
             before = await self.db.fetchone("SELECT first_seen, last_seen FROM people WHERE user_id = ?", (user_id,))
@@ -76,6 +86,8 @@ class People:
                 first_seen=before["first_seen"] if before else today,
                 previous_seen=before["last_seen"] if before else None,
             )
+        if len(self._noted) < MAX_NOTED:
+            self._noted[user_id] = chat_id
         return bool(changed)
 
     async def get(self, user_id: int) -> Person | None:
@@ -85,16 +97,19 @@ class People:
     async def stop(self, user_id: int) -> None:
         """/stop: nothing unasked is sent any more (reminders included) until the person writes again."""
         await self.db.execute("UPDATE people SET stopped_at = ? WHERE user_id = ?", (self._now(), user_id))
+        self._noted.pop(user_id, None)  # after the write: a message that raced it is noted again
 
     async def blocked(self, user_id: int) -> None:
         """Telegram said the person blocked the bot."""
         await self.db.execute("UPDATE people SET blocked_at = ? WHERE user_id = ?", (self._now(), user_id))
+        self._noted.pop(user_id, None)
 
     async def forget(self, user_id: int) -> bool:
         """/vergeet: remove the person and, through the cascades, everything of theirs.
 
         Observers unlink what they keep without a reference to the person (bot.insights)."""
         removed = bool(await self.db.execute("DELETE FROM people WHERE user_id = ?", (user_id,)))
+        self._noted.pop(user_id, None)
         for observer in self.observers:
             await observer.person_forgotten(user_id)
         return removed

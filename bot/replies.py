@@ -52,6 +52,7 @@ class Reply:
 
     messages: tuple[Message, ...] = ()
     replace: bool = False
+    spent: bool = False  # the pressed button's row is used up (Meer resultaten): remove it from that message
     notice: str | None = None  # a short pop-up answer to a button press
     data: dict[str, object] = field(default_factory=dict)  # facts for tests and logs, never shown
 
@@ -67,51 +68,100 @@ def join_lines(lines: Iterable[Markup | str | None]) -> Markup:
 
 
 _TAG = re.compile(r"<[^>]+>")
+_OPEN_ENTITY = re.compile(r"&[#A-Za-z0-9]{0,10}$")  # a cut here would split "&amp;" and the like
 
 
 def to_plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def text_length(text: str) -> int:
+    """The length as Telegram counts it (UTF-16 code units: an emoji counts 2). For HTML source this is an
+    upper bound of what the person sees, since tags disappear and '&amp;' becomes one character."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(message: Message, limit: int = MAX_MESSAGE_CHARS) -> tuple[Message, ...]:
+    """A message too long for Telegram as several in a row: the photo above the first, the buttons under the last."""
+    if text_length(message.html) <= limit:
+        return (message,)
+    pieces = split_long([message.html], limit)
+    last = len(pieces) - 1
+    return tuple(
+        Message(piece, message.buttons if i == last else (), message.photo if i == 0 else None)
+        for i, piece in enumerate(pieces)
+    )
+
+
 def split_long(parts: Sequence[Markup], limit: int = MAX_MESSAGE_CHARS) -> list[Markup]:
     """Pack message parts (cards, paragraphs) into as few messages as fit Telegram's limit.
 
-    A single part longer than the limit is cut at a line break; parts are never cut inside a tag
-    because each line of our texts opens and closes its own tags.
+    A part longer than the limit is cut between lines, a line longer than the limit between words:
+    nothing is left out. Cuts never fall inside a tag, because each line of our texts opens and closes
+    its own tags (a too long line with tags loses its formatting, not its words), nor inside '&amp;'.
     """
     messages: list[Markup] = []
     current = Markup("")
     for part in parts:
         for piece in _cut(part, limit):
             candidate = current + Markup("\n\n") + piece if current else piece
-            if len(candidate) <= limit:
+            if text_length(candidate) <= limit:
                 current = candidate
             else:
                 messages.append(current)
                 current = piece
     if current:
         messages.append(current)
-    return messages
+    return [m for m in messages if m.strip()]
 
 
 def _cut(part: Markup, limit: int) -> list[Markup]:
-    if len(part) <= limit:
+    if text_length(part) <= limit:
         return [part]
     pieces: list[Markup] = []
     current = Markup("")
     for line in part.split("\n"):
-        line = Markup(line)
-        if len(line) > limit:  # e.g. a very long description: cut its plain text at a space
-            plain = to_plain(line)
-            while len(Markup.escape(plain)) > limit - 1:
-                plain = plain[: plain.rfind(" ", 0, len(plain) - 1)] if " " in plain else plain[: limit // 2]
-            line = Markup.escape(plain) + Markup("…")
-        candidate = current + Markup("\n") + line if current else line
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = line
-    if current:
+        for chunk in _cut_line(Markup(line), limit):
+            candidate = current + Markup("\n") + chunk if current else chunk
+            if text_length(candidate) <= limit:
+                current = candidate
+            else:
+                if current.strip():
+                    pieces.append(current)
+                current = chunk
+    if current.strip():
         pieces.append(current)
     return pieces
+
+
+def _cut_line(line: Markup, limit: int) -> list[Markup]:
+    """One line in pieces that fit, cut between words (inside a word only when one word is too long)."""
+    if text_length(line) <= limit:
+        return [line]
+    if _TAG.search(line):
+        line = Markup.escape(to_plain(line))
+    source = str(line)
+    pieces: list[str] = []
+    while text_length(source) > limit:
+        end = _fitting_prefix(source, limit)
+        space = source.rfind(" ", 0, end + 1)
+        if space > 0:
+            end = space
+        else:
+            entity = _OPEN_ENTITY.search(source, 0, end)
+            if entity is not None and entity.start() > 0:
+                end = entity.start()
+        pieces.append(source[:end])
+        source = source[end:].lstrip(" ")
+    pieces.append(source)
+    return [Markup(p) for p in pieces if p]
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """The largest n such that text[:n] fits the limit in UTF-16 code units."""
+    size = 0
+    for index, char in enumerate(text):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            return index
+    return len(text)

@@ -2,37 +2,49 @@
 
 Each gets a short friendly answer that says what the bot can do; nothing here is stored.
 (Key figures' forwarded photos are handled by their own handlers, registered before these.)
+
+Ignored on purpose: edits of anything but a text question (a caption, a command), and every message
+in a group except our commands (the bot talks to one person at a time; in a group it would read
+along with others). When the bot is added to a group it says so once. When a person blocks the bot,
+Telegram tells us (my_chat_member) and nothing unasked is sent to them any more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram import ChatMember, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from handlers.context import BotContext
 from handlers.people import PRIVATE, question, who
 from handlers.render import send_reply
 
 KINDS = (
-    (filters.PHOTO, "media.photo"),
-    (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, "media.voice"),
-    (filters.Sticker.ALL, "media.sticker"),
-    (filters.LOCATION | filters.VENUE, "media.location"),
-    (filters.Document.ALL, "media.document"),
+    (filters.PHOTO, "photo"),
+    (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, "voice"),
+    (filters.Sticker.ALL, "sticker"),
+    (filters.LOCATION | filters.VENUE, "location"),
+    (filters.Document.ALL, "document"),
 )
+GROUP_COMMANDS = ("start", "hulp", "help", "privacy", "vergeet", "stop")
 
 
-def _answer(text_key: str) -> Callable[[Update, BotContext], Awaitable[None]]:
-    """A handler that answers with one fixed text."""
+def _pointer(kind: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """A handler for one kind of message that is not a question: the core's pointer, with the menu."""
 
     async def answer(update: Update, context: BotContext) -> None:
-        text = context.bot_data.core.texts(text_key)
-        await update.effective_message.reply_text(str(text), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+        reply = await context.bot_data.core.conversation.media(who(update), kind)
+        await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
 
     return answer
+
+
+async def in_group(update: Update, context: BotContext) -> None:
+    """One of our commands in a group: the bot only talks one to one, so it says where to find it."""
+    text = context.bot_data.core.texts("media.group")
+    await update.effective_message.reply_text(str(text), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -46,10 +58,29 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
 
 
+async def membership(update: Update, context: BotContext) -> None:
+    """The bot's own membership changed: blocked in a private chat, or added to a group."""
+    change = update.my_chat_member
+    assert change is not None
+    status = change.new_chat_member.status
+    if change.chat.type == ChatType.PRIVATE:
+        if status == ChatMember.BANNED:  # the person blocked the bot; writing again undoes it (People.seen)
+            await context.bot_data.core.people.blocked(change.from_user.id)
+        return
+    if status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and change.old_chat_member.status in (
+        ChatMember.LEFT,
+        ChatMember.BANNED,
+    ):
+        text = context.bot_data.core.texts("media.group")
+        await context.bot.send_message(change.chat.id, str(text), parse_mode=ParseMode.HTML)
+
+
 HANDLERS = [
-    *(MessageHandler(PRIVATE & kind & ~filters.UpdateType.EDITED, _answer(key)) for kind, key in KINDS),
+    *(MessageHandler(PRIVATE & kind & ~filters.UpdateType.EDITED, _pointer(name)) for kind, name in KINDS),
     MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND, edited),
-    MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
-    CommandHandler("start", _answer("media.group"), filters=~PRIVATE),
-    MessageHandler(PRIVATE & ~filters.UpdateType.EDITED, _answer("media.other")),
+    MessageHandler(PRIVATE & filters.COMMAND & ~filters.UpdateType.EDITED, unknown_command),
+    CommandHandler(list(GROUP_COMMANDS), in_group, filters=~PRIVATE & ~filters.UpdateType.EDITED),
+    # Any other message (video, contact, poll, ...); service messages (a pinned message) need no answer.
+    MessageHandler(PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, _pointer("other")),
+    ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
 ]

@@ -4,6 +4,7 @@ questions in their own words, and button presses."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.conversation import Who
@@ -61,10 +62,16 @@ async def question(update: Update, context: BotContext) -> None:
 async def button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        # Buttons only live in private chats; one from elsewhere (an inline message, a forged update)
+        # gets the spinner stopped and nothing else.
+        await query.answer()
+        return
     reply = await context.bot_data.core.conversation.act(who(update), query.data or "")
     await query.answer(reply.notice)
     pressed = query.message if query.message is not None and query.message.is_accessible else None
-    await send_reply(context.bot, update.effective_chat.id, reply, pressed=pressed)  # type: ignore[arg-type,union-attr]
+    await send_reply(context.bot, chat.id, reply, pressed=pressed, pressed_data=query.data)  # type: ignore[arg-type]
 
 
 HANDLERS = [

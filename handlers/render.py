@@ -1,5 +1,8 @@
 """Turning the core's plain-data Reply into Telegram messages (HTML, inline keyboards).
 
+Every message passes `split_message` here, so nothing the core says can exceed Telegram's 4096
+characters: a long 'Meer info' goes out as two or three messages, the buttons under the last.
+
 A reply that fails on the way (Telegram's 5xx, a dropped connection, a timeout) is tried twice more after
 a short pause, so that a hiccup of a few seconds does not cost a person their answer. A refusal (400, 403)
 is not retried, and a 429 is already waited out by PTB's rate limiter. Only replies to what a person just
@@ -19,7 +22,7 @@ from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 
-from bot.replies import Button, Message, Reply
+from bot.replies import Button, Message, Reply, split_message, text_length
 
 MAX_CAPTION = 1024
 RETRY_DELAYS = (0.5, 2.0)  # seconds before the second and the third try of one message
@@ -57,10 +60,19 @@ def _button(button: Button) -> InlineKeyboardButton:
 
 
 async def send_message(bot: Bot, chat_id: int, message: Message, *, retry: bool = False) -> TelegramMessage:
-    """One message of a reply; a photo gets the text as caption when it fits. `retry`: see the module docstring."""
+    """One message of a reply (several when it is too long; the last is returned, it has the buttons).
+    `retry`: see the module docstring."""
+    *first, last = split_message(message)
+    for piece in first:
+        await _send_one(bot, chat_id, piece, retry=retry)
+    return await _send_one(bot, chat_id, last, retry=retry)
+
+
+async def _send_one(bot: Bot, chat_id: int, message: Message, *, retry: bool = False) -> TelegramMessage:
+    """A photo gets the text as caption when it fits, else the text follows in its own message."""
     markup = keyboard(message.buttons)
     attempt = retrying if retry else _once
-    if message.photo and len(message.plain) <= MAX_CAPTION:
+    if message.photo and text_length(message.plain) <= MAX_CAPTION:
         return await attempt(
             lambda: bot.send_photo(
                 chat_id, message.photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
@@ -69,22 +81,39 @@ async def send_message(bot: Bot, chat_id: int, message: Message, *, retry: bool 
     if message.photo:
         await attempt(lambda: bot.send_photo(chat_id, message.photo))
     return await attempt(
-        lambda: bot.send_message(
-            chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=None
-        )
+        lambda: bot.send_message(chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup)
     )
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, *, pressed: TelegramMessage | None = None) -> None:
-    """Send a reply; with `reply.replace`, its first message replaces the message whose button was pressed."""
-    messages = list(reply.messages)
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, *, pressed: TelegramMessage | None = None, pressed_data: str | None = None
+) -> None:
+    """Send a reply; with `reply.replace`, its first message replaces the message whose button was pressed,
+    with `reply.spent` the row of the pressed button (`pressed_data`) disappears from that message."""
+    messages = [piece for message in reply.messages for piece in split_message(message)]
     if reply.replace and pressed is not None and messages and not messages[0].photo and pressed.text is not None:
-        first = messages.pop(0)
-        try:
-            markup = keyboard(first.buttons)
-            await retrying(lambda: pressed.edit_text(str(first.html), parse_mode=ParseMode.HTML, reply_markup=markup))
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
+        first = messages[0]
+        markup = keyboard(first.buttons)
+        if await _edited(lambda: pressed.edit_text(str(first.html), parse_mode=ParseMode.HTML, reply_markup=markup)):
+            messages.pop(0)
+    elif reply.spent and pressed is not None and pressed_data and pressed.reply_markup is not None:
+        rows = pressed.reply_markup.inline_keyboard
+        kept = [row for row in rows if all(b.callback_data != pressed_data for b in row)]
+        if len(kept) != len(rows):
+            await _edited(lambda: pressed.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None))
     for message in messages:
-        await send_message(bot, chat_id, message, retry=True)
+        await _send_one(bot, chat_id, message, retry=True)
+
+
+async def _edited(edit: Callable[[], Awaitable[object]]) -> bool:
+    """Whether the pressed message shows the edit now. A double press changes nothing (fine); a message
+    that is gone or too old to edit is no reason to fail: the caller then sends the text anew."""
+    try:
+        await retrying(edit)
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return True
+        if "can't be edited" in str(error).lower() or "not found" in str(error).lower():
+            return False
+        raise
+    return True

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.app import build_application
 from bot.conversation import Who
 from bot.core import Core, open_core
 from bot.keyfigures import Incoming
 from handlers import render
+from handlers.http import AiohttpRequest
 from handlers.reminders import TICK_JOB
 from tests import fakebotapi
 from tests.fakebotapi import FakeBotApi, FakeUser
@@ -92,6 +93,23 @@ class _Count(logging.Handler):
             self.count += 1
 
 
+def production_builder(api: FakeBotApi, read_timeout: float) -> ApplicationBuilder:
+    """The bot's own HTTP transport (handlers/http.py, as `application_builder` sets it) on the fake server,
+    with a short read timeout: a hang of HANG seconds is a timeout."""
+
+    def transport(pool: int) -> AiohttpRequest:
+        return AiohttpRequest(pool, read_timeout=read_timeout, connect_timeout=read_timeout, pool_timeout=1.0)
+
+    return (
+        ApplicationBuilder()
+        .token(api.token)
+        .base_url(api.base_url)
+        .base_file_url(api.base_file_url)
+        .request(transport(256))
+        .get_updates_request(transport(1))
+    )
+
+
 @contextlib.asynccontextmanager
 async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[tuple[Core, Application]]:
     """The whole bot on a database in `folder`, with a registered key figure (VICTIM), polling `api`."""
@@ -104,8 +122,7 @@ async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[tuple[Core
         await core.keyfigures.start(who, link.rsplit("=", 1)[-1])
         await core.keyfigures.incoming(who, Incoming("An Peeters"))
         await core.keyfigures.incoming(who, Incoming("CAW Limburg"))
-        builder = fakebotapi.app_builder(api, read_timeout=READ_TIMEOUT, write_timeout=READ_TIMEOUT)
-        app = build_application(core, builder)
+        app = build_application(core, production_builder(api, READ_TIMEOUT))
         async with fakebotapi.running_app(app, poll_timeout=1):
             await asyncio.wait_for(core.reminders.started.wait(), 10)  # the reminder schedule is rebuilt
             yield core, app

@@ -380,6 +380,7 @@ _OLD_OFFER = {
     "price": {"regular": 5, "reduced": 1},
     "when": {"start": "2027-02-03T14:00", "end": "2027-02-03T16:00"},
     "location": {"name": "Zwembad", "address": "Sportlaan 1, 3740 Bilzen"},
+    "audience": {"groups": ["gezinnen", "kinderen"]},
 }
 _DRAFT = {"id": "soep-draft", "kind": "activity", "title": "Soepnamiddag", "when": {"start": "2027-02-10T14:00"}}
 
@@ -472,7 +473,13 @@ def _seed_5(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO going_counts (offer_id, occurrence, going) VALUES ('zwembad-oud', '2026-06-01', 1)")
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5}
+def _seed_6(conn: sqlite3.Connection) -> None:
+    teens = {"id": "tienerkamp", "kind": "activity", "title": "Tienerkamp", "audience": {"groups": ["jongeren"]},
+             "when": {"start": "2027-07-05T10:00"}}  # fmt: skip
+    _offer_row(conn, 3, teens, "published", "import:zomer.json")  # the triggers of version 6 note its group
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():
@@ -529,6 +536,9 @@ async def test_upgrade_from_every_earlier_version_keeps_all_data_and_the_bot_wor
         lost = {t: (n, after.get(t)) for t, n in before.items() if t not in ("vocabulary",) and after.get(t, 0) < n}
         assert not lost, f"rows lost in the upgrade from version {version}: {lost}"
         assert await core.offers.count() == before["offers"]  # no sample offers poured into a used database
+        # Derived tables of later versions are filled from the old rows (version 6: the audience groups).
+        groups = {(r[0], r[1]) for r in await core.db.fetchall("SELECT grp, offer_pk FROM offer_groups")}
+        assert {("gezinnen", 1), ("kinderen", 1)} <= groups
         # What version 1 stored is found by the search of today's bot.
         reply = await core.conversation.ask(Who(501, 501), "zwemmen in het oude zwembad")
         assert "Zwemmen in het oude zwembad" in reply.messages[0].plain

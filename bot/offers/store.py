@@ -11,9 +11,12 @@ import datetime as dt
 import functools
 import json
 import logging
+import multiprocessing
+import os
 import sqlite3
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,11 +26,14 @@ from bot.db import Database, Transaction
 from bot.offers.model import STATUSES, TIME_FORMAT, Offer
 from bot.search.analyzer import Analyzer
 from bot.search.index import IndexEntry, add_entries, build_entry, bump_generation, clear_index, remove_entries
+from bot.search.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
 
 SEARCHABLE = "published"
 WRITE_CHUNK = 2000  # offers analysed and written at a time in a big import
+PARALLEL_FROM_CHUNKS = 4  # from this many chunks on, worker processes analyse them
+MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,30 @@ OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable
 Change = tuple["StoredOffer | None", "StoredOffer | None"]
 
 
+def prepare_offers(analyzer: Analyzer, offers: Sequence[Offer], local_now: dt.datetime) -> list[_Prepared]:
+    """Analyse offers for writing: canonical JSON, derived columns, index entry (pure CPU work)."""
+    return [
+        _Prepared(
+            offer, _canonical(offer), OfferStore._derived_columns(offer), build_entry(offer, analyzer, now=local_now)
+        )
+        for offer in offers
+    ]
+
+
+_worker_analyzer: Analyzer | None = None
+
+
+def _start_worker(lexicon: Lexicon) -> None:
+    """In a worker process of a big import: build the analyzer once."""
+    global _worker_analyzer
+    _worker_analyzer = Analyzer(lexicon)
+
+
+def _prepare_in_worker(offers: list[Offer], local_now: dt.datetime) -> list[_Prepared]:
+    assert _worker_analyzer is not None
+    return prepare_offers(_worker_analyzer, offers, local_now)
+
+
 class UnknownOfferError(LookupError):
     """No offer has this id."""
 
@@ -94,10 +124,17 @@ def _bar_list(items: Iterable[str]) -> str:
     return "|" + "|".join(items) + "|" if items else ""
 
 
+@functools.lru_cache(maxsize=2048)
+def _offer_from_json(data: str) -> Offer:
+    """Parsing and checking an offer was most of the cost of showing it (every card reads its offer). The
+    same stored text always gives the same offer, and offers are immutable, so each text is parsed once."""
+    return Offer.from_dict(json.loads(data))
+
+
 def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
     return StoredOffer(
         pk=row["pk"],
-        offer=Offer.from_dict(json.loads(row["data"])),
+        offer=_offer_from_json(row["data"]),
         status=row["status"],
         source=row["source"],
         created_at=row["created_at"],
@@ -170,8 +207,7 @@ class OfferStore:
         )  # fmt: skip
         totals: Counter[str] = Counter()
         async with self.db.transaction() as tx:
-            for index, chunk in enumerate(chunks):
-                prepared = first if index == 0 else await asyncio.to_thread(prepare, chunk)
+            async for prepared in self._prepared_chunks(chunks, first, local_now):
                 totals.update(await write(tx, prepared))
             if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
@@ -243,13 +279,35 @@ class OfferStore:
         await add_entries(tx, index_adds)
         return counts
 
+    async def _prepared_chunks(
+        self, chunks: Sequence[Sequence[Offer]], first: list[_Prepared], local_now: dt.datetime
+    ) -> AsyncIterator[list[_Prepared]]:
+        """The analysed chunks in order. A big import is analysed by worker processes (one per CPU),
+        a few chunks ahead of the writing, so every core works and memory stays bounded."""
+        yield first
+        rest = chunks[1:]
+        if not rest:
+            return
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(rest) < PARALLEL_FROM_CHUNKS or workers < 2:
+            for chunk in rest:
+                yield await asyncio.to_thread(self._prepare, chunk, local_now=local_now)
+            return
+        loop = asyncio.get_running_loop()
+        context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(self.analyzer.lexicon,)
+        ) as pool:
+            pending: deque[asyncio.Future[list[_Prepared]]] = deque()
+            for chunk in rest:
+                pending.append(loop.run_in_executor(pool, _prepare_in_worker, list(chunk), local_now))
+                if len(pending) > workers:
+                    yield await pending.popleft()
+            while pending:
+                yield await pending.popleft()
+
     def _prepare(self, offers: Sequence[Offer], *, local_now: dt.datetime) -> list[_Prepared]:
-        return [
-            _Prepared(
-                offer, _canonical(offer), self._derived_columns(offer), build_entry(offer, self.analyzer, now=local_now)
-            )
-            for offer in offers
-        ]
+        return prepare_offers(self.analyzer, offers, local_now)
 
     @staticmethod
     async def _existing(tx: Transaction, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
@@ -369,6 +427,8 @@ class OfferStore:
         return None if row is None else _row_to_stored(row)
 
     async def get_by_pk(self, pk: int) -> StoredOffer | None:
+        if not 0 < pk < 2**63:  # SQLite integers are 64-bit: a larger number (a forged button) is no offer
+            return None
         row = await self.db.fetchone("SELECT * FROM offers WHERE pk = ?", (pk,))
         return None if row is None else _row_to_stored(row)
 

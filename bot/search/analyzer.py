@@ -8,6 +8,7 @@ and "fiets" share a stem thanks to the lexicon's stem overrides.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rapidfuzz import fuzz
 
@@ -48,10 +49,13 @@ class Analyzer:
                 self._stems[token] = cached
         return cached
 
-    def join_phrases(self, tokens: list[str], *, fuzzy: bool = False) -> list[str]:
+    def join_phrases(
+        self, tokens: list[str], *, fuzzy: bool = False, known: Callable[[str], bool] | None = None
+    ) -> list[str]:
         """Replace the lexicon's phrases ('rap op stap') by their single token, longest first.
 
-        With `fuzzy` (for questions), a phrase with a small typo ('rap op stapp') counts too.
+        With `fuzzy` (for questions), a phrase with a small typo ('rap op stapp') counts too; a typo
+        is a word nobody uses, so with `known` only windows holding an unknown word are compared.
         """
         phrases = self.lexicon.phrases
         if not phrases:
@@ -67,7 +71,7 @@ class Analyzer:
             for length in range(min(self._max_phrase, len(tokens) - i), 1, -1):
                 window = tuple(tokens[i : i + length])
                 target = phrases.get(window)
-                if target is None and fuzzy:
+                if target is None and fuzzy and (known is None or not all(map(known, window))):
                     target = self._fuzzy_phrase(window)
                 if target is not None:
                     out.append(target)

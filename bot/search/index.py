@@ -29,6 +29,7 @@ class IndexEntry:
     columns: tuple[str, ...]  # space-separated stems, one string per field in FIELDS
     words: dict[str, str]  # surface word -> stem, for the typo vocabulary
     occurrences: tuple[tuple[str, str], ...]  # local (start, end) as text
+    longest_minutes: int = 0  # the duration of one occurrence
 
 
 def field_texts(offer: Offer) -> dict[str, str]:
@@ -64,7 +65,8 @@ def build_entry(offer: Offer, analyzer: Analyzer, *, now: dt.datetime) -> IndexE
             (s.isoformat(timespec="minutes"), e.isoformat(timespec="minutes"))
             for s, e in materialize(offer.when, until=until)
         )
-    return IndexEntry(columns=tuple(columns), words=vocabulary, occurrences=occurrences)
+    longest = int(offer.when.duration.total_seconds() // 60) + 1 if offer.when is not None else 0
+    return IndexEntry(columns=tuple(columns), words=vocabulary, occurrences=occurrences, longest_minutes=longest)
 
 
 async def add_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]) -> None:
@@ -86,6 +88,14 @@ async def add_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]
         "INSERT OR IGNORE INTO occurrences (offer_pk, start, end) VALUES (?, ?, ?)",
         [(pk, start, end) for pk, entry in entries for start, end in entry.occurrences],
     )
+    longest = max((entry.longest_minutes for _, entry in entries), default=0)
+    if longest:
+        # The longest occurrence bounds how far back a search must look for one still running.
+        await tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('longest_occurrence_minutes', ?) ON CONFLICT (key) "
+            "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+            (str(longest),),
+        )
 
 
 async def remove_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]) -> None:

@@ -40,10 +40,13 @@ SUBJECT_COVERAGE = 0.75
 NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
 NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
-TEXT_CANDIDATES = 60
-LIST_CANDIDATES = 300
-NEED_CANDIDATES = 60
-COMMON_SHARE = 0.15  # stems in more offers than this are left out of retrieval if a rarer one exists
+TEXT_CANDIDATES = 30
+LIST_CANDIDATES = 60  # offers in a list answer (browsing pages through them)
+LIST_SCAN = 3000  # soonest occurrences read for a list answer before looking offers up directly
+NEED_CANDIDATES = 30
+RARE_SHARE = 0.02  # stems in at most this share of the offers are looked up everywhere, ranked by BM25
+COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in title, keywords and categories
+MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
 CHEAP_MISS = 0.9
 SOFT_AUDIENCE_MISS = 0.85
@@ -84,6 +87,7 @@ class _Candidate:
     dated: bool
     bm25: float | None = None
     fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    tokens: frozenset[str] = frozenset()  # every indexed stem of the offer, to skip absent stems at once
     next_start: dt.datetime | None = None
     next_end: dt.datetime | None = None
     matches: list[float] | None = None  # per concept of the question, filled by _Scorer
@@ -106,6 +110,7 @@ class _Candidate:
             candidate.fields = {
                 name: frozenset(row["c_categories" if name == "categories" else name].split()) for name in FIELDS
             }
+            candidate.tokens = frozenset().union(*candidate.fields.values())
         return candidate
 
     @property
@@ -134,6 +139,7 @@ class Matcher:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._stem_df: dict[str, int] = {}
+        self._lookback = dt.timedelta(days=31)
         self._offer_count = 0
         self.parser = QueryParser(analyzer, Vocabulary({}), self.holidays, town=town)
 
@@ -147,6 +153,8 @@ class Matcher:
             return
         df = dict(self.conn.execute("SELECT word, df FROM vocabulary").fetchall())
         self._stem_df = dict(self.conn.execute("SELECT term, doc FROM offer_terms").fetchall())
+        longest = self.conn.execute("SELECT value FROM meta WHERE key = 'longest_occurrence_minutes'").fetchone()
+        self._lookback = dt.timedelta(minutes=int(longest[0])) if longest else dt.timedelta(days=31)
         self._offer_count = self.conn.execute("SELECT count(*) FROM offer_text").fetchone()[0]
         lexicon = self.analyzer.lexicon
         vocabulary = Vocabulary(df, extra_words=lexicon.known_words(), dialect_targets=lexicon.all_words() | DATE_WORDS)
@@ -286,33 +294,39 @@ class Matcher:
     # --- candidates -------------------------------------------------------------------------
 
     def _text_candidates(self, concepts: Sequence[Concept], now_text: str) -> list[_Candidate]:
-        """Offers sharing a stem with the question, found in two cheap steps.
+        """Offers sharing a stem with the question, found in three cheap steps by how common the stem is.
 
-        Rare stems are looked up in every field and ranked by BM25. Stems found in more than
-        COMMON_SHARE of the offers ('rapopstap' is in nearly every eligibility text) are looked up
-        only in what an offer is about (title, keywords, categories), newest first, without ranking
-        every match: the coverage ranking afterwards decides anyway.
+        BM25 ranks every match, so its cost follows the number of matches. Rare stems (in at most
+        RARE_SHARE of the offers) are looked up in every field and ranked. Stems up to COMMON_SHARE
+        are ranked only where they say what an offer is about (title, keywords, categories, summary).
+        Stems in more offers than that ('rapopstap' is in nearly every eligibility text) are looked
+        up in title, keywords and categories, newest first, unranked: the coverage ranking decides.
         """
         stems = {s for c in concepts for s in c.alternatives if self._stem_df.get(s, 0) > 0}
         if not stems:
             return []
-        common_limit = max(50, COMMON_SHARE * self._offer_count)
-        rare = sorted(s for s in stems if self._stem_df[s] <= common_limit)
+        rare_limit = max(MIN_RARE_DF, RARE_SHARE * self._offer_count)
+        common_limit = max(MIN_RARE_DF, COMMON_SHARE * self._offer_count)
+        rare = sorted(s for s in stems if self._stem_df[s] <= rare_limit)
+        medium = sorted(s for s in stems if rare_limit < self._stem_df[s] <= common_limit)
         common = sorted(s for s in stems if self._stem_df[s] > common_limit)
         ranked: dict[int, float | None] = {}
-        if rare:
+        steps = (
+            (rare, "", "rank"),
+            (medium, "{title keywords categories summary} : ", "rowid DESC"),
+            (common, "{title keywords categories} : ", "rowid DESC"),
+        )
+        for group, columns, order in steps:
+            if not group:
+                continue
             rows = self.conn.execute(
-                "SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY rank LIMIT ?",
-                (_any_of(rare), TEXT_CANDIDATES),
+                f"SELECT rowid, rank FROM offer_text WHERE offer_text MATCH ? ORDER BY {order} LIMIT ?"
+                if order == "rank"
+                else f"SELECT rowid, NULL FROM offer_text WHERE offer_text MATCH ? ORDER BY {order} LIMIT ?",
+                (f"{columns}({_any_of(group)})", TEXT_CANDIDATES),
             ).fetchall()
-            ranked.update((row[0], row[1]) for row in rows)
-        if common:
-            rows = self.conn.execute(
-                "SELECT rowid FROM offer_text WHERE offer_text MATCH ? ORDER BY rowid DESC LIMIT ?",
-                ("{title keywords categories} : (" + _any_of(common) + ")", TEXT_CANDIDATES),
-            ).fetchall()
-            for row in rows:
-                ranked.setdefault(row[0], None)
+            for pk, rank in rows:
+                ranked.setdefault(pk, rank)
         if not ranked:
             return []
         marks = ",".join("?" * len(ranked))
@@ -359,34 +373,66 @@ class Matcher:
         return [_Candidate.from_row(row) for row in rows]
 
     def _list_candidates(self, query: Query, now: dt.datetime, now_text: str) -> list[_Candidate]:
-        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first."""
+        """Questions without a subject ('wat is er te doen dit weekend?'): what fits, soonest first.
+
+        First the soonest occurrences are read in date order from the index (a bounded number), and
+        the offers among them that pass the filters kept: cheap at 100,000 offers. When a filter is
+        so narrow that they hold too few ('voor 60-plussers'), the offers that pass it are looked up
+        directly. Without a period, offers without dates (discounts, services) follow the dated ones.
+        """
         filters, params = _sql_filters(query)
-        if query.period is not None:
-            start = max(query.period.start, now).strftime(TIME_FORMAT)
-            sql = (
-                f"SELECT {_OFFER_COLUMNS}, min(oc.start) AS next_start FROM occurrences oc "
-                "JOIN offers o ON o.pk = oc.offer_pk WHERE oc.start < ? AND oc.end > ? "
-                f"{filters} GROUP BY oc.offer_pk ORDER BY next_start LIMIT ?"
-            )
-            rows = self.conn.execute(sql, (query.period.end.strftime(TIME_FORMAT), start, *params, LIST_CANDIDATES))
-        else:
-            sql = (
-                f"SELECT {_OFFER_COLUMNS} FROM offers o WHERE o.status = 'published' "
-                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?"
-            )
-            rows = self.conn.execute(sql, (now_text, *params, LIST_CANDIDATES))
-        return [_Candidate.from_row(row) for row in rows.fetchall()]
+        start = now if query.period is None else max(query.period.start, now)
+        # An occurrence running at `start` started at most the longest occurrence's duration earlier.
+        earliest = (start - self._lookback).strftime(TIME_FORMAT)
+        until = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
+        window = (earliest, until, start.strftime(TIME_FORMAT))
+        rows = self.conn.execute(
+            f"SELECT {_OFFER_COLUMNS}, oc.start AS next_start, oc.end AS next_end FROM "
+            "(SELECT * FROM occurrences WHERE start >= ? AND start < ? AND end > ? ORDER BY start LIMIT ?) oc "
+            f"JOIN offers o ON o.pk = oc.offer_pk WHERE 1 {filters} ORDER BY oc.start",
+            (*window, LIST_SCAN, *params),
+        ).fetchall()
+        found: dict[int, _Candidate] = {}
+        for row in rows:
+            if row["pk"] not in found and len(found) < LIST_CANDIDATES:
+                candidate = _Candidate.from_row(row)
+                candidate.next_start = dt.datetime.fromisoformat(row["next_start"])
+                candidate.next_end = dt.datetime.fromisoformat(row["next_end"])
+                found[candidate.pk] = candidate
+        # Start from the offers of the asked groups (an index), not from every offer.
+        groups = tuple(query.audience.groups) if query.audience is not None else ()
+        source = "offers o"
+        if groups:
+            source = f"(SELECT DISTINCT offer_pk FROM offer_groups WHERE grp IN ({','.join('?' * len(groups))})) g "
+            source += "JOIN offers o ON o.pk = g.offer_pk"
+        if len(found) < LIST_CANDIDATES and filters:
+            rows = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS} FROM {source} WHERE o.status = 'published' AND o.first_start IS NOT NULL "
+                f"AND (o.last_end IS NULL OR o.last_end > ?) {filters} LIMIT ?",
+                (*groups, now_text, *params, LIST_CANDIDATES * 4),
+            ).fetchall()
+            for row in rows:
+                found.setdefault(row["pk"], _Candidate.from_row(row))  # their dates are looked up afterwards
+        if query.period is None:
+            undated = self.conn.execute(
+                f"SELECT {_OFFER_COLUMNS}, o.title AS plain_title FROM {source} WHERE o.status = 'published' "
+                f"AND o.first_start IS NULL {filters} LIMIT ?",
+                (*groups, *params, LIST_CANDIDATES),
+            ).fetchall()
+            for row in sorted(undated, key=lambda r: r["plain_title"]):
+                found.setdefault(row["pk"], _Candidate.from_row(row))
+        return list(found.values())
 
     def _attach_occurrences(self, candidates: dict[int, _Candidate], query: Query, now: dt.datetime) -> None:
         """The next occurrence of each dated candidate: in the asked period, else from now on."""
-        dated = [pk for pk, c in candidates.items() if c.dated]
+        dated = [pk for pk, c in candidates.items() if c.dated and c.next_start is None]
         if not dated:
             return
         start = now if query.period is None else max(query.period.start, now)
         end = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
-        # Occurrences last at most 31 days, so none that started earlier can still be running:
+        # None that started longer ago than the longest occurrence lasts can still be running:
         # that bound lets SQLite seek in the (offer_pk, start) key instead of scanning.
-        earliest = (start - dt.timedelta(days=31)).strftime(TIME_FORMAT)
+        earliest = (start - self._lookback).strftime(TIME_FORMAT)
         marks = ",".join("?" * len(dated))
         rows = self.conn.execute(
             f"SELECT offer_pk, min(start) AS start, end FROM occurrences WHERE offer_pk IN ({marks}) "
@@ -427,8 +473,9 @@ def _sql_filters(query: Query) -> tuple[str, list[object]]:
         clauses.append("(o.price_regular = 0 OR o.price_reduced = 0)")
     wish = query.audience
     if wish is not None and wish.groups:
-        clauses.append("(" + " OR ".join("o.groups LIKE ?" for _ in wish.groups) + ")")
-        params += [f"%|{g}|%" for g in wish.groups]
+        marks = ",".join("?" * len(wish.groups))
+        clauses.append(f"EXISTS (SELECT 1 FROM offer_groups g WHERE g.offer_pk = o.pk AND g.grp IN ({marks}))")
+        params += list(wish.groups)
     if wish is not None and wish.min_age is not None:
         clauses.append("(o.max_age IS NULL OR o.max_age >= ?)")
         params.append(wish.min_age)
@@ -458,9 +505,8 @@ class _Scorer:
             return candidate.matches
         present: dict[str, list[str]] = {}
         for stem in self.stems:
-            found = [name for name in FIELD_WEIGHTS if stem in candidate.fields.get(name, ())]
-            if found:
-                present[stem] = found
+            if stem in candidate.tokens:
+                present[stem] = [name for name in FIELD_WEIGHTS if stem in candidate.fields[name]]
         result = []
         for concept in self.concepts:
             best = 0.0

@@ -147,7 +147,7 @@ class QueryParser:
         text = question[:MAX_QUESTION_CHARS]
         tokens = self._respell(words(text))
         tokens = [t if t.isdigit() else self.vocabulary.dialect_form(t) or t for t in tokens]
-        tokens = self.analyzer.join_phrases(tokens, fuzzy=True)
+        tokens = self.analyzer.join_phrases(tokens, fuzzy=True, known=self._is_known_word)
         used: set[int] = set()
 
         period = None
@@ -253,6 +253,9 @@ class QueryParser:
             corrections=corrections,
             suggestion=suggestion,
         )
+
+    def _is_known_word(self, word: str) -> bool:
+        return word in self.vocabulary or word in self.lexicon.stopwords or word in self.lexicon.group_of
 
     def _out_of_scope_compound(self, token: str) -> bool:
         single = [w for w in self.lexicon.out_of_scope if " " not in w and len(w) >= 4]

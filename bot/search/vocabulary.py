@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 MIN_LENGTH = 3
+LARGE_VOCABULARY = 20_000  # above this many words, words of a single offer are no correction target
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,17 @@ class Vocabulary:
         dialect_targets: Iterable[str] = (),
     ) -> None:
         self._df = dict(document_frequency)
-        for word in extra_words:
+        extra = set(extra_words)
+        for word in extra:
             self._df.setdefault(word, 1)
-        self._words = [w for w in self._df if len(w) >= MIN_LENGTH and w.isalpha()]
+        # Typos are corrected towards words several offers use (or the lexicon's): in a big corpus a
+        # word from one offer's small print is rarely what someone meant, and skipping them keeps
+        # the correction fast. Targets are grouped by length: a typo changes the length by 2 at most.
+        min_df = 2 if len(self._df) > LARGE_VOCABULARY else 1
+        self._by_length: dict[int, list[str]] = {}
+        for word, df in self._df.items():
+            if len(word) >= MIN_LENGTH and word.isalpha() and (df >= min_df or word in extra):
+                self._by_length.setdefault(len(word), []).append(word)
         self._dialect_targets = set(self._df) | set(dialect_targets)
         self._corrections: dict[str, Correction | None] = {}
 
@@ -65,8 +74,9 @@ class Vocabulary:
         if word in self._corrections:
             return self._corrections[word]
         result: Correction | None = None
-        if len(word) >= MIN_LENGTH and self._words:
-            candidates = process.extract(word, self._words, scorer=fuzz.ratio, limit=5, score_cutoff=cutoff)
+        targets = [w for length in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(length, ())]
+        if len(word) >= MIN_LENGTH and targets:
+            candidates = process.extract(word, targets, scorer=fuzz.ratio, limit=5, score_cutoff=cutoff)
             if candidates:
                 best, score, _ = max(candidates, key=lambda c: (round(c[1]), self._df[c[0]]))
                 result = Correction(best, score)
