@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -221,3 +222,23 @@ def test_evaluation_set_stays_above_the_issue_targets(search):
     assert hit3 / answerable >= 0.95
     assert hit1 / answerable >= 0.85
     assert abstained / unanswerable >= 0.90
+
+
+async def test_a_small_index_is_searched_on_the_event_loop_and_a_large_one_in_a_thread(search, monkeypatch):
+    """Under the GIL a worker thread only costs the event loop; it pays off when one search is long."""
+    threads: list[int] = []
+    real_search = search.matcher.search
+
+    def recording_search(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(search.matcher, "search", recording_search)
+    first = await search.search("zwemmen")  # the index is not loaded yet: its size is unknown
+    second = await search.search("zwemmen")  # 60 offers: well under the limit
+    search.inline_max_offers = 10
+    third = await search.search("zwemmen")  # now 60 offers count as a large index
+    loop_thread = threading.get_ident()
+    assert threads[0] != loop_thread and threads[1] == loop_thread and threads[2] != loop_thread
+    assert [h.offer_id for h in first.hits] == [h.offer_id for h in second.hits] == [h.offer_id for h in third.hits]
+    assert first.hits

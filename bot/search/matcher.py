@@ -143,6 +143,11 @@ class Matcher:
         self._offer_count = 0
         self.parser = QueryParser(analyzer, Vocabulary({}), self.holidays, town=town)
 
+    @property
+    def offer_count(self) -> int:
+        """Offers in the index at the last refresh (0 before the first search)."""
+        return self._offer_count
+
     # --- keeping up with the index ----------------------------------------------------------
 
     def refresh(self) -> None:

@@ -1,21 +1,30 @@
-"""The matcher as an async service: it runs in a worker thread over its own read connection.
+"""The matcher as an async service, over its own read connection.
 
-SQLite in WAL mode lets this connection read while the bot's main connection writes, and the
-event loop keeps serving other people while a search runs.
+SQLite in WAL mode lets this connection read while the bot's main connection writes. Where a search
+runs depends on the size of the index. On a town's few hundred offers it takes 1 to 3 ms and runs
+on the event loop: in a worker thread it gains nothing under the GIL. Worse, the event loop then
+waits for the GIL after each socket call, so at 50 people asking at once the bot used 14 ms of CPU
+a question instead of 8 ms (bench/e2e.py). On a large index (p99 about 25 ms at 10k offers) a
+search goes to a worker thread, so that the event loop keeps serving other people meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.calendar import Clock, Holiday, local_naive
 from bot.db import connect_sync
 from bot.search.analyzer import Analyzer
 from bot.search.matcher import Hit, Matcher, SearchResult
+
+T = TypeVar("T")
+
+INLINE_MAX_OFFERS = 2_000  # up to here a search's p99 is about 12 ms (bench/search_speed.py, 1k offers)
 
 
 class SearchService:
@@ -28,7 +37,9 @@ class SearchService:
         tz: ZoneInfo,
         holidays: Sequence[Holiday] = (),
         town: str = "",
+        inline_max_offers: int = INLINE_MAX_OFFERS,
     ) -> None:
+        self.inline_max_offers = inline_max_offers
         self._conn = connect_sync(db_path)
         self.matcher = Matcher(self._conn, analyzer, holidays, town=town)
         self.clock = clock
@@ -43,18 +54,23 @@ class SearchService:
         return self.matcher.search(question, now=now, today=today)
 
     async def search(self, question: str, *, today: dt.date | None = None) -> SearchResult:
-        """Search without blocking the event loop."""
-        return await asyncio.to_thread(self.search_sync, question, today=today)
+        """Search, on the event loop for a small index and in a worker thread for a large one."""
+        return await self._run(self.search_sync, question, today=today)
 
     async def browse(self, *, kind: str | None = None, days: int | None = None) -> list[Hit]:
         """Offers to browse by kind, or everything dated within the coming `days`."""
         now = self.local_now()
         until = now + dt.timedelta(days=days) if days else None
-        return await asyncio.to_thread(self.matcher.browse, now=now, kind=kind, until=until)
+        return await self._run(self.matcher.browse, now=now, kind=kind, until=until)
 
     async def need_offers(self, need: str) -> list[str]:
         """Ids of offers answering a need of the lexicon ('transport', 'childcare', 'company')."""
-        return await asyncio.to_thread(self.matcher.need_offers, need, now=self.local_now())
+        return await self._run(self.matcher.need_offers, need, now=self.local_now())
+
+    async def _run(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
+        if 0 < self.matcher.offer_count <= self.inline_max_offers:  # 0: not loaded yet, maybe large
+            return work(*args, **kwargs)
+        return await asyncio.to_thread(work, *args, **kwargs)
 
     def close(self) -> None:
         self._conn.close()
