@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,6 +85,15 @@ class Price:
         return self.regular == 0 or self.reduced == 0
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_rule(text: str, start: dt.datetime) -> rrule:
+    """Parsing an RRULE costs more than expanding it (dateutil parses UNTIL as free text): once each.
+
+    A rule without cache=True keeps no state between iterations, so one object serves every caller.
+    """
+    return rrulestr(text, dtstart=start)
+
+
 @dataclass(frozen=True)
 class When:
     """When a dated offer takes place. Local (Europe/Brussels) wall-clock times, no time zone attached."""
@@ -96,7 +106,7 @@ class When:
         """The RFC 5545 rule anchored at `start`, or None for a one-off."""
         if not self.rrule:
             return None
-        return rrulestr(self.rrule, dtstart=self.start)
+        return _parse_rule(self.rrule, self.start)
 
     @property
     def duration(self) -> dt.timedelta:
