@@ -242,3 +242,26 @@ async def test_a_small_index_is_searched_on_the_event_loop_and_a_large_one_in_a_
     assert threads[0] != loop_thread and threads[1] == loop_thread and threads[2] != loop_thread
     assert [h.offer_id for h in first.hits] == [h.offer_id for h in second.hits] == [h.offer_id for h in third.hits]
     assert first.hits
+
+
+def test_small_words_of_the_language_do_not_veto_an_answer(search):
+    """'allemaal', 'daaraan', 'mijne' are in no offer; that must not turn a list into 'nothing found'."""
+    plain = ids(search, "wat is er volgende week", "2027-03-03")
+    assert plain
+    assert ids(search, "wat is er volgende week allemaal", "2027-03-03") == plain
+    kleuter = ids(search, "wat kan een kleuter doen", "2027-03-03")
+    assert ids(search, "wa kan mijne kleuter doen", "2027-03-03") == kleuter
+
+
+def test_an_age_in_months_is_a_baby_and_an_amount_is_no_age(search):
+    today = dt.date(2027, 3, 3)
+    baby = search.search_sync("iets voor mijn baby van 8 maanden", today=today).query.audience
+    assert baby is not None and (baby.min_age, baby.max_age) == (0, 1)
+    cheque = search.search_sync("cheque van 75 euro per kind", today=today).query.audience
+    assert cheque is None or cheque.min_age != 75
+
+
+def test_may_my_child_come_along_brings_the_childcare_offer_next_to_the_activity(search):
+    """Childcare offers have no kind of their own: filed under 'opvang', they meet the need."""
+    found = ids(search, "mag mijn peuter mee naar de kookles", "2027-03-03")[:3]
+    assert "kookatelier-ouder-kind" in found and "kinderopvang-tijdens-activiteiten" in found

@@ -541,8 +541,9 @@ class _Scorer:
         return sum(self.concepts[i].weight * matches[i] for i in indexes) / total if total else 0.0
 
     def meets_need(self, candidate: _Candidate) -> bool:
+        """An offer of the need's kind, or filed under its category (childcare has no kind of its own)."""
         matches = self.matches(candidate)
-        return any(matches[i] >= NEED_KIND_MATCH for i in self.access)
+        return any(matches[i] >= NEED_CATEGORY_MATCH for i in self.access)
 
     def answers_one_part(self, candidate: _Candidate) -> bool:
         """'kan iemand mij halen voor de kaartnamiddag': the card game and the ride each answer a part.

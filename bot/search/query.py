@@ -46,8 +46,13 @@ CHILD_WORDS = {
     "meisje",
     "kleinzoon",
     "kleindochter",
+    "baby",
+    "kindje",
+    "kleine",
 }
 SELF_WORDS = {"ik", "ben"}
+MONEY_WORDS = {"euro", "eur", "€", "frank", "cent"}
+MONTH_UNITS = {"maand", "maanden", "maandjes", "mnd"}
 RELATIVE_WORDS = {
     "oma", "opa", "moeder", "vader", "mama", "papa", "man", "vrouw", "broer", "zus", "zoon", "dochter",
     "kleinzoon", "kleindochter", "buurvrouw", "buurman", "vriend", "vriendin", "mijn", "onze",
@@ -281,10 +286,14 @@ class QueryParser:
                 used.add(i)
                 age = int(plus.group(1))
                 return AudienceWish(age, None, ("senioren",) if age >= 55 else (), True, f"{age}-plus")
-            if not token.isdigit() or not 0 < int(token) <= 110:
+            if not token.isdigit() or not 0 < int(token) <= 110 or nxt in MONEY_WORDS:  # '75 euro per kind'
                 continue
             prev = tokens[i - 1] if i > 0 else ""
             before = set(tokens[max(0, i - 3) : i])
+            if nxt in MONTH_UNITS and (prev in ("van", "is", "wordt") or before & CHILD_WORDS):
+                # 'mijn baby van 8 maanden' is a baby, not 8 years old ('over 2 maanden' is no age)
+                used |= {i, i + 1}
+                return AudienceWish(0, 1, ("kinderen", "gezinnen"), True, "baby")
             if nxt in ("jaar", "jarige", "jarigen") or (
                 prev in ("ben", "is", "van", "wordt", "word") and (before & (CHILD_WORDS | SELF_WORDS) or prev == "van")
             ):
