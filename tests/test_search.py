@@ -265,3 +265,22 @@ def test_may_my_child_come_along_brings_the_childcare_offer_next_to_the_activity
     """Childcare offers have no kind of their own: filed under 'opvang', they meet the need."""
     found = ids(search, "mag mijn peuter mee naar de kookles", "2027-03-03")[:3]
     assert "kookatelier-ouder-kind" in found and "kinderopvang-tijdens-activiteiten" in found
+
+
+def test_a_subject_with_a_need_keeps_the_subject_on_the_first_page(search):
+    """The bus offers name 'bus' in their titles; the person also asks about the pool."""
+    page = ids(search, "welke bus moet ik nemen naar het zwembad", "2027-03-03")[:3]
+    assert "zwembad-kansentarief" in page
+    assert {"flexvervoer-belbus", "de-lijn-abonnement-korting"} & set(page)
+
+
+def test_a_need_on_a_day_finds_the_service_that_has_no_dates(search):
+    found = ids(search, "wie past op mijn kinderen zaterdagavond", "2027-03-03")
+    assert found[0] == "kinderopvang-tijdens-activiteiten"
+
+
+def test_a_time_of_day_and_a_euro_sign_are_not_searched_for(search):
+    today = dt.date(2027, 3, 3)
+    query = search.search_sync("ik begin om 8u te werken, mijn zoon van €12 per week", today=today).query
+    assert not [c for c in query.content_concepts if "8u" in c.alternatives]
+    assert query.audience is None or query.audience.min_age != 12

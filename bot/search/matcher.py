@@ -454,8 +454,8 @@ class Matcher:
     def _passes_filters(self, candidate: _Candidate, query: Query, *, has_content: bool) -> bool:
         if candidate.dated and candidate.next_start is None:
             return False  # over, or nothing in the asked period
-        if query.period is not None and not candidate.dated and not has_content:
-            return False  # 'wat is er dit weekend' asks for dated things
+        if query.period is not None and not candidate.dated and not has_content and not query.needs:
+            return False  # 'wat is er dit weekend' asks for dated things; 'oppas zaterdagavond' does not
         if query.free and not candidate.is_free:
             return False
         return not (
@@ -558,14 +558,22 @@ class _Scorer:
     def answer_the_need_too(self, scored: list[tuple[float, _Candidate]]) -> None:
         """'hoe geraak ik naar de film in mijn rolstoel': show the film, and also the help to get there.
 
-        When a question names both a subject and a need, the first page shows the best offer that
-        answers the need even if the subject's offers score higher.
+        When a question names both a subject and a need, the first page shows the best offer on the
+        subject and the best offer that answers the need, whichever of the two scores higher.
         """
         if not self.access or not self.content or len(scored) <= NEED_SLOT:
             return
-        if any(self.meets_need(c) for _, c in scored[: NEED_SLOT + 1]):
+        page = NEED_SLOT + 1
+        # 'welke bus naar het zwembad': the bus offers name the need in their titles and can fill the
+        # page, but the person asks about the pool too. The best offer on the subject leads the page.
+        if not any(self.coverage(c, self.content) >= SUBJECT_COVERAGE for _, c in scored[:page]):
+            for index in range(page, len(scored)):
+                if self.coverage(scored[index][1], self.content) >= SUBJECT_COVERAGE:
+                    scored.insert(0, scored.pop(index))
+                    break
+        if any(self.meets_need(c) for _, c in scored[:page]):
             return
-        for index in range(NEED_SLOT + 1, len(scored)):
+        for index in range(page, len(scored)):
             if self.meets_need(scored[index][1]):
                 scored.insert(NEED_SLOT, scored.pop(index))
                 return

@@ -57,6 +57,10 @@ RELATIVE_WORDS = {
     "oma", "opa", "moeder", "vader", "mama", "papa", "man", "vrouw", "broer", "zus", "zoon", "dochter",
     "kleinzoon", "kleindochter", "buurvrouw", "buurman", "vriend", "vriendin", "mijn", "onze",
 }  # fmt: skip
+# Who 'is 78' or 'wordt 8' can be about: 'ons mam, ze is 78', 'mijn zoon is 8', 'ik ben 70'.
+AGE_SUBJECTS = CHILD_WORDS | SELF_WORDS | (RELATIVE_WORDS - {"mijn", "onze"}) | {"ze", "zij", "hij", "mam", "ma", "pa"}
+_EURO_AMOUNT = re.compile(r"€\s*(\d+)")
+_CLOCK_TIME = re.compile(r"\d{1,2}(?:u|h|uur)(?:\d{2})?")
 ASKS_ELIGIBILITY = "eligibility"
 MAX_CONCEPTS = 12
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
@@ -149,7 +153,7 @@ class QueryParser:
 
     def parse(self, question: str, *, today: dt.date) -> Query:
         """Read a question as typed by a person; never raises, whatever the input."""
-        text = question[:MAX_QUESTION_CHARS]
+        text = _EURO_AMOUNT.sub(r"\1 euro", question[:MAX_QUESTION_CHARS])  # '€75' -> '75 euro': no age
         tokens = self._respell(words(text))
         tokens = [t if t.isdigit() else self.vocabulary.dialect_form(t) or t for t in tokens]
         tokens = self.analyzer.join_phrases(tokens, fuzzy=True, known=self._is_known_word)
@@ -295,7 +299,7 @@ class QueryParser:
                 used |= {i, i + 1}
                 return AudienceWish(0, 1, ("kinderen", "gezinnen"), True, "baby")
             if nxt in ("jaar", "jarige", "jarigen") or (
-                prev in ("ben", "is", "van", "wordt", "word") and (before & (CHILD_WORDS | SELF_WORDS) or prev == "van")
+                prev in ("ben", "is", "van", "wordt", "word") and (before & AGE_SUBJECTS or prev == "van")
             ):
                 age = int(token)
                 used.add(i)
@@ -316,6 +320,8 @@ class QueryParser:
 
     def _concept(self, token: str, corrections: dict[str, str], suggestions: dict[str, str]) -> Concept | None:
         """The concept for one content word: itself, its corrected form, its synonyms, its parts."""
+        if _CLOCK_TIME.fullmatch(token):
+            return None  # 'ik begin om 8u te werken': a time of day says nothing about the subject
         lexicon_known = token in self.lexicon.group_of or self.analyzer.stem(token) in self._stem_groups
         word = token
         confidence = 1.0
