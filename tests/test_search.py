@@ -284,3 +284,27 @@ def test_a_time_of_day_and_a_euro_sign_are_not_searched_for(search):
     query = search.search_sync("ik begin om 8u te werken, mijn zoon van €12 per week", today=today).query
     assert not [c for c in query.content_concepts if "8u" in c.alternatives]
     assert query.audience is None or query.audience.min_age != 12
+
+
+def test_a_compound_splits_only_where_dutch_joins_words(analyzer):
+    """'klei' + 'n' + 'zoon' is no compound of clay: the known end is the head, the rest its modifier."""
+    assert "klei" not in analyzer.compound_parts("kleinzoon")
+    assert "zoon" in analyzer.compound_parts("kleinzoon")
+    assert analyzer.compound_parts("kinderfiets")[-1] == "fiets"
+
+
+def test_a_polite_may_i_ask_keeps_the_childs_age(search):
+    query = search.search_sync(
+        "mag ik efkes vroage of er iets is veur mijn kind van 2 joar", today=dt.date(2027, 3, 3)
+    ).query
+    assert query.audience is not None and query.audience.min_age == 2
+    assert not query.needs
+
+
+def test_a_village_is_a_preference_not_a_condition(search):
+    query = search.search_sync("zwemmen, wij wonen in munsterbilzen", today=dt.date(2027, 3, 3)).query
+    weights = {c.word: c.weight for c in query.concepts}
+    assert weights["munsterbilzen"] < weights["zwemmen"]
+    assert (
+        ids(search, "zwemmen, wij wonen in munsterbilzen", "2027-03-03")[:3] == ids(search, "zwemmen", "2027-03-03")[:3]
+    )

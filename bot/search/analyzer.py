@@ -17,6 +17,9 @@ from bot.search.text import stem as snowball_stem
 from bot.search.text import stems as snowball_stems
 from bot.search.text import words
 
+# What may join two words in a Dutch compound ('kind-er-fiets', 'dag-en-kamp'); any other letters
+# between a known start and a known end mean the start was no part ('klei' in 'kleinzoon').
+LINKS = ("", "s", "e", "en", "er", "es")
 MIN_PART = 4  # a compound part shorter than this ('bad', 'kid') matches too much
 MIN_REST = 3
 FUZZY_PHRASE_WORD = 80.0  # one word of a phrase may have a typo: 'rap op stapp' is still 'rap op stap'
@@ -108,14 +111,15 @@ class Analyzer:
             suffix = next(
                 (token[cut:] for cut in range(MIN_REST, len(token) - MIN_PART + 1) if token[cut:] in self._known), None
             )
-            if prefix and suffix:  # 'kinderfiets' -> kind + fiets; what lies between links them ('er')
-                parts = [prefix, suffix]
+            link = token[len(prefix) : len(token) - len(suffix)] if prefix and suffix else None
+            if link in LINKS:  # 'kinderfiets' -> kind + fiets, linked by 'er'
+                parts = [prefix, suffix]  # type: ignore[list-item]
+            elif suffix:  # 'kinderopvang' -> kinder + opvang; 'kleinzoon' -> klein + zoon, not klei(n)
+                rest = token[: -len(suffix)]
+                parts = [rest, suffix] if len(rest) >= MIN_PART else [suffix]
             elif prefix:  # 'filmnamiddag' -> film + namiddag
                 rest = token[len(prefix) :]
                 parts = [prefix, rest] if len(rest) >= MIN_PART else [prefix]
-            elif suffix:  # 'kinderopvang' without a known prefix -> kinder + opvang
-                rest = token[: -len(suffix)]
-                parts = [rest, suffix] if len(rest) >= MIN_PART else [suffix]
         result = tuple(dict.fromkeys(parts))
         if len(self._parts) < 200_000:
             self._parts[token] = result

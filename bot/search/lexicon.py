@@ -47,6 +47,7 @@ class Lexicon:
     phrases: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     out_of_scope: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()  # villages and towns: where someone lives or would go
     audiences: Mapping[str, AudienceRule] = field(default_factory=dict)  # word -> rule
     free_words: frozenset[str] = frozenset()
     cheap_words: frozenset[str] = frozenset()
@@ -164,6 +165,9 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
             "[out_of_scope] words", _table("out_of_scope", document.get("out_of_scope", {})).get("words", [])
         )
     }
+    places = {
+        " ".join(w) for w in _word_list("[places] words", _table("places", document.get("places", {})).get("words", []))
+    }
 
     audiences: dict[str, AudienceRule] = {}
     for name, entry in _table("audience", document.get("audience", {})).items():
@@ -211,6 +215,7 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
         "synonyms",
         "stopwords",
         "out_of_scope",
+        "places",
         "audience",
         "price",
         "needs",
@@ -226,6 +231,7 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
         phrases=phrases,
         stopwords=frozenset(stopwords),
         out_of_scope=frozenset(out_of_scope),
+        places=frozenset(places),
         audiences=audiences,
         free_words=frozenset(free_words),
         cheap_words=frozenset(cheap_words),

@@ -51,6 +51,7 @@ CHILD_WORDS = {
     "kleine",
 }
 SELF_WORDS = {"ik", "ben"}
+YEAR_WORDS = {"jaar", "jarige", "jarigen", "joar", "jaor"}  # 'van 2 joar': Limburgs
 MONEY_WORDS = {"euro", "eur", "€", "frank", "cent"}
 MONTH_UNITS = {"maand", "maanden", "maandjes", "mnd"}
 RELATIVE_WORDS = {
@@ -298,12 +299,12 @@ class QueryParser:
                 # 'mijn baby van 8 maanden' is a baby, not 8 years old ('over 2 maanden' is no age)
                 used |= {i, i + 1}
                 return AudienceWish(0, 1, ("kinderen", "gezinnen"), True, "baby")
-            if nxt in ("jaar", "jarige", "jarigen") or (
+            if nxt in YEAR_WORDS or (
                 prev in ("ben", "is", "van", "wordt", "word") and (before & AGE_SUBJECTS or prev == "van")
             ):
                 age = int(token)
                 used.add(i)
-                if nxt in ("jaar", "jarige", "jarigen"):
+                if nxt in YEAR_WORDS:
                     used.add(i + 1)
                 return AudienceWish(age, age, _groups_for_age(age), True, f"{age} jaar")
         return None
@@ -362,7 +363,9 @@ class QueryParser:
                     add(synonym, PART_SYNONYM_WEIGHT * confidence)
         known = word in self.vocabulary or lexicon_known or parts or len(alternatives) > 1
         # A word no offer uses and we cannot place weighs less: it is as often a filler as a subject.
-        return Concept(token, alternatives, weight=1.0 if known else UNKNOWN_WEIGHT)
+        # So does a village: 'wij wonen in munsterbilzen' prefers offers there but is no condition.
+        weight = 1.0 if known and word not in self.lexicon.places else UNKNOWN_WEIGHT
+        return Concept(token, alternatives, weight=weight)
 
     def _need_concept(self, need: Need, typed: list[str]) -> Concept:
         """A need as one concept: offers of its kind or category, or that use its words."""
