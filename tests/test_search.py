@@ -308,3 +308,13 @@ def test_a_village_is_a_preference_not_a_condition(search):
     assert (
         ids(search, "zwemmen, wij wonen in munsterbilzen", "2027-03-03")[:3] == ids(search, "zwemmen", "2027-03-03")[:3]
     )
+
+
+def test_gratis_about_a_subject_puts_free_offers_first_without_hiding_cheap_ones(search):
+    """The pool costs €0.80 with the reduction: not free, but what someone asking 'gratis zwemmen' needs.
+
+    (A list without a subject, 'gratis dit weekend', still keeps only free offers: see above.)
+    """
+    assert ids(search, "gratis zwemmen", "2027-03-03")[0] == "zwembad-kansentarief"
+    found = ids(search, "gratis theater", "2027-03-03")
+    assert found[:2] and set(found[:2]) <= {"komedie-schoonmoeders", "theater-tickets-de-kimpel"}

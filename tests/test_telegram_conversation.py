@@ -397,13 +397,13 @@ async def test_more_info_with_a_very_long_description_arrives_whole_in_several_m
         "title": "Lange uitleg",
         "summary": "Kort gezegd: veel tekst.",
         "description": description,
-        "keywords": ["uitleg"],
+        "keywords": ["reuzenverhaal"],
         "transport": "Bus & trein. " * 75,
         "registration": "Bel ons. " * 100,
     }
     await publish(core.offers, long_offer)
     user = fake_api.user(608)
-    (card,) = clean(await user.send("uitleg"))
+    (card,) = clean(await user.send("reuzenverhaal"))
     pieces = clean(await user.press(card, "ℹ️ Meer info")).new
     assert len(pieces) >= 2
     assert all(m.buttons == [] for m in pieces[:-1]), "the buttons sit under the last piece"

@@ -49,6 +49,7 @@ COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in titl
 MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
 CHEAP_MISS = 0.9
+FREE_MISS = 0.75  # 'gratis' about a subject: free offers first, then cheap ones, then the rest
 SOFT_AUDIENCE_MISS = 0.85
 
 _OFFER_COLUMNS = (
@@ -221,6 +222,8 @@ class Matcher:
                 score *= UNDATED_IN_PERIOD
             if query.cheap and not candidate.is_cheap:
                 score *= CHEAP_MISS
+            if query.free and not candidate.is_free:
+                score *= CHEAP_MISS if candidate.is_cheap else FREE_MISS
             wish = query.audience
             if wish is not None and not wish.strict and not _fits_audience(candidate, wish, has_content=True):
                 score *= SOFT_AUDIENCE_MISS
@@ -456,8 +459,8 @@ class Matcher:
             return False  # over, or nothing in the asked period
         if query.period is not None and not candidate.dated and not has_content and not query.needs:
             return False  # 'wat is er dit weekend' asks for dated things; 'oppas zaterdagavond' does not
-        if query.free and not candidate.is_free:
-            return False
+        if query.free and not candidate.is_free and not has_content:
+            return False  # 'gratis dit weekend' lists free things; 'gratis kleren' may find cheap ones after
         return not (
             query.audience is not None
             and query.audience.strict
@@ -566,11 +569,11 @@ class _Scorer:
         page = NEED_SLOT + 1
         # 'welke bus naar het zwembad': the bus offers name the need in their titles and can fill the
         # page, but the person asks about the pool too. The best offer on the subject leads the page.
-        if not any(self.coverage(c, self.content) >= SUBJECT_COVERAGE for _, c in scored[:page]):
-            for index in range(page, len(scored)):
-                if self.coverage(scored[index][1], self.content) >= SUBJECT_COVERAGE:
-                    scored.insert(0, scored.pop(index))
-                    break
+        on_page = max(self.coverage(c, self.content) for _, c in scored[:page])
+        if on_page < SUBJECT_COVERAGE and len(scored) > page:
+            subject = max(range(page, len(scored)), key=lambda i: self.coverage(scored[i][1], self.content))
+            if self.coverage(scored[subject][1], self.content) > max(on_page, MIN_COVERAGE - 0.01):
+                scored.insert(0, scored.pop(subject))
         if any(self.meets_need(c) for _, c in scored[:page]):
             return
         for index in range(page, len(scored)):
