@@ -301,13 +301,17 @@ def test_a_polite_may_i_ask_keeps_the_childs_age(search):
     assert not query.needs
 
 
-def test_a_village_is_a_preference_not_a_condition(search):
-    query = search.search_sync("zwemmen, wij wonen in munsterbilzen", today=dt.date(2027, 3, 3)).query
-    weights = {c.word: c.weight for c in query.concepts}
-    assert weights["munsterbilzen"] < weights["zwemmen"]
+def test_where_someone_lives_is_a_preference_where_they_want_to_go_a_subject(search):
+    """'wij wonen in munsterbilzen' says where someone lives; 'iets in munsterbilzen' where to go."""
+    today = dt.date(2027, 3, 3)
+    lives = search.search_sync("zwemmen, wij wonen in munsterbilzen", today=today).query
+    assert [c.word for c in lives.places] == ["munsterbilzen"]
+    assert "munsterbilzen" not in [c.word for c in lives.concepts]
     assert (
         ids(search, "zwemmen, wij wonen in munsterbilzen", "2027-03-03")[:3] == ids(search, "zwemmen", "2027-03-03")[:3]
     )
+    goes = search.search_sync("zwemmen in munsterbilzen", today=today).query
+    assert not goes.places and "munsterbilzen" in [c.word for c in goes.concepts]
 
 
 def test_gratis_about_a_subject_puts_free_offers_first_without_hiding_cheap_ones(search):
@@ -318,3 +322,16 @@ def test_gratis_about_a_subject_puts_free_offers_first_without_hiding_cheap_ones
     assert ids(search, "gratis zwemmen", "2027-03-03")[0] == "zwembad-kansentarief"
     found = ids(search, "gratis theater", "2027-03-03")
     assert found[:2] and set(found[:2]) <= {"komedie-schoonmoeders", "theater-tickets-de-kimpel"}
+
+
+def test_the_age_of_a_child_that_comes_along_does_not_filter_the_parents_activity(search):
+    query = search.search_sync(
+        "ik wil leren koken, mijn dochter is 2 jaar, mag zij mee?", today=dt.date(2027, 3, 3)
+    ).query
+    assert query.audience is not None and not query.audience.strict
+    assert "kookatelier-ouder-kind" in ids(search, "ik wil leren koken, mijn dochter is 2 jaar, mag zij mee?")[:3]
+
+
+def test_a_word_is_not_silently_corrected_to_one_two_letters_shorter(search):
+    query = search.search_sync("vissen aan een vijver", today=dt.date(2027, 3, 3)).query
+    assert all(abs(len(typed) - len(meant)) <= 1 for typed, meant in query.corrections.items())

@@ -49,6 +49,7 @@ COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in titl
 MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.9  # an always-available offer answers a dated question a little less well
 CHEAP_MISS = 0.9
+PLACE_BONUS = 2.0  # an offer in the village where the person lives comes first among equals
 FREE_MISS = 0.75  # 'gratis' about a subject: free offers first, then cheap ones, then the rest
 SOFT_AUDIENCE_MISS = 0.85
 
@@ -220,6 +221,8 @@ class Matcher:
                 score = 60.0  # a list answer: every offer fits equally well, the date orders them
             if query.period is not None and not candidate.dated:
                 score *= UNDATED_IN_PERIOD
+            if query.places and any(stem in candidate.tokens for c in query.places for stem in c.alternatives):
+                score += PLACE_BONUS
             if query.cheap and not candidate.is_cheap:
                 score *= CHEAP_MISS
             if query.free and not candidate.is_free:

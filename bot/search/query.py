@@ -63,6 +63,8 @@ AGE_SUBJECTS = CHILD_WORDS | SELF_WORDS | (RELATIVE_WORDS - {"mijn", "onze"}) | 
 _EURO_AMOUNT = re.compile(r"€\s*(\d+)")
 _CLOCK_TIME = re.compile(r"\d{1,2}(?:u|h|uur)(?:\d{2})?")
 ASKS_ELIGIBILITY = "eligibility"
+ASKS_CHILDCARE = "childcare"
+RESIDENCE_WORDS = {"woon", "wonen", "woont", "woonachtig", "afkomstig"}
 MAX_CONCEPTS = 12
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
 
@@ -99,6 +101,7 @@ class Query:
     free: bool = False
     cheap: bool = False
     needs: tuple[Need, ...] = ()
+    places: tuple[Concept, ...] = ()  # villages named beside other wishes: a preference, not a condition
     out_of_scope: tuple[str, ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> word searched for
     suggestion: str | None = None  # a rewritten question to offer when nothing is found
@@ -218,6 +221,10 @@ class QueryParser:
             # "mag ik als 50-jarige naar de seniorenfilm": the age is what is asked about, not a filter;
             # the card says who may go.
             audience = None
+        if audience is not None and audience.strict and any(n.name == ASKS_CHILDCARE for n in needs):
+            # 'ik wil nederlands oefenen, mijn dochter is 2, mag zij mee': the child comes along or is
+            # minded; the activity is for the parent. The age still prefers fitting camps and care.
+            audience = dataclasses.replace(audience, strict=False)
 
         leftovers = [(i, t) for i, t in enumerate(tokens) if i not in used and not t.isdigit() and t not in self._town]
         for position, token in list(leftovers):
@@ -248,6 +255,19 @@ class QueryParser:
                 concept = dataclasses.replace(concept, weight=ELIGIBILITY_WITH_SUBJECT)
             concepts.append(concept)
 
+        homes = {
+            t
+            for i, t in enumerate(tokens)
+            if t in self.lexicon.places and RESIDENCE_WORDS & set(tokens[max(0, i - 3) : i])
+        }
+        places = tuple(c for c in concepts if c.word in homes)
+        if places and (len(places) < len(concepts) or period or audience or needs or free or cheap):
+            # 'ik woon in hoelbeek, wat is er in juli': July for the grandson, Hoelbeek if possible.
+            # ('iets plezant in beverst' asks for Beverst: that village stays a concept.)
+            concepts = [c for c in concepts if c not in places]
+        else:
+            places = ()
+
         suggestion = None
         if suggestion_words:
             suggestion = " ".join(suggestion_words.get(t, t) for t in words(text)[:20])
@@ -259,6 +279,7 @@ class QueryParser:
             free=free,
             cheap=cheap,
             needs=tuple(needs),
+            places=places,
             out_of_scope=tuple(out_of_scope),
             corrections=corrections,
             suggestion=suggestion,
@@ -333,6 +354,8 @@ class QueryParser:
             else:
                 correction = self.vocabulary.correct(token, cutoff=SUGGEST_CORRECTION)
                 accept = ACCEPT_SHORT_CORRECTION if len(token) <= 4 else ACCEPT_CORRECTION
+                if correction is not None and abs(len(correction.word) - len(token)) > 1:
+                    accept = max(accept, ACCEPT_SHORT_CORRECTION)  # 'vijver' is no 'vier' with two typos
                 if correction is not None and correction.score >= accept:
                     word = correction.word
                     confidence = 0.9
