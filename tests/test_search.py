@@ -335,3 +335,44 @@ def test_the_age_of_a_child_that_comes_along_does_not_filter_the_parents_activit
 def test_a_word_is_not_silently_corrected_to_one_two_letters_shorter(search):
     query = search.search_sync("vissen aan een vijver", today=dt.date(2027, 3, 3)).query
     assert all(abs(len(typed) - len(meant)) <= 1 for typed, meant in query.corrections.items())
+
+
+STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8)]
+
+
+async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_floor(tmp_path, analyzer):
+    """Questions by teammates about data/offers.json, each studied after one blind measurement.
+
+    A floor against regressions when the word list changes; the newest set (the blind one) is left
+    out on purpose: bench/search_quality.py measures it.
+    """
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = SearchService(
+        tmp_path / "sample.sqlite3",
+        analyzer,
+        clock=offers.clock,
+        tz=TZ,
+        holidays=load_holidays(DATA / "holidays.toml"),
+        town="Bilzen",
+    )
+    try:
+        for name in STUDIED_SETS:
+            answerable = hit1 = hit3 = unanswerable = abstained = 0
+            for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
+                q = json.loads(line)
+                found = ids(service, q["q"], q["today"])
+                if q["expect"]:
+                    answerable += 1
+                    hit1 += bool(found) and found[0] in q["expect"]
+                    hit3 += any(i in q["expect"] for i in found[:3])
+                else:
+                    unanswerable += 1
+                    abstained += not found
+            assert hit1 / answerable >= 0.80, name
+            assert hit3 / answerable >= 0.90, name
+            assert abstained / unanswerable >= 0.90, name
+    finally:
+        service.close()
