@@ -30,7 +30,7 @@ from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "hulp", "privacy", "vergeet", "stop")
+COMMANDS = ("start", "weekoverzicht", "hulp", "privacy", "vergeet", "stop")
 CLEANUP_AT = dt.time(3, 30)  # local time of the daily privacy clean-up (retention, monthly keys)
 BACKUP_CATCH_UP = 300  # seconds after start: a backup when the last one is older than a day (the bot was down)
 

@@ -34,7 +34,7 @@ async def test_run_answers_through_the_configured_server_and_stops_on_sigterm(tm
         (welcome,) = await fake_api.user(801, first_name="Mia").send("/start", timeout=10)
         assert welcome.text is not None and welcome.text.startswith("Dag Mia!")
         commands = {c["command"] for c in fake_api.calls_to("setMyCommands")[0].params["commands"]}
-        assert {"start", "hulp", "privacy", "vergeet", "stop"} <= commands
+        assert {"start", "weekoverzicht", "hulp", "privacy", "vergeet", "stop"} <= commands
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
