@@ -337,7 +337,7 @@ def test_a_word_is_not_silently_corrected_to_one_two_letters_shorter(search):
     assert all(abs(len(typed) - len(meant)) <= 1 for typed, meant in query.corrections.items())
 
 
-STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8)]
+STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)]
 
 
 async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_floor(tmp_path, analyzer):
@@ -376,3 +376,12 @@ async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_fl
             assert abstained / unanswerable >= 0.90, name
     finally:
         service.close()
+
+
+def test_a_child_that_comes_along_or_a_parent_at_work_asks_for_childcare(search):
+    today = dt.date(2027, 3, 3)
+    along = search.search_sync("mag mijn kind van 2 mee naar de kookles", today=today).query
+    assert [n.name for n in along.needs] == ["childcare"]
+    work = search.search_sync("ik moet werken, waar kunnen de kinderen naartoe in de paasvakantie", today=today)
+    assert [n.name for n in work.query.needs] == ["childcare"]
+    assert work.hits and work.hits[0].offer_id == "speelplein-paasvakantie"

@@ -43,7 +43,7 @@ async def test_commands_are_registered_in_dutch(core, fake_api, app_builder):
     (call,) = fake_api.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
     assert commands["vergeet"] == "Wis alles wat de bot over mij weet"
-    assert set(commands) == {"start", "hulp", "privacy", "vergeet", "stop"}
+    assert set(commands) == {"start", "weekoverzicht", "hulp", "privacy", "vergeet", "stop"}
 
 
 async def test_question_gets_cards_with_buttons_and_paging(bot, fake_api):

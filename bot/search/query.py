@@ -64,6 +64,7 @@ _EURO_AMOUNT = re.compile(r"€\s*(\d+)")
 _CLOCK_TIME = re.compile(r"\d{1,2}(?:u|h|uur)(?:\d{2})?")
 ASKS_ELIGIBILITY = "eligibility"
 ASKS_CHILDCARE = "childcare"
+COMES_ALONG = {"mee", "meebrengen", "meenemen", "meekomen", "meegaan"}
 RESIDENCE_WORDS = {"woon", "wonen", "woont", "woonachtig", "afkomstig"}
 MAX_CONCEPTS = 12
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
@@ -128,6 +129,11 @@ class QueryParser:
         self._signals = self._multiword_signals()
         self._max_signal = max((len(k) for k in self._signals), default=1)
         self._stem_groups = self._groups_by_stem()
+        childcare = [n for needs in self.lexicon.needs.values() for n in needs if n.name == ASKS_CHILDCARE]
+        self._childcare = childcare[0] if childcare else Need(ASKS_CHILDCARE, (), (), ())
+        self._child_audience_words = {
+            w for w, rule in self.lexicon.audiences.items() if "kinderen" in rule.groups and " " not in w
+        }
 
     def _multiword_signals(self) -> dict[tuple[str, ...], tuple[str, object]]:
         lex = self.lexicon
@@ -214,6 +220,9 @@ class QueryParser:
                 break
             i += 1
 
+        if not any(n.name == ASKS_CHILDCARE for n in needs) and self._child_comes_along(tokens):
+            needs.append(self._childcare)
+
         if audience is None and audience_rule is not None:
             position, rule = audience_rule
             audience = self._audience_from_rule(tokens, position, rule)
@@ -284,6 +293,15 @@ class QueryParser:
             corrections=corrections,
             suggestion=suggestion,
         )
+
+    def _child_comes_along(self, tokens: list[str]) -> bool:
+        """'mag mijn kind van 2 mee', 'kan ik de kleine meebrengen': a child word shortly before 'mee'."""
+        for i, token in enumerate(tokens):
+            if token in COMES_ALONG:
+                before = tokens[max(0, i - 4) : i]
+                if any(t in CHILD_WORDS or t in self._child_audience_words for t in before):
+                    return True
+        return False
 
     def _is_known_word(self, word: str) -> bool:
         return word in self.vocabulary or word in self.lexicon.stopwords or word in self.lexicon.group_of
