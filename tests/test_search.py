@@ -385,3 +385,8 @@ def test_a_child_that_comes_along_or_a_parent_at_work_asks_for_childcare(search)
     work = search.search_sync("ik moet werken, waar kunnen de kinderen naartoe in de paasvakantie", today=today)
     assert [n.name for n in work.query.needs] == ["childcare"]
     assert work.hits and work.hits[0].offer_id == "speelplein-paasvakantie"
+
+
+def test_a_typo_in_who_it_is_for_is_not_searched_as_a_subject(search):
+    assert ids(search, "zwemlesn voor mijn dochtr van 7") == ids(search, "zwemles voor mijn dochter van 7")
+    assert ids(search, "zwemles voor mijn dochter van 7")

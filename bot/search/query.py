@@ -381,8 +381,8 @@ class QueryParser:
                     suggestions[token] = correction.word
             if word != token:
                 corrections[token] = word
-                if word in self.lexicon.stopwords:
-                    return None
+                if word in self.lexicon.stopwords or word in self.lexicon.audiences:
+                    return None  # 'dochtr': who it is for, not what (the age or 'voor' says the rest)
         alternatives: dict[str, float] = {}
 
         def add(w: str, weight: float) -> None:
