@@ -337,7 +337,7 @@ def test_a_word_is_not_silently_corrected_to_one_two_letters_shorter(search):
     assert all(abs(len(typed) - len(meant)) <= 1 for typed, meant in query.corrections.items())
 
 
-STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9)]
+STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10)]
 
 
 async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_floor(tmp_path, analyzer):
@@ -390,3 +390,21 @@ def test_a_child_that_comes_along_or_a_parent_at_work_asks_for_childcare(search)
 def test_a_typo_in_who_it_is_for_is_not_searched_as_a_subject(search):
     assert ids(search, "zwemlesn voor mijn dochtr van 7") == ids(search, "zwemles voor mijn dochter van 7")
     assert ids(search, "zwemles voor mijn dochter van 7")
+
+
+def test_fetching_clothes_is_no_transport_and_needing_is_no_emergency(search):
+    clothes = search.search_sync("waar kan ik goedkoop kleren halen", today=dt.date(2027, 3, 3))
+    assert not clothes.query.needs and clothes.hits
+    sitter = search.search_sync("babysitter nodig om naar mijn cursus te gaan", today=dt.date(2027, 3, 3)).query
+    assert "nodig" not in [c.word for c in sitter.concepts]
+
+
+def test_without_rap_op_stap_is_an_eligibility_question_about_the_activity(search):
+    query = search.search_sync("ik heb geen rap op stap, mag ik toch naar de kookles", today=dt.date(2027, 3, 3)).query
+    assert [n.name for n in query.needs] == ["eligibility"]
+    assert "rapopstap" not in [c.word for c in query.content_concepts]
+
+
+def test_a_list_for_a_baby_starts_with_offers_made_for_that_age(search):
+    found = ids(search, "iets voor mijn baby", "2027-03-03")
+    assert found[:2] and set(found[:2]) <= {"speel-o-theek", "kinderopvang-tijdens-activiteiten"}

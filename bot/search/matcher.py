@@ -49,6 +49,7 @@ COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in titl
 MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.8  # an always-available offer answers a dated question less well than one on that day
 CHEAP_MISS = 0.9
+AUDIENCE_FIT_BONUS = 5.0  # in a list for someone, offers made for their age come before family-wide ones
 PLACE_BONUS = 2.0  # an offer in the village where the person lives comes first among equals
 FREE_MISS = 0.75  # 'gratis' about a subject: free offers first, then cheap ones, then the rest
 SOFT_AUDIENCE_MISS = 0.85
@@ -219,6 +220,8 @@ class Matcher:
                     score += 3.0 * (candidate.bm25 / best_bm25)  # a small tie-break by BM25 (both negative)
             else:
                 score = 60.0  # a list answer: every offer fits equally well, the date orders them
+                if query.audience is not None:
+                    score += _made_for(candidate)  # 'iets voor een baby': the baby group before the family day
             if query.period is not None and not candidate.dated:
                 score *= UNDATED_IN_PERIOD
             if query.places and any(stem in candidate.tokens for c in query.places for stem in c.alternatives):
@@ -583,6 +586,13 @@ class _Scorer:
             if self.meets_need(scored[index][1]):
                 scored.insert(NEED_SLOT, scored.pop(index))
                 return
+
+
+def _made_for(candidate: _Candidate) -> float:
+    """A bonus for an offer made for a narrow age range (0 to 3) over one open to all ages."""
+    if candidate.min_age is None or candidate.max_age is None:
+        return 0.0
+    return AUDIENCE_FIT_BONUS * 6 / (6 + candidate.max_age - candidate.min_age)
 
 
 def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bool) -> bool:
