@@ -408,3 +408,12 @@ def test_without_rap_op_stap_is_an_eligibility_question_about_the_activity(searc
 def test_a_list_for_a_baby_starts_with_offers_made_for_that_age(search):
     found = ids(search, "iets voor mijn baby", "2027-03-03")
     assert found[:2] and set(found[:2]) <= {"speel-o-theek", "kinderopvang-tijdens-activiteiten"}
+
+
+async def test_two_topics_out_of_scope_get_the_contact_even_if_an_offer_mentions_one(store, search):
+    """Rent and electricity are the Sociaal Huis' work, not leisure: no offer, the contact instead."""
+    bikes = {"id": "fietsen-huren", "kind": "discount", "title": "Fiets huren", "keywords": ["huur", "fiets"]}
+    await store.save(Offer.from_dict(bikes), source="test", actor="test", status="published")
+    assert ids(search, "huur") == ["fietsen-huren"]  # one such word an offer is tagged with still finds it
+    result = search.search_sync("mijn huur en de elektriciteit kan ik nie meer betalen", today=dt.date(2027, 3, 3))
+    assert result.hits == () and result.reason == "out_of_scope"

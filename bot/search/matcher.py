@@ -179,8 +179,11 @@ class Matcher:
             if query.is_empty:
                 return SearchResult(query, (), reason="empty")
             if query.out_of_scope and all(c.out_of_scope for c in query.concepts) and not query.needs:
-                # 'weerbericht morgen' is not a question about tomorrow's activities
-                oos_hits = self._rank(query, now) if any(c.alternatives for c in query.concepts) else []
+                # 'weerbericht morgen' is not a question about tomorrow's activities. One such word an offer
+                # is tagged with may still find it ('ziekenhuis': emergency childcare); two are a question
+                # about something else ('mijn huur en de elektriciteit'), whatever a bike hire says.
+                tagged = any(c.alternatives for c in query.concepts) and len(set(query.out_of_scope)) < 2
+                oos_hits = self._rank(query, now) if tagged else []
                 return SearchResult(query, tuple(oos_hits), reason=None if oos_hits else "out_of_scope")
             hits = self._rank(query, now)
             if hits:
