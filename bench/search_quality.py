@@ -45,21 +45,14 @@ from bot.search.text import fold  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 SETS = {
     "eval": (FIXTURES / "eval" / "offers.json", FIXTURES / "eval" / "queries.jsonl"),
-    "heldout": (ROOT / "data" / "offers.json", FIXTURES / "heldout_queries.jsonl"),
-    "heldout2": (ROOT / "data" / "offers.json", FIXTURES / "heldout2_queries.jsonl"),
-    "heldout3": (ROOT / "data" / "offers.json", FIXTURES / "heldout3_queries.jsonl"),
-    "heldout4": (ROOT / "data" / "offers.json", FIXTURES / "heldout4_queries.jsonl"),
-    "heldout5": (ROOT / "data" / "offers.json", FIXTURES / "heldout5_queries.jsonl"),
-    "heldout6": (ROOT / "data" / "offers.json", FIXTURES / "heldout6_queries.jsonl"),
-    "heldout7": (ROOT / "data" / "offers.json", FIXTURES / "heldout7_queries.jsonl"),
-    "heldout8": (ROOT / "data" / "offers.json", FIXTURES / "heldout8_queries.jsonl"),
-    "heldout9": (ROOT / "data" / "offers.json", FIXTURES / "heldout9_queries.jsonl"),
-    "heldout10": (ROOT / "data" / "offers.json", FIXTURES / "heldout10_queries.jsonl"),
-    "heldout11": (ROOT / "data" / "offers.json", FIXTURES / "heldout11_queries.jsonl"),
+    **{
+        f"heldout{n}": (ROOT / "data" / "offers.json", FIXTURES / f"heldout{n}_queries.jsonl")
+        for n in ("", *range(2, 12))
+    },
 }
 # The set nobody tunes on: its questions are read only as totals, so that it keeps measuring how the
-# matcher does on questions it has never seen. heldout2 and then heldout3 had that role until the
-# next set was written; each was measured once blind, then its misses were studied.
+# matcher does on questions it has never seen. Each earlier set had that role until the next one was
+# written: it was measured once blind, then its misses were studied.
 BLIND = "heldout11"
 WRATIO_CUTOFF = 60.0  # below this the WRatio baseline answers nothing (its best setting on the eval set)
 Ranker = Callable[[str, dt.date], list[str]]

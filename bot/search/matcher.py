@@ -581,7 +581,8 @@ class _Scorer:
         on_page = max(self.coverage(c, self.content) for _, c in scored[:page])
         if on_page < SUBJECT_COVERAGE and len(scored) > page:
             subject = max(range(page, len(scored)), key=lambda i: self.coverage(scored[i][1], self.content))
-            if self.coverage(scored[subject][1], self.content) > max(on_page, MIN_COVERAGE - 0.01):
+            best = self.coverage(scored[subject][1], self.content)  # the best-ranked among equals
+            if best > on_page and best >= MIN_COVERAGE:
                 scored.insert(0, scored.pop(subject))
         if any(self.meets_need(c) for _, c in scored[:page]):
             return
