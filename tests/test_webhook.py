@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import socket
 import time
 
 import httpx
@@ -31,6 +32,11 @@ def update(update_id: int, user_id: int, text: str) -> dict:
     if text.startswith("/"):
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"update_id": update_id, "message": message}
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture
@@ -64,7 +70,10 @@ async def test_webhook_mode_answers_posted_updates_and_refuses_a_missing_or_wron
         assert fake_api.webhook["secret_token"] == SECRET
         assert not fake_api.calls_to("getUpdates")  # no polling beside the webhook
 
-        endpoint = f"http://127.0.0.1:{webhook_settings.telegram.webhook_port}/telegram"
+        # PTB calls setWebhook before its server listens: wait for the port, as Telegram would retry.
+        port = webhook_settings.telegram.webhook_port
+        await eventually(lambda: listening(port) or bot.done(), what="the webhook server")
+        endpoint = f"http://127.0.0.1:{port}/telegram"
         async with httpx.AsyncClient(timeout=5) as client:
             refused = {
                 "no secret": await client.post(endpoint, json=update(1, 501, "/start")),
