@@ -39,6 +39,16 @@ def listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+async def webhook_registered_and_listening(fake_api, bot: asyncio.Task, port: int) -> None:
+    """Wait until the bot told Telegram its webhook and its server accepts connections.
+
+    PTB calls setWebhook before its server listens, so on a loaded machine the port opens a moment
+    later; Telegram itself would retry, a test waits."""
+    await eventually(lambda: fake_api.webhook["url"] or bot.done(), what="setWebhook")
+    await eventually(lambda: listening(port) or bot.done(), what="the webhook server")
+    assert not bot.done(), bot.exception()
+
+
 @pytest.fixture
 def webhook_settings(tmp_path, fake_api):
     settings = make_settings(tmp_path)
@@ -63,16 +73,12 @@ async def test_webhook_mode_answers_posted_updates_and_refuses_a_missing_or_wron
         run_bot(webhook_settings, stop=stop, builder=app_builder, clock=clock_at(2027, 1, 13, 10, 0))
     )
     try:
-        await eventually(lambda: fake_api.webhook["url"] or bot.done(), what="setWebhook")
-        assert not bot.done(), bot.exception()
+        port = webhook_settings.telegram.webhook_port
+        await webhook_registered_and_listening(fake_api, bot, port)
         # Telegram was told where to call and which secret to send along.
         assert fake_api.webhook["url"] == URL
         assert fake_api.webhook["secret_token"] == SECRET
         assert not fake_api.calls_to("getUpdates")  # no polling beside the webhook
-
-        # PTB calls setWebhook before its server listens: wait for the port, as Telegram would retry.
-        port = webhook_settings.telegram.webhook_port
-        await eventually(lambda: listening(port) or bot.done(), what="the webhook server")
         endpoint = f"http://127.0.0.1:{port}/telegram"
         async with httpx.AsyncClient(timeout=5) as client:
             refused = {
@@ -110,7 +116,7 @@ async def test_webhook_without_a_configured_secret_gets_a_random_one(webhook_set
     stop = asyncio.Event()
     bot = asyncio.create_task(run_bot(settings, stop=stop, builder=app_builder, clock=clock_at(2027, 1, 13, 10, 0)))
     try:
-        await eventually(lambda: fake_api.webhook["url"] or bot.done(), what="setWebhook")
+        await webhook_registered_and_listening(fake_api, bot, settings.telegram.webhook_port)
         secret = fake_api.webhook["secret_token"]
         assert isinstance(secret, str) and len(secret) >= 32
         endpoint = f"http://127.0.0.1:{settings.telegram.webhook_port}/telegram"
