@@ -109,6 +109,15 @@ def test_compounds_are_split_into_known_words(search):
     assert ids(search, "kleuterturnen", "2027-02-20")[0] == "kleuterbewegen-zaterdag"
 
 
+def test_a_compound_of_an_unknown_kind_does_not_fall_back_on_its_head(search):
+    """'paardrijden' is no ride and a 'hondenschool' no football school: with nothing on horses or
+    dogs the bot says so. A compound the word list knows still finds its offer."""
+    for question in ("paardrijden voor kinderen", "hondenschool"):
+        result = search.search_sync(question, today=dt.date(2027, 3, 3))
+        assert result.hits == () and result.reason == "no_match", question
+    assert ids(search, "kringloopwinkel", "2027-03-03")[0] == "tweedehands-sportgerief-share-care"
+
+
 # --- when ------------------------------------------------------------------------------------
 
 

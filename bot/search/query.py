@@ -28,6 +28,7 @@ SYNONYM_WEIGHT = 0.85
 PART_WEIGHT = 0.75
 KNOWN_COMPOUND_PART_WEIGHT = 0.6
 PART_SYNONYM_WEIGHT = 0.6
+UNPLACED_MODIFIER_PART_WEIGHT = 0.45
 OUT_OF_SCOPE_WEIGHT = 1.5
 OUT_OF_SCOPE_WITH_NEED = 0.5
 NEED_TERM_WEIGHT = 0.8
@@ -394,14 +395,20 @@ class QueryParser:
         for synonym in self._synonyms(word):
             add(synonym, SYNONYM_WEIGHT * confidence)
         # Only parts the lexicon knows: in 'kaartnamiddag' the card game matters, not the afternoon.
-        parts = [p for p in self.analyzer.compound_parts(word) if self.analyzer.is_known(p)]
+        all_parts = self.analyzer.compound_parts(word)
+        parts = [p for p in all_parts if self.analyzer.is_known(p)]
         # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
         part_weight = KNOWN_COMPOUND_PART_WEIGHT if word in self.vocabulary else PART_WEIGHT
+        modifier = all_parts[0] if len(all_parts) > 1 else None
+        if modifier and not self.analyzer.is_known(modifier) and modifier not in self.vocabulary:
+            # 'paardrijden', 'hondenschool': a first part we cannot place says what kind of riding or
+            # school is meant; the head alone would find a ride or the football school.
+            part_weight = min(part_weight, UNPLACED_MODIFIER_PART_WEIGHT)
         for part in parts:
             add(part, part_weight * confidence)
             if word not in self.vocabulary:  # an unknown compound: its parts' synonyms may find it
                 for synonym in self._synonyms(part):
-                    add(synonym, PART_SYNONYM_WEIGHT * confidence)
+                    add(synonym, min(PART_SYNONYM_WEIGHT, part_weight) * confidence)
         known = word in self.vocabulary or lexicon_known or parts or len(alternatives) > 1
         # A word no offer uses and we cannot place weighs less: it is as often a filler as a subject.
         # So does a village: 'wij wonen in munsterbilzen' prefers offers there but is no condition.
