@@ -22,6 +22,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from markupsafe import Markup
+
 from bot import backup, logs, runlock
 from bot.cards import card
 from bot.config import ConfigError, Settings, load_settings
@@ -280,7 +282,13 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
             }
             print(json.dumps(line, ensure_ascii=False), flush=True)
             continue
-        print(_human_answer(core, result, hits, stored, today=args.today))
+        intro = core.texts("answer.found_one")
+        later = await core.search.later(question, result, today=args.today)
+        if later is not None:  # the JSON above stays the matcher's answer to the question as asked
+            intro = core.texts("answer.found_later", period=result.query.period.label)  # type: ignore[union-attr]
+            result, hits = later, later.hits[:limit]
+            stored = await core.offers.get_many([h.offer_id for h in hits])
+        print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
     return EXIT_OK
 
 
@@ -291,12 +299,13 @@ def _human_answer(
     stored: dict[str, StoredOffer],
     *,
     today: dt.date | None,
+    intro: Markup,
 ) -> str:
     """The answer as a person would read it: the same cards and words as in the chat."""
     texts = core.texts
     if not hits:
         return core.conversation.nothing(result).messages[0].plain + "\n"
-    lines = [to_plain(texts("answer.found_one"))]
+    lines = [to_plain(intro)]
     for hit in hits:
         found = stored.get(hit.offer_id)
         if found is None:

@@ -257,12 +257,18 @@ class Conversation:
         notes: list[Markup] = []
         if len(text) > MAX_QUESTION_CHARS:
             notes.append(self.texts("answer.question_too_long"))
+        asked = result
         if not result.hits:
-            return self.nothing(result, notes)
+            later = await self.search.later(text, result)
+            if later is None:
+                return self.nothing(result, notes)
+            result = later
         token = self.pages.keep(result.hits)
         hits = result.hits
         page_size = self.settings.search.page_size
-        if result.query.period is not None and not result.query.content_concepts:
+        if result is not asked:
+            intro = self.texts("answer.found_later", period=asked.query.period.label)  # type: ignore[union-attr]
+        elif result.query.period is not None and not result.query.content_concepts:
             intro = self.texts("answer.found_period", period=result.query.period.label)
         elif len(hits) > page_size:
             intro = self.texts("answer.found_many", shown=page_size, total=len(hits))

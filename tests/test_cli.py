@@ -209,6 +209,17 @@ def test_ask_prints_the_answer_a_person_reads(tmp_path, shared_db):
     assert "<b>" not in out
 
 
+def test_ask_about_a_day_without_anything_shows_what_comes_later(tmp_path, shared_db):
+    """For a person the next date is an answer; the JSON line stays the answer to the question as asked."""
+    question = ("ask", "--db", shared_db, "--today", "2027-03-01", "luchtballon morgen")
+    human = run(*question, cwd=tmp_path)
+    assert human.returncode == 0, human.stderr
+    assert human.stdout.startswith("Ik vond niets voor morgen. Dit komt er later:\n")
+    assert "Ballonvaart boven Bilzen" in human.stdout and "📅 zaterdag 13 maart, 14:00-16:00" in human.stdout
+    as_json = run(*question[:-1], "--json", question[-1], cwd=tmp_path)
+    assert json.loads(as_json.stdout) == {"query": "luchtballon morgen", "results": [], "suggestion": None}
+
+
 def test_ask_with_nothing_found_gives_the_contact(tmp_path, shared_db):
     result = run("ask", "--db", shared_db, "xqzwv plorkt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -358,6 +358,17 @@ async def test_nothing_found_offers_the_suggestion_as_a_button_the_topics_and_th
     assert outcomes == ["nothing", "answered"], "the unanswered question is counted for the network's report"
 
 
+async def test_nothing_on_the_day_asked_shows_what_comes_later_and_counts_the_question_unanswered(core, bot, fake_api):
+    user = fake_api.user(607)
+    (answer, *_) = clean(await user.send("iets gratis morgen"))  # Thursday: only the spaghetti evening, not free
+    assert answer.text is not None
+    assert answer.text.startswith(shown(core.texts("answer.found_later", period="morgen")))
+    assert card_title(answer) == "Buurtfeest in de Kimpel"  # free, next Wednesday
+    assert "📅 woensdag 20 januari, 09:00-09:50" in answer.text
+    outcomes = [r["outcome"] for r in await core.db.fetchall("SELECT outcome FROM question_log ORDER BY id")]
+    assert outcomes == ["nothing"], "the network sees that nothing was free that day"
+
+
 # --- not alone, childcare, how to get there ---------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ thread (see `bot.search.service`), so a search never blocks the event loop.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 import threading
@@ -171,11 +172,18 @@ class Matcher:
 
     # --- searching --------------------------------------------------------------------------
 
-    def search(self, question: str, *, now: dt.datetime, today: dt.date | None = None) -> SearchResult:
-        """All offers that answer the question, best first. `now` is naive local time."""
+    def search(
+        self, question: str, *, now: dt.datetime, today: dt.date | None = None, any_time: bool = False
+    ) -> SearchResult:
+        """All offers that answer the question, best first. `now` is naive local time.
+
+        `any_time` ignores a period in the question: what comes later, when nothing fits the day asked.
+        """
         with self._lock:
             self.refresh()
             query = self.parser.parse(question, today=today or now.date())
+            if any_time:
+                query = dataclasses.replace(query, period=None)
             if query.is_empty:
                 return SearchResult(query, (), reason="empty")
             if query.out_of_scope and all(c.out_of_scope for c in query.concepts) and not query.needs:

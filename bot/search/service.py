@@ -48,14 +48,25 @@ class SearchService:
     def local_now(self) -> dt.datetime:
         return local_naive(self.clock.now(), self.tz)
 
-    def search_sync(self, question: str, *, today: dt.date | None = None) -> SearchResult:
+    def search_sync(self, question: str, *, today: dt.date | None = None, any_time: bool = False) -> SearchResult:
         """Search now (blocking). With `today`, relative dates refer to that day, from its start."""
         now = dt.datetime.combine(today, dt.time()) if today else self.local_now()
-        return self.matcher.search(question, now=now, today=today)
+        return self.matcher.search(question, now=now, today=today, any_time=any_time)
 
-    async def search(self, question: str, *, today: dt.date | None = None) -> SearchResult:
+    async def search(self, question: str, *, today: dt.date | None = None, any_time: bool = False) -> SearchResult:
         """Search, on the event loop for a small index and in a worker thread for a large one."""
-        return await self._run(self.search_sync, question, today=today)
+        return await self._run(self.search_sync, question, today=today, any_time=any_time)
+
+    async def later(self, question: str, result: SearchResult, *, today: dt.date | None = None) -> SearchResult | None:
+        """What comes after the asked period when nothing fits in it ('iets gratis dit weekend').
+
+        "Nothing" is a dead end for someone who wants to go out; the next free things are not.
+        None when the question named no period, or nothing comes later either.
+        """
+        if result.hits or result.reason != "no_match" or result.query.period is None:
+            return None
+        later = await self.search(question, today=today, any_time=True)
+        return later if later.hits else None
 
     async def browse(self, *, kind: str | None = None, days: int | None = None) -> list[Hit]:
         """Offers to browse by kind, or everything dated within the coming `days`."""
