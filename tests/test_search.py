@@ -115,6 +115,7 @@ def test_a_compound_of_an_unknown_kind_does_not_fall_back_on_its_head(search):
     for question in ("paardrijden voor kinderen", "hondenschool"):
         result = search.search_sync(question, today=dt.date(2027, 3, 3))
         assert result.hits == () and result.reason == "no_match", question
+        assert result.suggestion is None, "no 'bedoelde je maaltijden?' for a word that is no typo"
     assert ids(search, "kringloopwinkel", "2027-03-03")[0] == "tweedehands-sportgerief-share-care"
 
 

@@ -378,8 +378,8 @@ class QueryParser:
                 if correction is not None and correction.score >= accept:
                     word = correction.word
                     confidence = 0.9
-                elif correction is not None:
-                    suggestions[token] = correction.word
+                elif correction is not None and not self._unplaced_modifier(token):
+                    suggestions[token] = correction.word  # not for 'paardrijden': no typo of 'maaltijden'
             if word != token:
                 corrections[token] = word
                 if word in self.lexicon.stopwords or word in self.lexicon.audiences:
@@ -395,12 +395,10 @@ class QueryParser:
         for synonym in self._synonyms(word):
             add(synonym, SYNONYM_WEIGHT * confidence)
         # Only parts the lexicon knows: in 'kaartnamiddag' the card game matters, not the afternoon.
-        all_parts = self.analyzer.compound_parts(word)
-        parts = [p for p in all_parts if self.analyzer.is_known(p)]
+        parts = [p for p in self.analyzer.compound_parts(word) if self.analyzer.is_known(p)]
         # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
         part_weight = KNOWN_COMPOUND_PART_WEIGHT if word in self.vocabulary else PART_WEIGHT
-        modifier = all_parts[0] if len(all_parts) > 1 else None
-        if modifier and not self.analyzer.is_known(modifier) and modifier not in self.vocabulary:
+        if word not in self.vocabulary and self._unplaced_modifier(word):
             # 'paardrijden', 'hondenschool': a first part we cannot place says what kind of riding or
             # school is meant; the head alone would find a ride or the football school.
             part_weight = min(part_weight, UNPLACED_MODIFIER_PART_WEIGHT)
@@ -414,6 +412,13 @@ class QueryParser:
         # So does a village: 'wij wonen in munsterbilzen' prefers offers there but is no condition.
         weight = 1.0 if known and word not in self.lexicon.places else UNKNOWN_WEIGHT
         return Concept(token, alternatives, weight=weight)
+
+    def _unplaced_modifier(self, word: str) -> bool:
+        """A compound of a known head and a first part neither the word list nor any offer uses."""
+        parts = self.analyzer.compound_parts(word)
+        if len(parts) < 2 or not self.analyzer.is_known(parts[-1]):
+            return False
+        return not self.analyzer.is_known(parts[0]) and parts[0] not in self.vocabulary
 
     def _need_concept(self, need: Need, typed: list[str]) -> Concept:
         """A need as one concept: offers of its kind or category, or that use its words."""
