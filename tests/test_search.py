@@ -22,6 +22,7 @@ from bot.offers.store import OfferStore
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import load_lexicon
 from bot.search.service import SearchService
+from bot.search.vocabulary import Vocabulary
 from tests.helpers import DATA, FIXTURES, TZ, clock_at
 
 EVAL = FIXTURES / "eval"
@@ -87,6 +88,15 @@ def test_typos_are_corrected_against_the_offers_words(search):
     assert result.hits[0].offer_id == "bib-lidmaatschap-gratis"
     assert result.query.corrections["biblioteek"] == "bibliotheek"
     assert ids(search, "fim namidag", "2027-02-24")[0] == "filmnamiddag-de-kimpel"
+
+
+def test_a_typo_gets_the_same_correction_whatever_order_the_words_come_in():
+    """Ties go to the more common word, then the first alphabetically: not to the set order of one process."""
+    for extra in (["zweml", "zwemlas"], ["zwemlas", "zweml"]):
+        for offers in ({"zwemkamp": 1, "zwemles": 1}, {"zwemles": 1, "zwemkamp": 1}):
+            correction = Vocabulary(offers, extra_words=extra).correct("zwemlos")
+            assert correction is not None and correction.word == "zwemlas"  # it ties with zwemles; a before e
+    assert Vocabulary({"zwemles": 3, "zwemlas": 1}).correct("zwemlos").word == "zwemles"  # the common one
 
 
 def test_a_typo_inside_a_phrase_still_reads_the_phrase(search):

@@ -32,7 +32,7 @@ class Vocabulary:
     ) -> None:
         self._df = dict(document_frequency)
         extra = set(extra_words)
-        for word in extra:
+        for word in sorted(extra):
             self._df.setdefault(word, 1)
         # Typos are corrected towards words several offers use (or the lexicon's): in a big corpus a
         # word from one offer's small print is rarely what someone meant, and skipping them keeps
@@ -42,6 +42,10 @@ class Vocabulary:
         for word, df in self._df.items():
             if len(word) >= MIN_LENGTH and word.isalpha() and (df >= min_df or word in extra):
                 self._by_length.setdefault(len(word), []).append(word)
+        # The same question must get the same correction in every process (set order varies with the
+        # hash seed): among equally close words the more common, then the alphabetically first.
+        for targets in self._by_length.values():
+            targets.sort(key=lambda w: (-self._df[w], w))
         self._dialect_targets = set(self._df) | set(dialect_targets)
         self._corrections: dict[str, Correction | None] = {}
 
@@ -78,7 +82,7 @@ class Vocabulary:
         if len(word) >= MIN_LENGTH and targets:
             candidates = process.extract(word, targets, scorer=fuzz.ratio, limit=5, score_cutoff=cutoff)
             if candidates:
-                best, score, _ = max(candidates, key=lambda c: (round(c[1]), self._df[c[0]]))
+                best, score, _ = min(candidates, key=lambda c: (-round(c[1]), -self._df[c[0]], -c[1], c[0]))
                 result = Correction(best, score)
         if len(self._corrections) < 50_000:
             self._corrections[word] = result
