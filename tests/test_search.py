@@ -168,6 +168,14 @@ def test_audience_filters_by_age_and_group(search):
     assert "petanque-ldc-de-wijzer" in found
 
 
+def test_without_the_children_puts_offers_for_grown_ups_first(search):
+    """'zonder de kinderen' names who does not come: the children's film afternoon is not the answer."""
+    assert ids(search, "film met de kinderen", "2027-03-03")[0] == "filmnamiddag-de-kimpel"
+    without = search.search_sync("film zonder de kinderen", today=dt.date(2027, 3, 3))
+    assert without.query.audience is not None and without.query.audience.groups == ("volwassenen",)
+    assert [h.offer_id for h in without.hits][:2] == ["filmavond-korting-de-kimpel", "filmnamiddag-de-kimpel"]
+
+
 def test_an_exact_age_admits_offers_whose_age_range_fits(search):
     found = ids(search, "mijn dochter is 16 en wil tekenen", "2027-02-02")
     assert found[0] in ("creatief-atelier-de-wiekslag", "graffiti-workshop-connect", "cursussen-kansentarief-de-kimpel")

@@ -37,6 +37,7 @@ TAG_FIELDS = ("title", "keywords", "categories")  # what an offer is about, not 
 ELIGIBILITY_WITH_SUBJECT = 0.5
 FILTER_INTRODUCERS = {"voor", "veur", "vur"}
 FAMILY_INTRODUCERS = {"met", "me"}
+WITHOUT = {"zonder", "zonger", "zoonder"}  # 'zonder (de) kinderen' names who does not come
 CHILD_WORDS = {
     "zoon",
     "dochter",
@@ -92,6 +93,9 @@ class AudienceWish:
     groups: tuple[str, ...]
     strict: bool
     label: str
+
+
+WITHOUT_CHILDREN = AudienceWish(18, None, ("volwassenen",), False, "volwassenen")
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ class QueryParser:
         need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
         out_of_scope: list[str] = []
         audience_rule: tuple[int, AudienceRule] | None = None
+        excluded: list[AudienceRule] = []  # 'zonder de kinderen': who is not coming
 
         i = 0
         while i < len(tokens):
@@ -207,7 +212,9 @@ class QueryParser:
                     cheap = True
                     used |= span
                 elif kind == "audience":
-                    if audience_rule is None:
+                    if WITHOUT & set(tokens[max(0, i - 2) : i]):
+                        excluded.append(payload)  # type: ignore[arg-type]
+                    elif audience_rule is None:
                         audience_rule = (i, payload)  # type: ignore[assignment]
                     used |= span
                 elif kind == "need":
@@ -227,6 +234,8 @@ class QueryParser:
         if audience is None and audience_rule is not None:
             position, rule = audience_rule
             audience = self._audience_from_rule(tokens, position, rule)
+        if audience is None and any("kinderen" in rule.groups for rule in excluded):
+            audience = WITHOUT_CHILDREN  # 'zwemmen zonder de kinderen': for grown-ups first, not the lessons
         if audience is not None and any(n.name == ASKS_ELIGIBILITY for n in needs):
             # "mag ik als 50-jarige naar de seniorenfilm": the age is what is asked about, not a filter;
             # the card says who may go.
