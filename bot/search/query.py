@@ -308,9 +308,11 @@ class QueryParser:
         """'mag mijn kind van 2 mee', 'kan ik de kleine meebrengen': a child word shortly before 'mee'."""
         for i, token in enumerate(tokens):
             if token in COMES_ALONG:
-                before = tokens[max(0, i - 4) : i]
-                if any(t in CHILD_WORDS or t in self._child_audience_words for t in before):
-                    return True
+                start = max(0, i - 4)
+                for j, word in enumerate(tokens[start:i], start):
+                    negated = WITHOUT & set(tokens[max(0, j - 2) : j])  # 'zonder kinderen ook mee'
+                    if (word in CHILD_WORDS or word in self._child_audience_words) and not negated:
+                        return True
         return False
 
     def _is_known_word(self, word: str) -> bool:
