@@ -301,6 +301,14 @@ def test_may_my_child_come_along_brings_the_childcare_offer_next_to_the_activity
     assert "kookatelier-ouder-kind" in found and "kinderopvang-tijdens-activiteiten" in found
 
 
+def test_the_activity_named_beside_a_need_is_never_cut_from_the_answer(search):
+    """'wie past op de kleine als ik naar de cursus ga': the childcare scores highest, but the course
+    the person named is the other half of the answer, however far below it scores."""
+    found = ids(search, "wie past op de kleine als ik naar de cursus ga", "2027-03-03")
+    assert found[0] == "kinderopvang-tijdens-activiteiten"
+    assert "cursussen-kansentarief-de-kimpel" in found[:3]
+
+
 def test_a_subject_with_a_need_keeps_the_subject_on_the_first_page(search):
     """The bus offers name 'bus' in their titles; the person also asks about the pool."""
     page = ids(search, "welke bus moet ik nemen naar het zwembad", "2027-03-03")[:3]

@@ -38,6 +38,7 @@ NEED_KIND_MATCH = 0.9
 NEED_CATEGORY_MATCH = 0.75
 MIN_COVERAGE = 0.5  # an offer must cover at least half of what the question asks
 SUBJECT_COVERAGE = 0.75
+NAMED_SUBJECT = 0.9  # the offer the person named ('de babbeltafel'), not a compound part of it
 NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
 NEED_SLOT = 2  # the place (0-based) on the first page kept for an offer that answers the named need
 RELATIVE_CUTOFF = 0.6  # and score at least this share of the best offer's score
@@ -249,7 +250,9 @@ class Matcher:
             return []
         best = max(s for s, _ in scored)
         far_future = dt.datetime.max
-        scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best]
+        # 'mag mijn kindje van 2 mee naar de babbeltafel': the child care scores highest, but the
+        # conversation table the person named is half the answer and must not fall under the cutoff.
+        scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best or scorer.covers_the_subject(c)]
         scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
         scorer.answer_the_need_too(scored)
         return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
@@ -521,6 +524,7 @@ class _Scorer:
         self.concepts = list(concepts)
         self.total = sum(c.weight for c in self.concepts)
         self.content = [i for i, c in enumerate(self.concepts) if c.need is None]
+        self.subject = [i for i in self.content if self.concepts[i].weight >= 1.0 and not self.concepts[i].out_of_scope]
         self.access = [i for i, c in enumerate(self.concepts) if c.need is not None and c.need.name != ASKS_ELIGIBILITY]
         self.stems = sorted({s for c in self.concepts for s in c.alternatives})
 
@@ -559,6 +563,11 @@ class _Scorer:
         indexes = range(len(self.concepts)) if only is None else only
         total = sum(self.concepts[i].weight for i in indexes)
         return sum(self.concepts[i].weight * matches[i] for i in indexes) / total if total else 0.0
+
+    def covers_the_subject(self, candidate: _Candidate) -> bool:
+        """In a question with a subject and an access need: whether the offer is that subject, by the
+        words we know (a village or a word no offer uses is no subject of its own)."""
+        return bool(self.access and self.subject) and self.coverage(candidate, self.subject) >= NAMED_SUBJECT
 
     def meets_need(self, candidate: _Candidate) -> bool:
         """An offer of the need's kind, or filed under its category (childcare has no kind of its own)."""
