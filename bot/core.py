@@ -32,7 +32,7 @@ from bot.texts import Texts
 log = logging.getLogger(__name__)
 
 # Bump when the analysis code changes how offers are indexed: databases then rebuild their index.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 SAMPLE_FILE = "offers.json"
 TEXTS_FILE = "texts.nl.toml"
 LEXICON_FILE = "lexicon.toml"

@@ -435,6 +435,19 @@ def test_a_list_for_a_baby_starts_with_offers_made_for_that_age(search):
     assert found[:2] and set(found[:2]) <= {"speel-o-theek", "kinderopvang-tijdens-activiteiten"}
 
 
+async def test_the_village_of_the_address_is_searched_but_not_the_street(store, search):
+    petanque = {
+        "id": "petanque-hoelbeek",
+        "kind": "activity",
+        "title": "Petanque op het dorpsplein",
+        "location": {"name": "Dorpsplein", "address": "Kiezelstraat 4, 3740 Hoelbeek"},
+        "when": {"start": "2027-03-10T14:00", "end": "2027-03-10T16:00"},
+    }
+    await store.save(Offer.from_dict(petanque), source="test", actor="test", status="published")
+    assert ids(search, "petanque in hoelbeek", "2027-03-03")[0] == "petanque-hoelbeek"
+    assert ids(search, "kiezelstraat", "2027-03-03") == []
+
+
 async def test_two_topics_out_of_scope_get_the_contact_even_if_an_offer_mentions_one(store, search):
     """Rent and electricity are the Sociaal Huis' work, not leisure: no offer, the contact instead."""
     bikes = {"id": "fietsen-huren", "kind": "discount", "title": "Fiets huren", "keywords": ["huur", "fiets"]}

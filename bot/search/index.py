@@ -8,6 +8,7 @@ are indexed: drafts, pending and cancelled offers can never be found.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.search.analyzer import Analyzer
 FIELDS = ("title", "keywords", "categories", "summary", "description", "extra")
 VOCABULARY_FIELDS = ("title", "keywords", "categories", "summary", "description")
 MIN_VOCABULARY_WORD = 3
+_POSTCODE_PLACE = re.compile(r"\b\d{4}\s+([^\d,;]+)$")
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,13 @@ class IndexEntry:
 
 
 def field_texts(offer: Offer) -> dict[str, str]:
-    """The text of each indexed field. Addresses and contact data are left out: they only add noise."""
+    """The text of each indexed field. Streets and contact data are left out: they only add noise.
+    The village of the address stays: people ask for 'het speelplein in Beverst'."""
     location = offer.location.name if offer.location and offer.location.name else ""
-    extra = " ".join(t for t in (offer.organizer, location, offer.price.note, offer.eligibility, offer.transport) if t)
+    village = _village(offer.location.address if offer.location else None)
+    extra = " ".join(
+        t for t in (offer.organizer, location, village, offer.price.note, offer.eligibility, offer.transport) if t
+    )
     return {
         "title": offer.title,
         "keywords": " ; ".join(offer.keywords),
@@ -44,6 +50,12 @@ def field_texts(offer: Offer) -> dict[str, str]:
         "description": offer.description or "",
         "extra": extra,
     }
+
+
+def _village(address: str | None) -> str:
+    """'Bosstraat 30, 3740 Beverst' -> 'Beverst': the place after a Belgian postcode, if there is one."""
+    found = _POSTCODE_PLACE.search(address or "")
+    return found.group(1).strip() if found else ""
 
 
 def build_entry(offer: Offer, analyzer: Analyzer, *, now: dt.datetime) -> IndexEntry:
