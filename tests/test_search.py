@@ -176,6 +176,19 @@ def test_without_the_children_puts_offers_for_grown_ups_first(search):
     assert [h.offer_id for h in without.hits][:2] == ["filmavond-korting-de-kimpel", "filmnamiddag-de-kimpel"]
 
 
+@pytest.mark.parametrize(
+    ("question", "age"),
+    [
+        ("mijn zoon zit in het 5de leerjaar", 10),
+        ("onze kleine zit in de 3e kleuterklas", 5),
+        ("zij zit in 1ste middelbaar", 12),
+    ],
+)
+def test_a_school_year_is_an_age(search, question, age):
+    audience = search.search_sync(question, today=dt.date(2027, 3, 3)).query.audience
+    assert audience is not None and (audience.min_age, audience.max_age, audience.strict) == (age, age, True)
+
+
 def test_an_exact_age_admits_offers_whose_age_range_fits(search):
     found = ids(search, "mijn dochter is 16 en wil tekenen", "2027-02-02")
     assert found[0] in ("creatief-atelier-de-wiekslag", "graffiti-workshop-connect", "cursussen-kansentarief-de-kimpel")

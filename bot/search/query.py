@@ -70,6 +70,8 @@ COMES_ALONG = {"mee", "meebrengen", "meenemen", "meekomen", "meegaan"}
 RESIDENCE_WORDS = {"woon", "wonen", "woont", "woonachtig", "afkomstig"}
 MAX_CONCEPTS = 12
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
+_SCHOOL_YEAR = re.compile(r"^([1-7])(?:ste|de|e)$")  # '5de leerjaar', '3e kleuterklas', '1ste middelbaar'
+SCHOOL_START_AGE = {"leerjaar": 5, "kleuterklas": 2, "kleuter": 2, "middelbaar": 11, "secundair": 11}
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,11 @@ class QueryParser:
                 used.add(i)
                 age = int(plus.group(1))
                 return AudienceWish(age, None, ("senioren",) if age >= 55 else (), True, f"{age}-plus")
+            school_year = _SCHOOL_YEAR.match(token)
+            if school_year and nxt in SCHOOL_START_AGE:  # 'mijn zoon zit in het 5de leerjaar': he is 10
+                used |= {i, i + 1}
+                age = SCHOOL_START_AGE[nxt] + int(school_year.group(1))
+                return AudienceWish(age, age, _groups_for_age(age), True, f"{age} jaar")
             if not token.isdigit() or not 0 < int(token) <= 110 or nxt in MONEY_WORDS:  # '75 euro per kind'
                 continue
             prev = tokens[i - 1] if i > 0 else ""
