@@ -437,6 +437,13 @@ def test_fetching_clothes_is_no_transport_and_needing_is_no_emergency(search):
     assert "nodig" not in [c.word for c in sitter.concepts]
 
 
+def test_children_home_alone_ask_for_childcare_and_a_crisis_at_home_is_one(search):
+    alone = search.search_sync("mijn kinderen zijn alleen thuis als ik werk", today=dt.date(2027, 3, 3)).query
+    assert [n.name for n in alone.needs] == ["childcare"], "the children are alone, not the parent lonely"
+    crisis = search.search_sync("het gaat thuis niet meer met de kinders", today=dt.date(2027, 3, 3)).query
+    assert [c.word for c in crisis.content_concepts] == ["crisis"]
+
+
 def test_without_rap_op_stap_is_an_eligibility_question_about_the_activity(search):
     query = search.search_sync("ik heb geen rap op stap, mag ik toch naar de kookles", today=dt.date(2027, 3, 3)).query
     assert [n.name for n in query.needs] == ["eligibility"]
