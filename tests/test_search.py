@@ -55,6 +55,9 @@ def search(store, analyzer, tmp_path) -> Iterator[SearchService]:
     service.close()
 
 
+TODAY = dt.date(2027, 3, 3)
+
+
 def ids(search: SearchService, question: str, today: str = "2027-03-01") -> list[str]:
     return [h.offer_id for h in search.search_sync(question, today=dt.date.fromisoformat(today)).hits]
 
@@ -442,6 +445,14 @@ def test_children_home_alone_ask_for_childcare_and_a_crisis_at_home_is_one(searc
     assert [n.name for n in alone.needs] == ["childcare"], "the children are alone, not the parent lonely"
     crisis = search.search_sync("het gaat thuis niet meer met de kinders", today=dt.date(2027, 3, 3)).query
     assert [c.word for c in crisis.content_concepts] == ["crisis"]
+
+
+def test_walking_badly_asks_for_transport_and_paying_in_parts_is_a_price_question(search):
+    walking = search.search_sync("mijn moeder kan slecht stappen, wie kan haar naar de dokter brengen", today=TODAY)
+    assert [n.name for n in walking.query.needs] == ["transport"]
+    assert walking.hits and walking.hits[0].offer_id == "minder-mobielen-centrale"
+    parts = search.search_sync("chirokamp kost 175 euro, kan ik dat in delen betalen of minder", today=TODAY).query
+    assert parts.cheap and [c.word for c in parts.content_concepts] == ["chirokamp"]
 
 
 def test_without_rap_op_stap_is_an_eligibility_question_about_the_activity(search):
