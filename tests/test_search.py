@@ -197,6 +197,12 @@ def test_an_exact_age_admits_offers_whose_age_range_fits(search):
     assert found[0] in ("creatief-atelier-de-wiekslag", "graffiti-workshop-connect", "cursussen-kansentarief-de-kimpel")
 
 
+def test_too_expensive_puts_the_reduction_first_a_price_question_the_activity(search):
+    """'het speelplein is te duur' is answered by the discount; 'wat kost het speelplein' by the playground."""
+    assert ids(search, "het speelplein is te duur", "2027-03-03")[0] == "sportkampen-korting"
+    assert ids(search, "hoeveel kost het speelplein per dag", "2027-03-03")[0] == "speelplein-paasvakantie"
+
+
 def test_price_words_prefer_reductions(search):
     assert ids(search, "goedkoop zwemmen", "2027-02-14")[0] == "zwembad-kansentarief"
 

@@ -50,7 +50,8 @@ class Lexicon:
     places: frozenset[str] = frozenset()  # villages and towns: where someone lives or would go
     audiences: Mapping[str, AudienceRule] = field(default_factory=dict)  # word -> rule
     free_words: frozenset[str] = frozenset()
-    cheap_words: frozenset[str] = frozenset()
+    cheap_words: frozenset[str] = frozenset()  # asking for a reduction ('te duur', 'korting')
+    price_words: frozenset[str] = frozenset()  # asking what something costs ('prijs', 'kost')
     needs: Mapping[str, tuple[Need, ...]] = field(default_factory=dict)  # word -> needs it signals
     stem_overrides: Mapping[str, str] = field(default_factory=dict)
 
@@ -69,6 +70,7 @@ class Lexicon:
     def all_words(self) -> set[str]:
         """Every single word the lexicon mentions anywhere, stopwords and spelling targets included."""
         found = self.known_words() | set(self.stopwords) | set(self.out_of_scope) | self.free_words | self.cheap_words
+        found |= self.price_words
         for targets in self.spelling.values():
             found.update(targets)
         for phrase in self.phrases:
@@ -184,6 +186,7 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
     price = _table("price", document.get("price", {}))
     free_words = {" ".join(w) for w in _word_list("[price] free", price.get("free", []))}
     cheap_words = {" ".join(w) for w in _word_list("[price] cheap", price.get("cheap", []))}
+    price_words = {" ".join(w) for w in _word_list("[price] asks_price", price.get("asks_price", []))}
 
     needs: dict[str, list[Need]] = {}
     for name, entry in _table("needs", document.get("needs", {})).items():
@@ -235,6 +238,7 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
         audiences=audiences,
         free_words=frozenset(free_words),
         cheap_words=frozenset(cheap_words),
+        price_words=frozenset(price_words),
         needs={w: tuple(n) for w, n in needs.items()},
         stem_overrides=stem_overrides,
     )

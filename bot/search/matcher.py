@@ -253,7 +253,16 @@ class Matcher:
         # 'mag mijn kindje van 2 mee naar de babbeltafel': the child care scores highest, but the
         # conversation table the person named is half the answer and must not fall under the cutoff.
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best or scorer.covers_the_subject(c)]
-        scored.sort(key=lambda sc: (-round(sc[0], 1), sc[1].next_start or far_future, sc[1].id))
+        # Among equals, 'te duur, kan dat goedkoper?' is answered by the reduction before the activity.
+        wants_reduction = query.reduction or query.free
+        scored.sort(
+            key=lambda sc: (
+                -round(sc[0], 1),
+                not (wants_reduction and sc[1].kind == "discount"),
+                sc[1].next_start or far_future,
+                sc[1].id,
+            )
+        )
         scorer.answer_the_need_too(scored)
         return [Hit(c.id, round(s, 1), c.next_start, c.next_end) for s, c in scored]
 

@@ -108,6 +108,7 @@ class Query:
     audience: AudienceWish | None = None
     free: bool = False
     cheap: bool = False
+    reduction: bool = False  # 'te duur', 'korting': a reduction answers before the activity itself
     needs: tuple[Need, ...] = ()
     places: tuple[Concept, ...] = ()  # villages named beside other wishes: a preference, not a condition
     out_of_scope: tuple[str, ...] = ()
@@ -151,8 +152,10 @@ class QueryParser:
             signals[tuple(phrase.split())] = ("out_of_scope", phrase)
         for phrase in lex.free_words:
             signals[tuple(phrase.split())] = ("free", None)
+        for phrase in lex.price_words:
+            signals[tuple(phrase.split())] = ("cheap", False)
         for phrase in lex.cheap_words:
-            signals[tuple(phrase.split())] = ("cheap", None)
+            signals[tuple(phrase.split())] = ("cheap", True)
         for phrase, rule in lex.audiences.items():
             signals[tuple(phrase.split())] = ("audience", rule)
         for phrase, needs in lex.needs.items():
@@ -183,7 +186,7 @@ class QueryParser:
             used |= date_match.used
 
         audience = self._explicit_age(tokens, used)
-        free = cheap = False
+        free = cheap = reduction = False
         needs: list[Need] = []
         need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
         out_of_scope: list[str] = []
@@ -212,6 +215,7 @@ class QueryParser:
                     used |= span
                 elif kind == "cheap":
                     cheap = True
+                    reduction = reduction or bool(payload)
                     used |= span
                 elif kind == "audience":
                     if WITHOUT & set(tokens[max(0, i - 2) : i]):
@@ -299,6 +303,7 @@ class QueryParser:
             audience=audience,
             free=free,
             cheap=cheap,
+            reduction=reduction,
             needs=tuple(needs),
             places=places,
             out_of_scope=tuple(out_of_scope),
