@@ -401,7 +401,7 @@ def test_a_word_is_not_silently_corrected_to_one_two_letters_shorter(search):
     assert all(abs(len(typed) - len(meant)) <= 1 for typed, meant in query.corrections.items())
 
 
-STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10)]
+STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", *range(2, 13))]
 
 
 async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_floor(tmp_path, analyzer):
