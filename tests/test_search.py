@@ -192,6 +192,12 @@ def test_a_school_year_is_an_age(search, question, age):
     assert audience is not None and (audience.min_age, audience.max_age, audience.strict) == (age, age, True)
 
 
+@pytest.mark.parametrize(("question", "age"), [("iets voor mijn zoon van acht", 8), ("ik ben zeventig", 70)])
+def test_an_age_in_words_is_an_age(search, question, age):
+    audience = search.search_sync(question, today=dt.date(2027, 3, 3)).query.audience
+    assert audience is not None and (audience.min_age, audience.max_age, audience.strict) == (age, age, True)
+
+
 def test_an_exact_age_admits_offers_whose_age_range_fits(search):
     found = ids(search, "mijn dochter is 16 en wil tekenen", "2027-02-02")
     assert found[0] in ("creatief-atelier-de-wiekslag", "graffiti-workshop-connect", "cursussen-kansentarief-de-kimpel")
