@@ -48,6 +48,7 @@ LIST_SCAN = 3000  # soonest occurrences read for a list answer before looking of
 NEED_CANDIDATES = 30
 RARE_SHARE = 0.02  # stems in at most this share of the offers are looked up everywhere, ranked by BM25
 COMMON_SHARE = 0.15  # stems in more offers than this are looked up only in title, keywords and categories
+MAX_RARE_DF = 500  # BM25 ranks every match: past this many offers a stem is looked up like a common one
 MIN_RARE_DF = 50  # in a small town every stem counts as rare: the cheap steps only matter at scale
 UNDATED_IN_PERIOD = 0.8  # an always-available offer answers a dated question less well than one on that day
 CHEAP_MISS = 0.9
@@ -342,7 +343,7 @@ class Matcher:
         stems = {s for c in concepts for s in c.alternatives if self._stem_df.get(s, 0) > 0}
         if not stems:
             return []
-        rare_limit = max(MIN_RARE_DF, RARE_SHARE * self._offer_count)
+        rare_limit = max(MIN_RARE_DF, min(RARE_SHARE * self._offer_count, MAX_RARE_DF))
         common_limit = max(MIN_RARE_DF, COMMON_SHARE * self._offer_count)
         rare = sorted(s for s in stems if self._stem_df[s] <= rare_limit)
         medium = sorted(s for s in stems if rare_limit < self._stem_df[s] <= common_limit)
@@ -423,19 +424,21 @@ class Matcher:
         earliest = (start - self._lookback).strftime(TIME_FORMAT)
         until = "9999" if query.period is None else query.period.end.strftime(TIME_FORMAT)
         window = (earliest, until, start.strftime(TIME_FORMAT))
+        # Grouped in SQL: each offer once, with its soonest occurrence (min() makes SQLite take `end`
+        # from that row), so Python reads LIST_CANDIDATES rows instead of up to LIST_SCAN.
         rows = self.conn.execute(
-            f"SELECT {_OFFER_COLUMNS}, oc.start AS next_start, oc.end AS next_end FROM "
+            f"SELECT {_OFFER_COLUMNS}, min(oc.start) AS next_start, oc.end AS next_end FROM "
             "(SELECT * FROM occurrences WHERE start >= ? AND start < ? AND end > ? ORDER BY start LIMIT ?) oc "
-            f"JOIN offers o ON o.pk = oc.offer_pk WHERE 1 {filters} ORDER BY oc.start",
-            (*window, LIST_SCAN, *params),
+            f"JOIN offers o ON o.pk = oc.offer_pk WHERE 1 {filters} GROUP BY oc.offer_pk ORDER BY next_start, o.pk "
+            "LIMIT ?",
+            (*window, LIST_SCAN, *params, LIST_CANDIDATES),
         ).fetchall()
         found: dict[int, _Candidate] = {}
         for row in rows:
-            if row["pk"] not in found and len(found) < LIST_CANDIDATES:
-                candidate = _Candidate.from_row(row)
-                candidate.next_start = dt.datetime.fromisoformat(row["next_start"])
-                candidate.next_end = dt.datetime.fromisoformat(row["next_end"])
-                found[candidate.pk] = candidate
+            candidate = _Candidate.from_row(row)
+            candidate.next_start = dt.datetime.fromisoformat(row["next_start"])
+            candidate.next_end = dt.datetime.fromisoformat(row["next_end"])
+            found[candidate.pk] = candidate
         # Start from the offers of the asked groups (an index), not from every offer.
         groups = tuple(query.audience.groups) if query.audience is not None else ()
         source = "offers o"
