@@ -255,7 +255,7 @@ class Matcher:
         # conversation table the person named is half the answer and must not fall under the cutoff.
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best or scorer.covers_the_subject(c)]
         # Among equals, 'te duur, kan dat goedkoper?' is answered by the reduction before the activity.
-        wants_reduction = query.reduction or query.free
+        wants_reduction = query.reduction
         scored.sort(
             key=lambda sc: (
                 -round(sc[0], 1),
