@@ -69,8 +69,8 @@ class Lexicon:
 
     def all_words(self) -> set[str]:
         """Every single word the lexicon mentions anywhere, stopwords and spelling targets included."""
-        found = self.known_words() | set(self.stopwords) | set(self.out_of_scope) | self.free_words | self.cheap_words
-        found |= self.price_words
+        found = self.known_words() | set(self.stopwords) | set(self.out_of_scope)
+        found |= self.free_words | self.cheap_words | self.price_words
         for targets in self.spelling.values():
             found.update(targets)
         for phrase in self.phrases:

@@ -255,11 +255,10 @@ class Matcher:
         # conversation table the person named is half the answer and must not fall under the cutoff.
         scored = [(s, c) for s, c in scored if s >= RELATIVE_CUTOFF * best or scorer.covers_the_subject(c)]
         # Among equals, 'te duur, kan dat goedkoper?' is answered by the reduction before the activity.
-        wants_reduction = query.reduction
         scored.sort(
             key=lambda sc: (
                 -round(sc[0], 1),
-                not (wants_reduction and sc[1].kind == "discount"),
+                not (query.reduction and sc[1].kind == "discount"),
                 sc[1].next_start or far_future,
                 sc[1].id,
             )

@@ -218,7 +218,7 @@ class QueryParser:
                     reduction = reduction or bool(payload)
                     used |= span
                 elif kind == "audience":
-                    if WITHOUT & set(tokens[max(0, i - 2) : i]):
+                    if _negated(tokens, i):
                         excluded.append(payload)  # type: ignore[arg-type]
                     elif audience_rule is None:
                         audience_rule = (i, payload)  # type: ignore[assignment]
@@ -317,8 +317,8 @@ class QueryParser:
             if token in COMES_ALONG:
                 start = max(0, i - 4)
                 for j, word in enumerate(tokens[start:i], start):
-                    negated = WITHOUT & set(tokens[max(0, j - 2) : j])  # 'zonder kinderen ook mee'
-                    if (word in CHILD_WORDS or word in self._child_audience_words) and not negated:
+                    child = word in CHILD_WORDS or word in self._child_audience_words
+                    if child and not _negated(tokens, j):  # 'zonder kinderen ook mee': they do not come
                         return True
         return False
 
@@ -464,6 +464,11 @@ class QueryParser:
         found |= self._stem_groups.get(self.analyzer.stem(word), set())
         found.discard(word)
         return {w for w in found if " " not in w}
+
+
+def _negated(tokens: list[str], position: int) -> bool:
+    """'zonder (de) kinderen': the word at `position` names who does not come."""
+    return not WITHOUT.isdisjoint(tokens[max(0, position - 2) : position])
 
 
 def _groups_for_age(age: int) -> tuple[str, ...]:

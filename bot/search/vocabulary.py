@@ -32,7 +32,7 @@ class Vocabulary:
     ) -> None:
         self._df = dict(document_frequency)
         extra = set(extra_words)
-        for word in sorted(extra):
+        for word in extra:
             self._df.setdefault(word, 1)
         # Typos are corrected towards words several offers use (or the lexicon's): in a big corpus a
         # word from one offer's small print is rarely what someone meant, and skipping them keeps
