@@ -7,7 +7,7 @@ python-telegram-bot echo bot on the same server in the same run.
     python bench/e2e.py --profile out.prof    # cProfile of the bot process during our bot's rounds
     python bench/e2e.py --telegram-limit      # also: our bot with the production flood limit (25 msg/s)
 
-Our bot is the real `Application` of `bot.app.build_application` (all handlers, the error handler, the
+Our bot is the real `Application` of `handlers.app.build_application` (all handlers, the error handler, the
 key figures' early handlers, the anonymous question log, AIORateLimiter, our aiohttp transport) on a
 real SQLite file with the evaluation offers (tests/fixtures/eval/offers.json), the clock fixed on
 Monday 1 February 2027. Questions: tests/fixtures/eval/queries.jsonl, each person starting elsewhere
@@ -66,13 +66,13 @@ from telegram import Update  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bot.app import build_application  # noqa: E402
-from bot.calendar import ManualClock  # noqa: E402
-from bot.config import parse_settings  # noqa: E402
-from bot.conversation import Who  # noqa: E402
+from bot.chat.conversation import Who  # noqa: E402
+from bot.chat.replies import split_message  # noqa: E402
 from bot.core import Core, open_core  # noqa: E402
 from bot.offers.fileformat import read_offer_file  # noqa: E402
-from bot.replies import split_message  # noqa: E402
+from bot.platform.calendar import ManualClock  # noqa: E402
+from bot.platform.config import parse_settings  # noqa: E402
+from handlers.app import build_application  # noqa: E402
 from handlers.http import AiohttpRequest  # noqa: E402
 from handlers.render import keyboard  # noqa: E402
 from tests.fakebotapi import JSON, FakeBotApi, app_builder, running_app  # noqa: E402

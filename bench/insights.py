@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.conversation import Who
+from bot.chat.conversation import Who
 from bot.core import open_core
 from bot.insights.generate import make_report
 from bot.insights.period import Period

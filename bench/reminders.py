@@ -41,10 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.calendar import ManualClock, local_naive  # noqa: E402
-from bot.config import load_settings, parse_settings  # noqa: E402
 from bot.core import open_core  # noqa: E402
 from bot.offers.model import Offer  # noqa: E402
+from bot.platform.calendar import ManualClock, local_naive  # noqa: E402
+from bot.platform.config import load_settings, parse_settings  # noqa: E402
 from tests.fakebotapi import FakeBotApi  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
@@ -63,7 +63,7 @@ async def child(config: Path, limiter: str) -> None:
 
     from telegram.ext import AIORateLimiter
 
-    import bot.app
+    import handlers.app
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -79,13 +79,13 @@ async def child(config: Path, limiter: str) -> None:
                 max_retries=2,
             )
 
-        bot.app.rate_limiter = bucket  # type: ignore[assignment]
+        handlers.app.rate_limiter = bucket  # type: ignore[assignment]
     core = await open_core(settings, load_sample=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
-        app = bot.app.build_application(core)
+        app = handlers.app.build_application(core)
         async with app:
             await app.start()
             await stop.wait()

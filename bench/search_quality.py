@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz, process  # noqa: E402
 from rapidfuzz.utils import default_process  # noqa: E402
 
-from bot.calendar import ManualClock, load_holidays  # noqa: E402
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.db import Database  # noqa: E402
 from bot.offers.fileformat import read_offer_file  # noqa: E402
 from bot.offers.model import Offer  # noqa: E402
 from bot.offers.store import OfferStore  # noqa: E402
+from bot.platform.calendar import ManualClock, load_holidays  # noqa: E402
+from bot.platform.config import PROJECT_ROOT  # noqa: E402
+from bot.platform.db import Database  # noqa: E402
 from bot.search.analyzer import Analyzer  # noqa: E402
 from bot.search.lexicon import load_lexicon  # noqa: E402
 from bot.search.service import SearchService  # noqa: E402

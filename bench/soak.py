@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import web  # noqa: E402
 
-from bot.calendar import ManualClock  # noqa: E402
-from bot.config import load_settings  # noqa: E402
 from bot.core import open_core  # noqa: E402
+from bot.platform.calendar import ManualClock  # noqa: E402
+from bot.platform.config import load_settings  # noqa: E402
 from tests.fakebotapi import ApiCall, FakeBotApi, _text_content, html_to_text  # noqa: E402
 from tests.helpers import eventually  # noqa: E402
 from tests.reminder_helpers import activity  # noqa: E402

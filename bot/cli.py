@@ -24,15 +24,16 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from bot import backup, logs, runlock
-from bot.cards import card
-from bot.config import ConfigError, Settings, load_settings
+from bot.chat.cards import card
+from bot.chat.replies import to_plain
 from bot.core import Core, open_core
-from bot.db import MigrationError
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
-from bot.replies import to_plain
+from bot.ops import backup, runlock
+from bot.platform import logs
+from bot.platform.config import ConfigError, Settings, load_settings
+from bot.platform.db import MigrationError
 from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    # One line per event on stderr; the token is kept out of every line (bot.logs), also with --verbose.
+    # One line per event on stderr; the token is kept out of every line (bot.platform.logs), also with --verbose.
     logs.configure(verbose=args.verbose, level=logging.INFO if args.command in ("run", None) else logging.WARNING)
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     if args.command == "check":  # reports a broken config itself, among the other findings
@@ -147,7 +148,7 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
     core = await open_core(settings)
     try:
         if command == "chat":
-            from bot.terminal import chat
+            from bot.chat.terminal import chat
 
             await chat(core.conversation, core.texts)
             return EXIT_OK
@@ -180,7 +181,7 @@ async def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.app import run_bot
+    from handlers.app import run_bot
 
     try:
         await run_bot(settings)
@@ -191,7 +192,7 @@ async def _run(settings: Settings) -> int:
 
 
 async def _check(args: argparse.Namespace) -> int:
-    from bot.check import run_checks
+    from bot.ops.check import run_checks
 
     report = await run_checks(args.config, database=args.db)
     sys.stdout.write(report.text())

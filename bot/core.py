@@ -10,24 +10,24 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from bot.calendar import Clock, Holiday, SystemClock, load_holidays
-from bot.config import Settings
-from bot.conversation import Conversation
-from bot.db import Database
-from bot.dispatcher import Dispatcher
-from bot.flood import FloodGuard
+from bot.chat.conversation import Conversation
+from bot.chat.flood import FloodGuard
+from bot.chat.people import People
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
-from bot.outbox import Outbox, Timing
-from bot.people import People
-from bot.reminder_chat import ReminderChat
-from bot.reminders import Reminders
+from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
+from bot.platform.config import Settings
+from bot.platform.db import Database
+from bot.platform.texts import Texts
+from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.outbox import Outbox, Timing
+from bot.reminders.screens import ReminderChat
+from bot.reminders.subscriptions import Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.service import SearchService
-from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 

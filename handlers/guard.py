@@ -17,8 +17,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.flood import Verdict
-from bot.replies import MAX_ACTION_BYTES
+from bot.chat.flood import Verdict
+from bot.chat.replies import MAX_ACTION_BYTES
 from handlers.context import BotContext
 
 log = logging.getLogger("bot.guard")

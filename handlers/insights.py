@@ -9,11 +9,11 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import CommandHandler
 
-from bot.calendar import local_naive
 from bot.insights.access import may_see_report
 from bot.insights.generate import make_report
 from bot.insights.period import PeriodError, parse_period
 from bot.insights.render import html_page, telegram_summary
+from bot.platform.calendar import local_naive
 from handlers.context import BotContext
 from handlers.people import PRIVATE, who
 

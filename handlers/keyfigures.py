@@ -13,11 +13,11 @@ from telegram import Bot, Message, MessageOriginChannel, MessageOriginChat, Upda
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, TypeHandler, filters
 
+from bot.chat.people import People
+from bot.chat.replies import Message as ReplyMessage
+from bot.chat.replies import Reply
 from bot.keyfigures import COMMANDS, Incoming
 from bot.keyfigures.common import Sender
-from bot.people import People
-from bot.replies import Message as ReplyMessage
-from bot.replies import Reply
 from handlers.context import BotContext
 from handlers.people import PRIVATE, who
 from handlers.render import send_message, send_reply

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.conversation import Who
+from bot.chat.conversation import Who
 from handlers.context import BotContext
 from handlers.render import send_reply
 

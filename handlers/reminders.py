@@ -1,6 +1,6 @@
 """Reminders on Telegram: the sender, the scheduler jobs, and /weekoverzicht.
 
-- `TelegramSender` implements bot.sending.Sender with PTB's Bot, turning Telegram's errors into
+- `TelegramSender` implements bot.reminders.sending.Sender with PTB's Bot, turning Telegram's errors into
   the protocol's four kinds (blocked, retry later, transient, rejected).
 - `install(app)` sets APScheduler (PTB's JobQueue) to Europe/Brussels and adds the jobs. They only
   wake the dispatcher; what is due is always read from the outbox at `clock.now()`:
@@ -19,8 +19,8 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, JobQueue
 
-from bot.replies import Message
-from bot.sending import Blocked, Rejected, RetryLater, Transient
+from bot.chat.replies import Message
+from bot.reminders.sending import Blocked, Rejected, RetryLater, Transient
 from handlers.context import BotContext
 from handlers.people import PRIVATE, who
 from handlers.render import send_message, send_reply

@@ -22,7 +22,7 @@ from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 
-from bot.replies import Button, Message, Reply, split_message, text_length
+from bot.chat.replies import Button, Message, Reply, split_message, text_length
 
 MAX_CAPTION = 1024
 RETRY_DELAYS = (0.5, 2.0)  # seconds before the second and the third try of one message

@@ -22,11 +22,11 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.app import build_application
-from bot.conversation import Who
+from bot.chat.conversation import Who
 from bot.core import Core, open_core
 from bot.keyfigures import Incoming
 from handlers import render
+from handlers.app import build_application
 from handlers.http import AiohttpRequest
 from handlers.reminders import TICK_JOB
 from tests import fakebotapi

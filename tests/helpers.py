@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.calendar import ManualClock
-from bot.config import PROJECT_ROOT, Settings, TelegramSettings, parse_settings
+from bot.platform.calendar import ManualClock
+from bot.platform.config import PROJECT_ROOT, Settings, TelegramSettings, parse_settings
 
 TZ = ZoneInfo("Europe/Brussels")
 FIXTURES = Path(__file__).parent / "fixtures"

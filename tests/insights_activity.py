@@ -24,10 +24,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.calendar import ManualClock, local_naive, to_aware
-from bot.conversation import Who
+from bot.chat.conversation import Who
 from bot.core import Core, open_core
 from bot.offers.model import Offer
+from bot.platform.calendar import ManualClock, local_naive, to_aware
 
 SEED = 2027
 START = dt.date(2026, 12, 1)  # activity starts a month before the report period, so some people are not new

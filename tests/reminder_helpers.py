@@ -8,12 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.calendar import ManualClock
-from bot.config import Settings
+from bot.chat.replies import Message
 from bot.core import Core, open_core
 from bot.offers.model import Offer
 from bot.offers.store import StoredOffer
-from bot.replies import Message
+from bot.platform.calendar import ManualClock
+from bot.platform.config import Settings
 
 
 class SimulatedCrash(BaseException):

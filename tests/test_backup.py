@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import backup, runlock
-from bot.app import build_application
-from bot.config import PROJECT_ROOT
 from bot.core import open_core
-from bot.db import Database, load_migrations
+from bot.ops import backup, runlock
+from bot.platform.config import PROJECT_ROOT
+from bot.platform.db import Database, load_migrations
+from handlers.app import build_application
 from tests.helpers import TZ, clock_at, eventually, make_settings
 from tests.test_cli import run
 
@@ -298,7 +298,7 @@ def test_run_lock_is_one_per_database_and_released_by_a_killed_process(tmp_path)
     assert mode(runlock.lock_path(database)) == 0o600
     # A process that holds the lock and dies by kill -9 leaves no stale lock.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from bot import runlock\n"
+        [sys.executable, "-c", "import sys, time; from bot.ops import runlock\n"
          f"with runlock.hold(__import__('pathlib').Path({str(database)!r})):\n"
          "    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE,

@@ -7,7 +7,8 @@ from itertools import islice
 
 import pytest
 
-from bot.calendar import (
+from bot.offers.model import When
+from bot.platform.calendar import (
     MAX_OCCURRENCES,
     ManualClock,
     Period,
@@ -21,7 +22,6 @@ from bot.calendar import (
     occurrences_between,
     to_aware,
 )
-from bot.offers.model import When
 from tests.helpers import DATA, TZ
 
 D = dt.datetime

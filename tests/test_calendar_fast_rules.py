@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from bot.calendar import _simple_rule_starts, iter_occurrences, materialize
 from bot.offers.model import When
+from bot.platform.calendar import _simple_rule_starts, iter_occurrences, materialize
 
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from bot.cards import card, date_text, money, price_text, repeat_text, when_text
+from bot.chat.cards import card, date_text, money, price_text, repeat_text, when_text
+from bot.chat.replies import to_plain
 from bot.offers.model import Offer
-from bot.replies import to_plain
-from bot.texts import Texts
+from bot.platform.texts import Texts
 from tests.helpers import DATA
 
 TEXTS = Texts.load(DATA / "texts.nl.toml")

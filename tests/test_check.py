@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from bot.check import run_checks
-from bot.config import PROJECT_ROOT
-from bot.db import Database, load_migrations
+from bot.ops.check import run_checks
+from bot.platform.config import PROJECT_ROOT
+from bot.platform.db import Database, load_migrations
 from tests.helpers import DATA, free_port
 
 LATEST = load_migrations()[-1].version

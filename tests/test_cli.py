@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.offers.fileformat import read_offer_file
+from bot.platform.config import PROJECT_ROOT
 from tests.helpers import DATA
 
 SAMPLE_COUNT = len(read_offer_file(DATA / "offers.json"))

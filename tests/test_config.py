@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import (
+from bot.platform.config import (
     DEFAULT_API_BASE_URL,
     PROJECT_ROOT,
     ConfigError,

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.calendar import ManualClock
-from bot.config import PROJECT_ROOT, load_settings
 from bot.core import open_core
 from bot.offers.model import Offer
+from bot.platform.calendar import ManualClock
+from bot.platform.config import PROJECT_ROOT, load_settings
 from tests.fakebotapi import FakeBotApi
 from tests.helpers import eventually
 from tests.reminder_helpers import activity

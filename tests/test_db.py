@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, Migration, MigrationError, connect_sync, load_migrations
+from bot.platform.db import Database, Migration, MigrationError, connect_sync, load_migrations
 
 MIGRATIONS = load_migrations()
 
@@ -517,7 +517,7 @@ def _row_counts(path: Path) -> dict[str, int]:
 
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS)))
 async def test_upgrade_from_every_earlier_version_keeps_all_data_and_the_bot_works(tmp_path, version):
-    from bot.conversation import Who
+    from bot.chat.conversation import Who
     from bot.core import open_core
     from tests.helpers import clock_at, make_settings
 

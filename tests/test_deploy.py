@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.platform.config import PROJECT_ROOT, load_settings
 
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 UNIT = PROJECT_ROOT / "deploy" / "bilzen-bot.service"

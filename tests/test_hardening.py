@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
-from bot.conversation import Who
+from bot.chat.conversation import Who
+from bot.chat.flood import FloodGuard, Verdict
 from bot.core import Core, open_core
-from bot.flood import FloodGuard, Verdict
 from bot.keyfigures import Incoming
 from bot.offers.model import Offer
+from handlers.app import build_application
 from tests.fakebotapi import FakeBotApi, FakeUser, _text_content
 from tests.helpers import PROJECT_ROOT, clock_at, eventually, make_settings
 from tests.reminder_helpers import activity

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import CLEANUP_AT, build_application
-from bot.conversation import Who
+from bot.chat.conversation import Who
 from bot.core import Core, open_core
 from bot.insights.generate import make_report
 from bot.insights.period import Period
 from bot.insights.questionlog import keyed_hash
 from bot.insights.render import html_page
 from bot.insights.report import count, hidden, share
+from handlers.app import CLEANUP_AT, build_application
 from tests.helpers import TZ, brussels, clock_at, make_settings
 
 USER = 7_123_456_789  # ten digits, like real Telegram ids: cannot turn up by chance inside a hex hash

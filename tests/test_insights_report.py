@@ -23,7 +23,6 @@ import html5lib
 import pytest
 from PIL import Image
 
-from bot.calendar import last_end
 from bot.cli import main
 from bot.core import open_core
 from bot.insights.figures import CAMPAIGN_WINDOW_DAYS, FOUND_RANK, TOP_OFFERS
@@ -34,7 +33,8 @@ from bot.insights.render import csv_text, html_page, markdown_text
 from bot.insights.report import MAX_THEMES, Report, ReportBuilder, count, share
 from bot.insights.scrub import normalise
 from bot.offers.store import StoredOffer
-from bot.texts import Texts
+from bot.platform.calendar import last_end
+from bot.platform.texts import Texts
 from tests.helpers import DATA, TZ, clock_at, make_settings
 from tests.insights_activity import ONCE, RARE, THEMES, Asked, Ledger, generate
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Callable
 import html5lib
 import pytest
 
-from bot.app import build_application
-from bot.config import TelegramSettings
 from bot.core import Core, open_core
+from bot.platform.config import TelegramSettings
+from handlers.app import build_application
 from tests.helpers import clock_at, make_settings
 
 ADMIN = 900_001

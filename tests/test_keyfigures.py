@@ -12,16 +12,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.chat.conversation import Who
+from bot.chat.replies import Message, Reply
 from bot.cli import main
-from bot.config import ConfigError, parse_settings
-from bot.conversation import Who
 from bot.core import Core, open_core
 from bot.keyfigures import Incoming, Role
 from bot.keyfigures.desk import merge_offers
 from bot.keyfigures.editor import parse_answer
 from bot.keyfigures.registry import InviteResult
 from bot.offers.model import Offer
-from bot.replies import Message, Reply
+from bot.platform.config import ConfigError, parse_settings
 from tests.helpers import PROJECT_ROOT, clock_at, make_settings
 
 ADMIN, ADMIN2, KF, PERSON = 900, 901, 700, 800

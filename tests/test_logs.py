@@ -11,8 +11,8 @@ import traceback
 
 import pytest
 
-from bot import logs
-from bot.app import run_bot
+from bot.platform import logs
+from handlers.app import run_bot
 from tests import fakebotapi
 from tests.faultmatrix import production_builder
 from tests.helpers import clock_at, eventually, make_settings
@@ -107,7 +107,7 @@ async def test_no_record_holds_the_token_or_a_message_text_while_the_api_fails(
     # What the coordinator reads: one line per event.
     formatter = logs.OneLineFormatter(logs.FORMAT)
     assert all("\n" not in formatter.format(r) for r in records)
-    assert any(r.name == "bot.app" and "could not fetch updates from Telegram" in r.getMessage() for r in records)
+    assert any(r.name == "handlers.app" and "could not fetch updates from Telegram" in r.getMessage() for r in records)
     # The lines as written to stderr (journald, docker logs): the same, and truly one per record.
     written = verbose.getvalue().splitlines()
     assert len(written) >= len([r for r in records if r.name != "aiosqlite"])

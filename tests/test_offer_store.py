@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from bot.calendar import last_end
 from bot.core import Core, open_core
 from bot.offers.fileformat import read_offer_file
 from bot.offers.model import Offer
 from bot.offers.store import SaveSummary, UnknownOfferError
+from bot.platform.calendar import last_end
 from tests.helpers import DATA, FIXTURES, clock_at, make_settings
 
 # A made-up word that no other offer uses, so that a search for it finds this offer or nothing.

@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 
-from bot.db import Database
 from bot.offers import store as store_module
 from bot.offers.fileformat import read_offer_file
 from bot.offers.store import OfferStore
+from bot.platform.db import Database
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import load_lexicon
 from tests.helpers import DATA, FIXTURES, TZ, clock_at

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.calendar import ManualClock
-from bot.db import Database
-from bot.people import People
+from bot.chat.people import People
+from bot.platform.calendar import ManualClock
+from bot.platform.db import Database
 from tests.helpers import TZ, brussels
 
 

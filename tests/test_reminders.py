@@ -12,9 +12,9 @@ import datetime as dt
 
 import pytest
 
-from bot.calendar import ManualClock
-from bot.outbox import utc_text
-from bot.sending import Blocked, Rejected, RetryLater, Transient
+from bot.platform.calendar import ManualClock
+from bot.reminders.outbox import utc_text
+from bot.reminders.sending import Blocked, Rejected, RetryLater, Transient
 from tests.helpers import brussels, make_settings
 from tests.reminder_helpers import (
     FakeSender,
@@ -544,7 +544,7 @@ async def test_weekly_overview_goes_out_on_monday_morning_with_the_chosen_topics
 
 
 async def test_forged_reminder_buttons_get_a_polite_answer_and_change_nothing(core):
-    from bot.conversation import Who
+    from bot.chat.conversation import Who
     from bot.offers.model import Offer
 
     stored = await save(core, activity("quiz", "2027-01-20T14:00"))
@@ -565,7 +565,7 @@ async def test_forged_reminder_buttons_get_a_polite_answer_and_change_nothing(co
 
 
 async def test_the_remind_button_only_appears_under_dated_activities_still_to_come(core, clock):
-    from bot.conversation import Who
+    from bot.chat.conversation import Who
     from bot.offers.model import Offer
 
     future = await save(core, activity("later", "2027-01-20T14:00"))
@@ -606,7 +606,7 @@ def test_cli_shows_counts_without_people(tmp_path, capsys):
 
 
 async def test_the_network_report_gets_anonymous_counts_per_offer(core, clock, far):
-    from bot.conversation import Who
+    from bot.chat.conversation import Who
 
     stored = await save(core, activity("quiz", "2027-01-20T14:00"))
     for user in (1, 2):

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.calendar import load_holidays
-from bot.db import Database
 from bot.offers.fileformat import read_offer_file
 from bot.offers.model import Offer
 from bot.offers.store import OfferStore
+from bot.platform.calendar import load_holidays
+from bot.platform.db import Database
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import load_lexicon
 from bot.search.service import SearchService

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from bot.app import build_application
-from bot.calendar import ManualClock
+from bot.chat.replies import MAX_ACTION_BYTES
 from bot.core import Core, open_core
-from bot.replies import MAX_ACTION_BYTES
+from bot.platform.calendar import ManualClock
+from handlers.app import build_application
 from tests.conversation_offers import SWIM_LESSON, SWIMMING, publish
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies, html_to_text, running_app
 from tests.helpers import brussels, make_settings, telegram_settings

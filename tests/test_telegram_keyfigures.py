@@ -14,8 +14,8 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bot.app import build_application
 from bot.core import Core, open_core
+from handlers.app import build_application
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies
 from tests.helpers import FIXTURES, clock_at, make_settings
 

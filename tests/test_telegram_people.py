@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import build_application, register_commands
 from bot.core import Core, open_core
+from handlers.app import build_application, register_commands
 from tests.helpers import clock_at, make_settings
 
 

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from bot.app import build_application
 from bot.core import open_core
+from handlers.app import build_application
 from handlers.reminders import JOB_KWARGS, TICK_JOB, WAKE_JOB
 from tests.helpers import brussels, clock_at, make_settings
 from tests.reminder_helpers import activity, save

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from bot.app import COMMANDS
-from bot.config import PROJECT_ROOT
-from bot.texts import Texts, TextsError, placeholders
+from bot.platform.config import PROJECT_ROOT
+from bot.platform.texts import Texts, TextsError, placeholders
+from handlers.app import COMMANDS
 from tests.helpers import DATA
 
 TEXTS_FILE = DATA / "texts.nl.toml"

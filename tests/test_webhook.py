@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from bot.app import run_bot
+from handlers.app import run_bot
 from tests.helpers import clock_at, eventually, free_port, make_settings
 
 SECRET = "a-Secret_for-the-webhook-123"

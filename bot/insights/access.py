@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import Settings
+from bot.platform.config import Settings
 
 
 def may_see_report(settings: Settings, user_id: int) -> bool:

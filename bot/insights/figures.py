@@ -13,10 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.db import Database
 from bot.insights.period import Period
 from bot.insights.sources import ReminderFigures, Submission, reminder_figures, submissions
 from bot.insights.themes import Asked, Theme, ThemeFinder
+from bot.platform.db import Database
 
 FOUND_RANK = 3  # an offer counts as found for a question when it was among the first three answers
 TOP_OFFERS = 10

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.db import Database
 from bot.insights.figures import gather
 from bot.insights.period import Period
 from bot.insights.report import Report, ReportBuilder
 from bot.insights.themes import ThemeFinder
+from bot.platform.db import Database
+from bot.platform.texts import Texts
 from bot.search.analyzer import Analyzer
-from bot.texts import Texts
 
 
 async def make_report(

@@ -21,13 +21,13 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from bot.calendar import Clock, local_naive
-from bot.db import Database
 from bot.insights.scrub import normalise
+from bot.platform.calendar import Clock, local_naive
+from bot.platform.db import Database
 from bot.search.matcher import SearchResult
 
 if TYPE_CHECKING:
-    from bot.conversation import Who
+    from bot.chat.conversation import Who
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def keyed_hash(secret: bytes, purpose: str, user_id: int) -> str:
 
 
 class AnonymousQuestionLog:
-    """Implements `bot.conversation.QuestionLog` and `bot.people.PeopleObserver`."""
+    """Implements `bot.chat.conversation.QuestionLog` and `bot.chat.people.PeopleObserver`."""
 
     def __init__(self, db: Database, clock: Clock, tz: ZoneInfo, *, retention_months: int = 13) -> None:
         self.db = db

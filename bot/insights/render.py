@@ -15,7 +15,7 @@ import re
 from markupsafe import Markup, escape
 
 from bot.insights.report import Report, Table
-from bot.texts import Texts
+from bot.platform.texts import Texts
 
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 CSS = """

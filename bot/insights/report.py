@@ -15,7 +15,7 @@ from bot.insights import charts
 from bot.insights.figures import Figures, Organisation
 from bot.insights.period import Period
 from bot.insights.themes import Theme
-from bot.texts import Texts
+from bot.platform.texts import Texts
 
 MIN_GROUP = 3
 MAX_THEMES = 15

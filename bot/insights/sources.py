@@ -34,8 +34,8 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.db import Database
 from bot.insights.period import Period
+from bot.platform.db import Database
 
 REMINDER_ACTIONS = (
     "remind", "remind_sent", "remind_blocked", "remind_late", "remind_dropped", "remind_failed", "going", "not_going",

@@ -19,10 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.calendar import Clock
-from bot.config import Settings
-from bot.conversation import Conversation, Who
-from bot.db import Database
+from bot.chat.conversation import Conversation, Who
+from bot.chat.people import People
+from bot.chat.replies import Button, Message, Reply
 from bot.keyfigures.admin import AdminDesk
 from bot.keyfigures.common import Shared
 from bot.keyfigures.desk import Incoming, KeyFigureDesk
@@ -30,9 +29,10 @@ from bot.keyfigures.notices import Notices
 from bot.keyfigures.registry import Registry
 from bot.keyfigures.roles import Role, Roles
 from bot.offers.store import OfferStore, StoredOffer
-from bot.people import People
-from bot.replies import Button, Message, Reply
-from bot.texts import Texts
+from bot.platform.calendar import Clock
+from bot.platform.config import Settings
+from bot.platform.db import Database
+from bot.platform.texts import Texts
 
 __all__ = ["Incoming", "KeyFigures", "Role"]
 

@@ -10,12 +10,12 @@ import logging
 
 from markupsafe import Markup
 
+from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.keyfigures.common import Shared, photo_of
 from bot.keyfigures.desk import KeyFigureDesk
 from bot.keyfigures.registry import KeyFigure
 from bot.keyfigures.roles import Actor, Role
 from bot.offers.store import StoredOffer
-from bot.replies import Button, Message, Reply, join_lines, rows
 
 log = logging.getLogger("bot.keyfigures")
 MAX_REVIEW_LIST = 10

@@ -17,15 +17,15 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from bot.calendar import Clock, local_naive, next_occurrence
-from bot.cards import card
-from bot.config import Settings
+from bot.chat.cards import card
+from bot.chat.people import People
+from bot.chat.replies import MAX_ACTION_BYTES, Button, Message, Reply
 from bot.keyfigures.registry import Registry
 from bot.keyfigures.roles import Roles
 from bot.offers.store import OfferStore, StoredOffer
-from bot.people import People
-from bot.replies import MAX_ACTION_BYTES, Button, Message, Reply
-from bot.texts import Texts
+from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.config import Settings
+from bot.platform.texts import Texts
 
 log = logging.getLogger("bot.keyfigures")
 

@@ -23,7 +23,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.cards import age_text, contact_text, price_text, when_text, where_text
+from bot.chat.cards import age_text, contact_text, price_text, when_text, where_text
+from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.intake import extract_offer, find_duplicates
 from bot.keyfigures.common import AdminView, Announce, Shared, fits, photo_of
 from bot.keyfigures.editor import FIELDS, apply, parse_answer, valid_offer
@@ -31,7 +32,6 @@ from bot.keyfigures.registry import INVITE_PREFIX, MAX_NAME, MAX_ORGANISATION, I
 from bot.keyfigures.roles import Actor, Role
 from bot.offers.model import KINDS, Offer, OfferError
 from bot.offers.store import StoredOffer
-from bot.replies import Button, Message, Reply, join_lines, rows
 
 log = logging.getLogger("bot.keyfigures")
 

@@ -14,10 +14,10 @@ import logging
 
 from markupsafe import Markup
 
+from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.keyfigures.common import Shared, fits, photo_of
 from bot.keyfigures.roles import Role
 from bot.offers.store import StoredOffer
-from bot.replies import Button, Message, Reply, join_lines, rows
 
 log = logging.getLogger("bot.keyfigures")
 MAX_WEEKLY_ITEMS = 15

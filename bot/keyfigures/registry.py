@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from bot.calendar import Clock
-from bot.db import Database
+from bot.platform.calendar import Clock
+from bot.platform.db import Database
 
 INVITE_PREFIX = "sf_"  # deep link payloads of invites start with this; offers use 'offer-'
 MAX_NAME = 80

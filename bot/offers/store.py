@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.calendar import Clock, last_end, local_naive
-from bot.db import Database, Transaction
 from bot.offers.model import STATUSES, TIME_FORMAT, Offer
+from bot.platform.calendar import Clock, last_end, local_naive
+from bot.platform.db import Database, Transaction
 from bot.search.analyzer import Analyzer
 from bot.search.index import IndexEntry, add_entries, build_entry, bump_generation, clear_index, remove_entries
 from bot.search.lexicon import Lexicon

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from bot.calendar import Holiday, Period
+from bot.platform.calendar import Holiday, Period
 
 WEEKDAYS = {
     "maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4, "zaterdag": 5, "zondag": 6,

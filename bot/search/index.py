@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.calendar import HORIZON, materialize
-from bot.db import Transaction
 from bot.offers.model import Offer
+from bot.platform.calendar import HORIZON, materialize
+from bot.platform.db import Transaction
 from bot.search.analyzer import Analyzer
 
 FIELDS = ("title", "keywords", "categories", "summary", "description", "extra")

@@ -18,8 +18,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.calendar import Holiday
 from bot.offers.model import TIME_FORMAT
+from bot.platform.calendar import Holiday
 from bot.search.analyzer import Analyzer
 from bot.search.dates import DATE_WORDS
 from bot.search.index import FIELDS

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.calendar import Holiday, Period
+from bot.platform.calendar import Holiday, Period
 from bot.search.analyzer import Analyzer
 from bot.search.dates import find_period
 from bot.search.lexicon import AudienceRule, Need

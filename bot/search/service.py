@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.calendar import Clock, Holiday, local_naive
-from bot.db import connect_sync
+from bot.platform.calendar import Clock, Holiday, local_naive
+from bot.platform.db import connect_sync
 from bot.search.analyzer import Analyzer
 from bot.search.matcher import Hit, Matcher, SearchResult
 

@@ -21,10 +21,11 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
-from bot import backup, logs, runlock
-from bot.calendar import Clock, local_naive
-from bot.config import Settings
 from bot.core import Core, open_core
+from bot.ops import backup, runlock
+from bot.platform import logs
+from bot.platform.calendar import Clock, local_naive
+from bot.platform.config import Settings
 from handlers import errors, guard, insights, keyfigures, media, people, reminders
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest

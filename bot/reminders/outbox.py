@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.calendar import Clock, local_naive, to_aware
-from bot.config import ReminderSettings
-from bot.db import Database, Transaction
 from bot.offers.model import TIME_FORMAT
+from bot.platform.calendar import Clock, local_naive, to_aware
+from bot.platform.config import ReminderSettings
+from bot.platform.db import Database, Transaction
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from bot.conversation import Conversation, Who
-from bot.replies import Reply, to_plain
-from bot.texts import Texts
+from bot.chat.conversation import Conversation, Who
+from bot.chat.replies import Reply, to_plain
+from bot.platform.texts import Texts
 
 EXIT_WORDS = {"stoppen", "exit", "quit", "q"}
 TERMINAL_USER = Who(user_id=0, chat_id=0, first_name=None)

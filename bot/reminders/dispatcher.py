@@ -18,11 +18,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.calendar import Clock
-from bot.outbox import Delivered, Outbox, OutboxRow
-from bot.people import People
-from bot.replies import Message
-from bot.sending import Blocked, Rejected, RetryLater, Sender, Transient, Waker
+from bot.chat.people import People
+from bot.chat.replies import Message
+from bot.platform.calendar import Clock
+from bot.reminders.outbox import Delivered, Outbox, OutboxRow
+from bot.reminders.sending import Blocked, Rejected, RetryLater, Sender, Transient, Waker
 
 log = logging.getLogger(__name__)
 

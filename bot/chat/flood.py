@@ -14,7 +14,7 @@ import enum
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from bot.calendar import Clock
+from bot.platform.calendar import Clock
 
 WINDOW = dt.timedelta(minutes=1)
 

@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.db import connect_sync, ensure_private_file, load_migrations
+from bot.platform.db import connect_sync, ensure_private_file, load_migrations
 
 PREFIX = "bilzen-"
 SUFFIX = ".sqlite3"

@@ -20,11 +20,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.calendar import Clock, iter_occurrences, local_naive
-from bot.db import Database, Transaction
-from bot.dispatcher import Dispatcher
+from bot.chat.people import People
 from bot.offers.store import OfferStore, StoredOffer
-from bot.outbox import (
+from bot.platform.calendar import Clock, iter_occurrences, local_naive
+from bot.platform.db import Database, Transaction
+from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.outbox import (
     NOTICE_KINDS,
     REMINDER_KINDS,
     WEEKLY,
@@ -36,7 +37,6 @@ from bot.outbox import (
     parse_occurrence,
     utc_text,
 )
-from bot.people import People
 
 log = logging.getLogger(__name__)
 

@@ -26,17 +26,17 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from bot.calendar import Clock, local_naive, next_occurrence
-from bot.cards import card, price_text, when_text, where_text
-from bot.config import Settings
+from bot.chat.cards import card, price_text, when_text, where_text
+from bot.chat.people import People
+from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
-from bot.people import People
-from bot.replies import Button, Message, Reply, join_lines, rows
+from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.config import Settings
+from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
 from bot.search.service import SearchService
 from bot.search.text import MAX_QUESTION_CHARS
-from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 

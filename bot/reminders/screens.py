@@ -18,15 +18,15 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from bot.calendar import Clock, local_naive
-from bot.cards import date_text, price_text, repeat_text, when_text, where_text
-from bot.config import Settings
-from bot.conversation import Conversation, Who
+from bot.chat.cards import date_text, price_text, repeat_text, when_text, where_text
+from bot.chat.conversation import Conversation, Who
+from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.offers.store import OfferStore, StoredOffer
-from bot.outbox import WEEKLY, OutboxRow, Planned, parse_occurrence
-from bot.reminders import WEEKLY_TOPICS, NotRemindable, Reminders
-from bot.replies import Button, Message, Reply, join_lines, rows
-from bot.texts import Texts
+from bot.platform.calendar import Clock, local_naive
+from bot.platform.config import Settings
+from bot.platform.texts import Texts
+from bot.reminders.outbox import WEEKLY, OutboxRow, Planned, parse_occurrence
+from bot.reminders.subscriptions import WEEKLY_TOPICS, NotRemindable, Reminders
 
 ACTION_TIME = "%Y%m%d%H%M"
 WHEN_CHOICES = {"d": (True, False), "h": (False, True), "b": (True, True)}

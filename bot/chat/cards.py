@@ -10,9 +10,9 @@ import datetime as dt
 
 from markupsafe import Markup
 
+from bot.chat.replies import join_lines
 from bot.offers.model import Offer
-from bot.replies import join_lines
-from bot.texts import Texts
+from bot.platform.texts import Texts
 
 _BYDAY = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot import logs
-from bot.backup import list_backups
-from bot.calendar import load_holidays
-from bot.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.core import HOLIDAYS_FILE, LEXICON_FILE, SAMPLE_FILE, TEXTS_FILE
-from bot.db import MigrationError, load_migrations
 from bot.offers.fileformat import read_offer_file
+from bot.ops.backup import list_backups
+from bot.platform import logs
+from bot.platform.calendar import load_holidays
+from bot.platform.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from bot.platform.db import MigrationError, load_migrations
+from bot.platform.texts import Texts, placeholders
 from bot.search.lexicon import load_lexicon
-from bot.texts import Texts, placeholders
 
 Level = Literal["ok", "note", "problem"]
 MARKS: dict[Level, str] = {"ok": "ok     ", "note": "note   ", "problem": "PROBLEM"}
@@ -279,7 +279,7 @@ def _check_backups(report: Report, settings: Settings) -> None:
 async def _check_token(report: Report, settings: Settings, seconds: float) -> None:
     if not settings.telegram.token:
         return
-    from bot.app import check_token
+    from handlers.app import check_token
 
     result = await check_token(settings, seconds=seconds)
     if result.problem:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.calendar import Clock
-from bot.db import Database
+from bot.platform.calendar import Clock
+from bot.platform.db import Database
 
 MAX_NOTED = 100_000  # people remembered as noted today; beyond that they are simply noted again
 

@@ -1,6 +1,6 @@
 """The sending protocol between the core and a messenger: one message out, its message id back.
 
-The core decides what must be sent (bot.outbox) and when (bot.dispatcher); the Telegram side
+The core decides what must be sent (bot.reminders.outbox) and when (bot.reminders.dispatcher); the Telegram side
 (handlers/sender.py) only implements `Sender.send` and translates its errors into the four kinds
 below, because each asks for a different reaction: a person who blocked the bot gets nothing
 more, a flood limit pauses everything, a network hiccup is tried again later, and a refused
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.replies import Message
+from bot.chat.replies import Message
 
 
 class SendError(Exception):
