@@ -55,3 +55,11 @@ def test_the_shipped_glossaries_load() -> None:
     folder = Path(__file__).resolve().parent.parent / "data" / "glossary"
     glossaries = load_glossaries(folder)
     assert all(len(g) > 0 for g in glossaries.values())
+
+
+def test_common_words_are_no_typos_and_apostrophes_and_arabic_prefixes_are_read() -> None:
+    glossary = Glossary("en", {"mother": "moeder", "driver": "chauffeur", "kid's party": "kinderfeest"})
+    assert glossary.gloss("my other kid likes the river").dutch == ""
+    assert glossary.gloss("a kid’s party").dutch == "kinderfeest"
+    arabic = Glossary("ar", {"مسبح": "zwembad"})
+    assert arabic.gloss("وبالمسبح").dutch == "zwembad"

@@ -35,6 +35,10 @@ MAX_WORDS: Final = 120
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # vowel signs, tatweel
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
+# Arabic glues 'and', 'so', 'with', 'for' and 'the' to the next word: one such prefix is tried off an unknown word.
+ARABIC_PREFIXES: Final = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+OWN_WORD_ZIPF: Final = 3.0  # a word this common in its own language is no typo of a glossary word
 
 
 class GlossaryError(ValueError):
@@ -58,7 +62,7 @@ def normalise(text: str, lang: str) -> list[str]:
     """Lower-case words without Arabic vowel marks, with Arabic-Indic digits as 0-9."""
     if lang == "tr":
         text = text.replace("İ", "i").replace("I", "ı")
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text)).translate(_DIGITS).lower()
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text)).translate(_DIGITS).translate(_APOSTROPHES).lower()
     return _TOKEN.findall(text)[:MAX_WORDS]
 
 
@@ -85,7 +89,7 @@ def _lemma(word: str, lang: str) -> str:
     if module is None or word.isdigit():
         return word
     try:
-        return str(module.lemmatize(word, lang=lang))
+        return str(module.lemmatize(word, lang=lang)).lower()
     except ValueError:  # a language simplemma does not know
         return word
 
@@ -143,11 +147,34 @@ class Glossary:
             return word
         if self._is_dutch(word):
             return word
-        if len(word) >= FUZZY_MIN_CHARS and self._single:
+        if self.lang == "ar":
+            found = self._without_prefixes(word, depth=2)
+            if found is not None:
+                return found
+        if len(word) >= FUZZY_MIN_CHARS and self._single and not self._common_own_word(word):
             match = process.extractOne(word, self._single, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
             if match is not None:
                 return self._entries[(match[0],)]
         return None
+
+    def _without_prefixes(self, word: str, depth: int) -> str | None:
+        """An Arabic word found after taking off up to `depth` glued prefixes ('وبالمسبح' -> 'مسبح')."""
+        for prefix in ARABIC_PREFIXES:
+            rest = word[len(prefix) :]
+            if not word.startswith(prefix) or len(rest) < 2:
+                continue
+            if (rest,) in self._entries:
+                return self._entries[(rest,)]
+            if depth > 1:
+                found = self._without_prefixes(rest, depth - 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _common_own_word(self, word: str) -> bool:
+        """'other' is no typo of 'mother', 'river' none of 'driver': common words are what they are."""
+        module = _wordfreq()
+        return module is not None and float(module.zipf_frequency(word, self.lang)) >= OWN_WORD_ZIPF
 
     def _is_dutch(self, word: str) -> bool:
         module = _wordfreq()
