@@ -14,8 +14,7 @@ from bot.insights.generate import make_report
 from bot.insights.period import PeriodError, parse_period
 from bot.insights.render import html_page, telegram_summary
 from bot.platform.calendar import local_naive
-from handlers.context import BotContext
-from handlers.people import PRIVATE, who
+from handlers.context import PRIVATE, BotContext, who
 
 log = logging.getLogger(__name__)
 

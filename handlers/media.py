@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from handlers.context import BotContext
-from handlers.people import PRIVATE, question, who
+from handlers.context import PRIVATE, BotContext, who
+from handlers.people import question
 from handlers.render import send_reply
 
 KINDS = (
@@ -28,7 +28,6 @@ KINDS = (
     (filters.LOCATION | filters.VENUE, "location"),
     (filters.Document.ALL, "document"),
 )
-GROUP_COMMANDS = ("start", "hulp", "help", "privacy", "vergeet", "stop")
 
 
 def _pointer(kind: str) -> Callable[[Update, BotContext], Awaitable[None]]:
@@ -39,12 +38,6 @@ def _pointer(kind: str) -> Callable[[Update, BotContext], Awaitable[None]]:
         await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
 
     return answer
-
-
-async def in_group(update: Update, context: BotContext) -> None:
-    """One of our commands in a group: the bot only talks one to one, so it says where to find it."""
-    text = context.bot_data.core.texts("media.group")
-    await update.effective_message.reply_text(str(text), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -79,7 +72,6 @@ HANDLERS = [
     *(MessageHandler(PRIVATE & kind & ~filters.UpdateType.EDITED, _pointer(name)) for kind, name in KINDS),
     MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND, edited),
     MessageHandler(PRIVATE & filters.COMMAND & ~filters.UpdateType.EDITED, unknown_command),
-    CommandHandler(list(GROUP_COMMANDS), in_group, filters=~PRIVATE & ~filters.UpdateType.EDITED),
     # Any other message (video, contact, poll, ...); service messages (a pinned message) need no answer.
     MessageHandler(PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, _pointer("other")),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),

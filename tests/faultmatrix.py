@@ -23,10 +23,10 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.chat.conversation import Who
-from bot.core import Core, open_core
+from bot.core import Core
 from bot.keyfigures import Incoming
 from handlers import render
-from handlers.app import build_application
+from handlers.app import open_bot
 from handlers.http import AiohttpRequest
 from handlers.reminders import TICK_JOB
 from tests import fakebotapi
@@ -115,14 +115,13 @@ async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[tuple[Core
     """The whole bot on a database in `folder`, with a registered key figure (VICTIM), polling `api`."""
     settings = make_settings(folder)
     settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, admins=(ADMIN,)))
-    core = await open_core(settings, clock=clock_at(2027, 1, 13, 10, 0))
+    app, core = await open_bot(settings, production_builder(api, READ_TIMEOUT), clock=clock_at(2027, 1, 13, 10, 0))
     try:
         who = Who(VICTIM, VICTIM)
         link, _ = await core.keyfigures.create_invite("test")
         await core.keyfigures.start(who, link.rsplit("=", 1)[-1])
         await core.keyfigures.incoming(who, Incoming("An Peeters"))
         await core.keyfigures.incoming(who, Incoming("CAW Limburg"))
-        app = build_application(core, production_builder(api, READ_TIMEOUT))
         async with fakebotapi.running_app(app, poll_timeout=1):
             await asyncio.wait_for(core.reminders.started.wait(), 10)  # the reminder schedule is rebuilt
             yield core, app

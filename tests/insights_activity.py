@@ -210,7 +210,7 @@ def _session(
             if asked.hits and rng.random() < 0.35:
                 stored = await core.offers.get(asked.hits[0])
                 assert stored is not None
-                await core.conversation.act(who, f"i:{stored.pk}")
+                await core.conversation.act(who, f"c1:i:{stored.pk}")
                 ledger.contacts.append((now, user))
                 ledger.actions.append((now.date(), asked.hits[0], "info"))
                 asked.info = True

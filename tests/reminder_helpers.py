@@ -77,6 +77,12 @@ class FakeSender:
         self.die_before_sending = die_before_sending
         self.calls = 0
         self.delivered = 0
+        self.wakes: list[float] = []
+
+    username: str | None = None  # the Messenger protocol (bot/chat/messenger.py)
+
+    def wake_in(self, seconds: float) -> None:
+        self.wakes.append(seconds)
 
     async def send(self, chat_id: int, message: Message) -> int:
         self.calls += 1
@@ -96,10 +102,8 @@ class FakeSender:
 
 
 async def open_test_core(settings: Settings, clock: ManualClock, sender: FakeSender | None = None) -> Core:
-    core = await open_core(settings, clock=clock, load_sample=False)
-    if sender is not None:
-        core.dispatcher.sender = sender
-    return core
+    """A core whose messenger is `sender` (None: no messenger, as in the terminal)."""
+    return await open_core(settings, clock=clock, load_sample=False, messenger=sender)
 
 
 async def crash(core: Core) -> None:

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import open_core
 from bot.ops import backup, runlock
 from bot.platform.config import PROJECT_ROOT
 from bot.platform.db import Database, load_migrations
-from handlers.app import build_application
+from handlers.app import build_application, open_bot
 from tests.helpers import TZ, clock_at, eventually, make_settings
 from tests.test_cli import run
 
@@ -121,9 +120,8 @@ async def test_daily_backup_job_is_scheduled_copies_and_rotates(tmp_path, fake_a
     settings = make_settings(tmp_path)
     folder = settings.backup_folder
     assert folder == tmp_path / "backups"  # by default beside the database
-    core = await open_core(settings, clock=clock_at(2027, 1, 13, 10, 0))
+    app, core = await open_bot(settings, app_builder, clock=clock_at(2027, 1, 13, 10, 0))
     try:
-        app = build_application(core, app_builder)
         # No backup yet: one is made a few minutes after the start as well.
         assert app.job_queue.get_jobs_by_name("backup-catch-up")
         folder.mkdir()
@@ -141,7 +139,7 @@ async def test_daily_backup_job_is_scheduled_copies_and_rotates(tmp_path, fake_a
         assert newest not in old and backup.inspect(newest).offers == await core.offers.count()
         assert mode(newest) == 0o600
         # A fresh backup: no catch-up at the next start.
-        again = build_application(core, app_builder)
+        again = build_application(settings, app_builder)
         assert not again.job_queue.get_jobs_by_name("backup-catch-up")
     finally:
         await core.close()
@@ -150,13 +148,9 @@ async def test_daily_backup_job_is_scheduled_copies_and_rotates(tmp_path, fake_a
 async def test_daily_backup_can_be_switched_off(tmp_path, app_builder):
     settings = make_settings(tmp_path)
     settings = type(settings)(**{**settings.__dict__, "backup": type(settings.backup)(folder=None)})
-    core = await open_core(settings, clock=clock_at(2027, 1, 13, 10, 0))
-    try:
-        app = build_application(core, app_builder)
-        assert not app.job_queue.get_jobs_by_name("daily-backup")
-        assert not app.job_queue.get_jobs_by_name("backup-catch-up")
-    finally:
-        await core.close()
+    app = build_application(settings, app_builder)
+    assert not app.job_queue.get_jobs_by_name("daily-backup")
+    assert not app.job_queue.get_jobs_by_name("backup-catch-up")
 
 
 # --- python -m bot backup / restore ------------------------------------------------------------------

@@ -8,15 +8,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from bot.chat.conversation import Who
-from bot.core import Core, open_core
+from bot.core import Core
 from bot.insights.generate import make_report
 from bot.insights.period import Period
 from bot.insights.questionlog import keyed_hash
 from bot.insights.render import html_page
 from bot.insights.report import count, hidden, share
-from handlers.app import CLEANUP_AT, build_application
+from handlers.app import CLEANUP_AT, open_bot
 from tests.helpers import TZ, brussels, clock_at, make_settings
 
 USER = 7_123_456_789  # ten digits, like real Telegram ids: cannot turn up by chance inside a hex hash
@@ -24,10 +25,15 @@ NAME = "Zoëlla"
 
 
 @pytest.fixture
-async def core(tmp_path) -> AsyncIterator[Core]:
-    opened = await open_core(make_settings(tmp_path), clock=clock_at(2027, 1, 13, 10, 0))
-    yield opened
-    await opened.close()
+async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
+    app, core = await open_bot(make_settings(tmp_path), app_builder, clock=clock_at(2027, 1, 13, 10, 0))
+    yield app, core
+    await core.close()
+
+
+@pytest.fixture
+def core(opened: tuple[Application, Core]) -> Core:
+    return opened[1]
 
 
 def every_value(path: Path) -> list[tuple[str, str, object]]:
@@ -69,8 +75,8 @@ async def linkable(core: Core, user_id: int) -> list[tuple[str, str]]:
     return found
 
 
-async def test_forget_leaves_no_row_that_names_the_person(core, fake_api, app_builder, running_app):
-    app = build_application(core, app_builder)
+async def test_forget_leaves_no_row_that_names_the_person(opened, core, fake_api, running_app):
+    app = opened[0]
     async with running_app(app):
         user = fake_api.user(USER, first_name=NAME)
         await user.send("/start")
@@ -133,7 +139,7 @@ async def test_retention_deletes_old_rows_and_keeps_recent_ones(core, tmp_path):
     clock.set(brussels(2026, 1, 10, 10, 0))
     await core.conversation.ask(Who(1, 1), "zwemmen")  # 13 months and more before the clean-up
     (offer,) = [s for s in await core.offers.list() if s.offer.kind == "activity"][:1]
-    await core.conversation.act(Who(1, 1), f"i:{offer.pk}")
+    await core.conversation.act(Who(1, 1), f"c1:i:{offer.pk}")
     clock.set(brussels(2026, 2, 20, 10, 0))
     await core.conversation.ask(Who(2, 2), "film")  # less than 13 months before
     clock.set(brussels(2027, 3, 1, 3, 30))  # retention 13 months: everything before 1 February 2026 goes
@@ -146,11 +152,11 @@ async def test_retention_deletes_old_rows_and_keeps_recent_ones(core, tmp_path):
     assert [r["period"] for r in await core.db.fetchall("SELECT period FROM insight_visitors")] == ["2026-02"]
 
 
-async def test_daily_cleanup_job_is_scheduled_and_runs(core, fake_api, app_builder, running_app):
+async def test_daily_cleanup_job_is_scheduled_and_runs(opened, core, fake_api, running_app):
     core.clock.set(brussels(2025, 11, 3, 10, 0))
     await core.conversation.ask(Who(3, 3), "zwemmen")
     core.clock.set(brussels(2027, 1, 13, 10, 0))
-    app = build_application(core, app_builder)
+    app = opened[0]
     async with running_app(app):
         (job,) = app.job_queue.get_jobs_by_name("insights-cleanup")
         next_run = job.next_t.astimezone(TZ)

@@ -7,21 +7,27 @@ from collections.abc import AsyncIterator, Callable
 
 import html5lib
 import pytest
+from telegram.ext import Application
 
-from bot.core import Core, open_core
+from bot.core import Core
 from bot.platform.config import TelegramSettings
-from handlers.app import build_application
+from handlers.app import open_bot
 from tests.helpers import clock_at, make_settings
 
 ADMIN = 900_001
 
 
 @pytest.fixture
-async def core(tmp_path) -> AsyncIterator[Core]:
+async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
     settings = make_settings(tmp_path, telegram=TelegramSettings(admins=(ADMIN,)))
-    opened = await open_core(settings, clock=clock_at(2027, 1, 13, 10, 0))
-    yield opened
-    await opened.close()
+    app, core = await open_bot(settings, app_builder, clock=clock_at(2027, 1, 13, 10, 0))
+    yield app, core
+    await core.close()
+
+
+@pytest.fixture
+def core(opened: tuple[Application, Core]) -> Core:
+    return opened[1]
 
 
 async def until(done: Callable[[], bool], timeout: float = 15.0) -> None:  # noqa: ASYNC109
@@ -43,8 +49,8 @@ async def report_for(fake_api, command: str) -> tuple:
 
 
 @pytest.fixture
-async def bot(core, fake_api, app_builder, running_app):
-    app = build_application(core, app_builder)
+async def bot(opened, fake_api, running_app):
+    app = opened[0]
     async with running_app(app):
         yield app
 

@@ -36,26 +36,43 @@ def clock():
     return clock_at(2027, 1, 13, 10, 0)
 
 
+class RecordingMessenger:
+    """What the core sent to others (admins, key figures): the Messenger, recorded."""
+
+    username: str | None = None
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+
+    async def send(self, chat_id: int, message: Message) -> int:
+        self.sent.append((chat_id, message.plain))
+        return len(self.sent)
+
+    def wake_in(self, seconds: float) -> None:
+        pass
+
+
 @pytest.fixture
-async def core(tmp_path, clock) -> AsyncIterator[Core]:
+def messenger() -> RecordingMessenger:
+    return RecordingMessenger()
+
+
+@pytest.fixture
+async def core(tmp_path, clock, messenger, request) -> AsyncIterator[Core]:
+    """With a messenger only for tests that look at what was sent (`outbox`); the others run as the
+    terminal and the command line do, without one."""
     settings = make_settings(tmp_path)
     telegram = dataclasses.replace(settings.telegram, admins=(ADMIN, ADMIN2), bot_username="BilzenTestBot")
-    opened = await open_core(dataclasses.replace(settings, telegram=telegram), clock=clock)
+    sending = messenger if "outbox" in request.fixturenames else None
+    opened = await open_core(dataclasses.replace(settings, telegram=telegram), clock=clock, messenger=sending)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-def outbox(core) -> list[tuple[int, str]]:
-    """What the core sent to others (admins, key figures): the Telegram hook, recorded."""
-    sent: list[tuple[int, str]] = []
-
-    async def sender(chat_id: int, message: Message) -> bool:
-        sent.append((chat_id, message.plain))
-        return True
-
-    core.keyfigures.shared.sender = sender
-    return sent
+def outbox(messenger) -> list[tuple[int, str]]:
+    """What the core sent to others (admins, key figures)."""
+    return messenger.sent
 
 
 async def make_key_figure(core: Core, user_id: int = KF, name: str = "An Peeters", org: str = "CAW Limburg") -> Who:
@@ -230,8 +247,8 @@ async def test_two_admins_at_once_publish_once(core, outbox):
     _, pk = await submit(core, who)
     assert sum("om na te kijken" in text for _, text in outbox) == 2  # both admins
     replies = await asyncio.gather(
-        core.conversation.act(Who(ADMIN, ADMIN), f"ad:ok:{pk}"),
-        core.conversation.act(Who(ADMIN2, ADMIN2), f"ad:ok:{pk}"),
+        core.conversation.act(Who(ADMIN, ADMIN), f"a1:ok:{pk}"),
+        core.conversation.act(Who(ADMIN2, ADMIN2), f"a1:ok:{pk}"),
     )
     texts = [r.messages[0].plain for r in replies]
     assert sum("Goedgekeurd" in t for t in texts) == 1 and sum("is al online" in t for t in texts) == 1
@@ -244,11 +261,11 @@ async def test_two_admins_at_once_publish_once(core, outbox):
 async def test_refused_offer_goes_back_to_the_key_figure_who_can_fix_and_resend(core, outbox):
     who = await make_key_figure(core)
     _, pk = await submit(core, who)
-    refused = await core.conversation.act(Who(ADMIN, ADMIN), f"ad:no:{pk}")
+    refused = await core.conversation.act(Who(ADMIN, ADMIN), f"a1:no:{pk}")
     assert "Geweigerd" in refused.messages[0].plain
     assert (await core.offers.get_by_pk(pk)).status == "draft"
     assert any(chat == KF and "niet goedgekeurd" in text for chat, text in outbox)
-    await core.conversation.act(who, f"kf:f:{pk}:t")
+    await core.conversation.act(who, f"k1:f:{pk}:t")
     preview = await core.keyfigures.incoming(who, Incoming("Soep en babbel"))
     await core.conversation.act(who, action(preview, "✅ Bevestig"))
     stored = await core.offers.get_by_pk(pk)
@@ -259,13 +276,13 @@ async def test_admin_adjusts_a_pending_offer_and_sees_the_review_again(core, out
     who = await make_key_figure(core)
     _, pk = await submit(core, who)
     admin = Who(ADMIN, ADMIN)
-    await core.conversation.act(admin, f"kf:ed:{pk}")
-    await core.conversation.act(admin, f"kf:f:{pk}:m")
+    await core.conversation.act(admin, f"k1:ed:{pk}")
+    await core.conversation.act(admin, f"k1:f:{pk}:m")
     review = await core.keyfigures.incoming(admin, Incoming("2 euro, met Rap op Stap 0,50 euro"))
     assert "€2, met Rap op Stap €0,50" in review.messages[0].plain
     action(review, "✅ Goedkeuren")
     # The key figure can no longer change what they sent.
-    locked = await core.conversation.act(who, f"kf:f:{pk}:t")
+    locked = await core.conversation.act(who, f"k1:f:{pk}:t")
     assert "al doorgestuurd" in locked.messages[0].plain
 
 
@@ -304,7 +321,7 @@ async def test_a_key_figure_cannot_touch_another_ones_draft(core):
     other = await make_key_figure(core, 701, "Bart Claes", "OCMW Bilzen")
     preview = await core.keyfigures.incoming(one, Incoming(SOUP, forwarded=True))
     pk = action(preview, "✅ Bevestig").rsplit(":", 1)[1]
-    for forged in (f"kf:ok:{pk}", f"kf:x:{pk}", f"kf:f:{pk}:t", f"kf:ed:{pk}"):
+    for forged in (f"k1:ok:{pk}", f"k1:x:{pk}", f"k1:f:{pk}:t", f"k1:ed:{pk}"):
         reply = await core.conversation.act(other, forged)
         assert "Dat mag alleen" in reply.messages[0].plain, forged
     assert (await core.offers.get_by_pk(int(pk))).status == "draft"

@@ -370,8 +370,7 @@ async def test_offer_listener_failure_does_not_undo_the_write(core):
     async def recording(old, new):
         seen.append((old and old.status, new and new.status))
 
-    core.offers.listeners[:0] = [broken]
-    core.offers.listeners.append(recording)
+    core.offers.listeners = (broken, *core.offers.listeners, recording)
     await save(core, activity("x", "2027-01-20T14:00"))
     await core.offers.set_status("x", "cancelled", actor="test")
     await core.offers.delete("x", actor="test")
@@ -388,7 +387,7 @@ async def test_blocked_person_gets_nothing_more_and_is_counted(core, clock, far)
     for user in (1, 2):
         await core.reminders.subscribe(user, first.pk, day_before=True, hours_before=False, every_time=False)
     await core.reminders.subscribe(1, second.pk, day_before=True, hours_before=True, every_time=False)
-    core.dispatcher.sender = FakeSender(far, errors=[Blocked("403")])
+    core.dispatcher.sender.errors[:] = [Blocked("403")]
     clock.set(brussels(2027, 1, 19, 18, 0))
     await core.dispatcher.run()
     assert far.per_chat() == {2: 1}
@@ -403,7 +402,7 @@ async def test_blocked_person_gets_nothing_more_and_is_counted(core, clock, far)
 
 async def test_flood_control_pauses_and_retries_without_counting_an_attempt(core, clock, far):
     await plan_batch(core, 3)
-    core.dispatcher.sender = FakeSender(far, errors=[None, RetryLater(30)])
+    core.dispatcher.sender.errors[:] = [None, RetryLater(30)]
     clock.set(brussels(2027, 1, 19, 18, 0))
     report = await core.dispatcher.run()
     assert report.sent == 1 and report.retried == 1
@@ -419,7 +418,7 @@ async def test_network_errors_back_off_then_give_up_and_count(core, clock, far):
     stored = await save(core, activity("wandeling", "2027-01-20T14:00"))
     await people(core, 1)
     await core.reminders.subscribe(1, stored.pk, day_before=True, hours_before=False, every_time=False)
-    core.dispatcher.sender = FakeSender(far, errors=[Transient("502")] * 10)
+    core.dispatcher.sender.errors[:] = [Transient("502")] * 10
     start = brussels(2027, 1, 19, 18, 0)
     clock.set(start)
     waits = []
@@ -436,7 +435,7 @@ async def test_network_errors_back_off_then_give_up_and_count(core, clock, far):
 
 async def test_refused_message_is_not_tried_again(core, clock, far):
     await plan_batch(core, 2)
-    core.dispatcher.sender = FakeSender(far, errors=[Rejected("400 bad")])
+    core.dispatcher.sender.errors[:] = [Rejected("400 bad")]
     clock.set(brussels(2027, 1, 19, 18, 0))
     await core.dispatcher.run()
     assert far.per_chat() == {2: 1}
@@ -551,9 +550,11 @@ async def test_forged_reminder_buttons_get_a_polite_answer_and_change_nothing(co
     discount = await save(core, Offer.from_dict({"id": "korting", "kind": "discount", "title": "Korting"}))
     who = Who(7, 7)
     forged = [
-        "r", "r:abc", "r:999999", f"r:{discount.pk}", f"r:{stored.pk}:z", f"r:{stored.pk}:d:x:y",
-        f"r:y:{stored.pk}:notatime", f"r:y:{stored.pk}:202701201500", "r:y:abc:202701201400", "r:x:999",
-        "r:x:abc", f"r:s:{stored.pk}", "r:s:", "r:1234567890123456", "w:t:hack", "w:zz", "r:n",
+        "r1", "r1:r:abc", "r1:r:999999", f"r1:r:{discount.pk}", f"r1:r:{stored.pk}:z", f"r1:r:{stored.pk}:d:x:y",
+        f"r1:y:{stored.pk}:notatime", f"r1:y:{stored.pk}:202701201500", "r1:y:abc:202701201400", "r1:x:999",
+        "r1:x:abc", f"r1:s:{stored.pk}", "r1:s:", "r1:r:1234567890123456", "r1:w:t:hack", "r1:w:zz", "r1:n",
+        f"r1:r:{stored.pk}²", f"r1:x:{stored.pk}٣", "r1:y:1:２０２７０１２０１４００",  # digits that are not ASCII
+        f"r:{stored.pk}", "r:l", "w",  # buttons of the version before, still in people's chats
     ]  # fmt: skip
     for action in forged:
         reply = await core.conversation.act(who, action)
@@ -574,7 +575,7 @@ async def test_the_remind_button_only_appears_under_dated_activities_still_to_co
     who = Who(7, 7)
     await people(core, 7)
     hook = core.reminder_chat.card_buttons
-    assert [b.action for b in await hook(who, future)] == [f"r:{future.pk}"]
+    assert [b.action for b in await hook(who, future)] == [f"r1:r:{future.pk}"]
     assert await hook(who, past) == [] and await hook(who, undated) == []
     await core.reminders.subscribe(7, future.pk, day_before=True, hours_before=False, every_time=False)
     assert [b.text for b in await hook(who, future)] == ["⏰ Herinnering staat aan"]
@@ -610,11 +611,11 @@ async def test_the_network_report_gets_anonymous_counts_per_offer(core, clock, f
 
     stored = await save(core, activity("quiz", "2027-01-20T14:00"))
     for user in (1, 2):
-        await core.conversation.act(Who(user, user), f"r:{stored.pk}:d")  # as the button press does
-    core.dispatcher.sender = FakeSender(far, errors=[None, Blocked("403")])
+        await core.conversation.act(Who(user, user), f"r1:r:{stored.pk}:d")  # as the button press does
+    core.dispatcher.sender.errors[:] = [None, Blocked("403")]
     clock.set(brussels(2027, 1, 19, 18, 0))
     await core.dispatcher.run()
-    await core.conversation.act(Who(1, 1), f"r:y:{stored.pk}:202701201400")
+    await core.conversation.act(Who(1, 1), f"r1:y:{stored.pk}:202701201400")
     rows = await core.db.fetchall("SELECT action, sum(n) AS n FROM offer_actions WHERE offer_id = 'quiz' GROUP BY 1")
     assert {r["action"]: r["n"] for r in rows} == {"remind": 2, "remind_sent": 1, "remind_blocked": 1, "going": 1}
     assert not await core.db.fetchall("SELECT * FROM offer_actions WHERE offer_id != 'quiz'")

@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 from markupsafe import Markup
+from telegram.ext import Application
 
 from bot.chat.replies import MAX_ACTION_BYTES
-from bot.core import Core, open_core
+from bot.core import Core
 from bot.platform.calendar import ManualClock
-from handlers.app import build_application
+from handlers.app import open_bot
 from tests.conversation_offers import SWIM_LESSON, SWIMMING, publish
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies, html_to_text, running_app
 from tests.helpers import brussels, make_settings, telegram_settings
@@ -49,26 +50,31 @@ def clock() -> ManualClock:
     return ManualClock(brussels(2027, 1, 13, 10, 0))  # a Wednesday
 
 
-async def open_test_core(tmp_path, clock: ManualClock, api: FakeBotApi, **search: Any) -> Core:
-    """A core on known offers, its Telegram settings aimed at the fake server: `build_application(core)`
-    then builds the bot as in production, our HTTP transport included (handlers/http.py)."""
+async def open_test_bot(tmp_path, clock: ManualClock, api: FakeBotApi, **search: Any) -> tuple[Application, Core]:
+    """A bot on known offers, its Telegram settings aimed at the fake server: built as in production,
+    our HTTP transport included (handlers/http.py)."""
     settings = make_settings(tmp_path, telegram=telegram_settings(api.base_url, token=api.token))
     if search:
         settings = dataclasses.replace(settings, search=dataclasses.replace(settings.search, **search))
-    return await open_core(settings, clock=clock, load_sample=False)
+    return await open_bot(settings, clock=clock, load_sample=False)
 
 
 @pytest.fixture
-async def core(tmp_path, clock, fake_api) -> AsyncIterator[Core]:
-    opened = await open_test_core(tmp_path, clock, fake_api)
-    await publish(opened.offers)
-    yield opened
-    await opened.close()
+async def opened(tmp_path, clock, fake_api) -> AsyncIterator[tuple[Application, Core]]:
+    app, core = await open_test_bot(tmp_path, clock, fake_api)
+    await publish(core.offers)
+    yield app, core
+    await core.close()
 
 
 @pytest.fixture
-async def bot(core, fake_api, running_app):
-    async with running_app(build_application(core)):
+def core(opened: tuple[Application, Core]) -> Core:
+    return opened[1]
+
+
+@pytest.fixture
+async def bot(opened, fake_api, running_app):
+    async with running_app(opened[0]):
         yield
 
 
@@ -316,11 +322,11 @@ async def test_this_week_shows_the_coming_seven_days_as_the_clock_moves(core, bo
 
 async def test_a_long_list_is_split_and_keeps_its_buttons(tmp_path, clock, fake_api):
     """Twenty offers with long titles full of '&': the list goes out in pieces under 4096 characters."""
-    core = await open_test_core(tmp_path, clock, fake_api, list_size=20)
+    app, core = await open_test_bot(tmp_path, clock, fake_api, list_size=20)
     try:
         titles = [(f"Nummer {n}: " + "Koffie & taart & " * 12)[:200] for n in range(1, 21)]
         await publish(core.offers, *({"id": f"lang-{n}", "kind": "discount", "title": t} for n, t in enumerate(titles)))
-        async with running_app(build_application(core)):
+        async with running_app(app):
             user = fake_api.user(605)
             (welcome,) = await user.send("/start")
             pieces = clean(await user.press(welcome, "💶 Kortingen")).new
@@ -520,24 +526,24 @@ async def test_odd_questions_get_an_honest_answer(core, bot, fake_api):
 # --- buttons that are not ours, or too old ---------------------------------------------------------------
 
 
-FORGED = [
-    "i:99999999999999999999999",
-    "i:²",
-    "i:-1",
-    "i:0",
-    "g:abc",
-    "a:",
+FORGED = [  # at most the flood guard's 20 a minute (limits.messages_per_minute)
+    "c1:i:99999999999999999999999",
+    "c1:i:²",
+    "c1:i:٣",
+    "c1:i:-1",
+    "c1:g:abc",
+    "c1:a:",
     "zz:1",
     "",
-    "p:nope:3",
-    "p::",
-    "b:week:abc",
-    "b:week:5:6",
-    "b:nope",
-    "b:week:999999999999",
-    "s:gone",
-    "f:maybe",
-    "menu:extra",
+    "c1:p:nope:3",
+    "c1:b:week:abc",
+    "c1:b:nope",
+    "c1:b:week:999999999999",
+    "c1:s:gone",
+    "c1:f:maybe",
+    "c1:m:extra",
+    "c9:i:1",  # a version this bot does not know
+    "i:1",  # the version before, still in people's chats
 ]
 
 
@@ -561,9 +567,9 @@ async def test_an_unknown_button_says_so_and_shows_the_menu(core, bot, fake_api)
 
 @asynccontextmanager
 async def bot_on(tmp_path, clock, api: FakeBotApi) -> AsyncIterator[Core]:
-    core = await open_test_core(tmp_path, clock, api)
+    app, core = await open_test_bot(tmp_path, clock, api)
     try:
-        async with running_app(build_application(core)):
+        async with running_app(app):
             yield core
     finally:
         await core.close()

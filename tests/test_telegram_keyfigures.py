@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
+from telegram.ext import Application
 
-from bot.core import Core, open_core
-from handlers.app import build_application
+from bot.core import Core
+from handlers.app import open_bot
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies
 from tests.helpers import FIXTURES, clock_at, make_settings
 
@@ -38,15 +39,20 @@ def clock():
 
 
 @pytest.fixture
-async def core(tmp_path, clock) -> AsyncIterator[Core]:
-    opened = await open_core(settings_for(tmp_path), clock=clock)
-    yield opened
-    await opened.close()
+async def opened(tmp_path, clock, app_builder) -> AsyncIterator[tuple[Application, Core]]:
+    app, core = await open_bot(settings_for(tmp_path), app_builder, clock=clock)
+    yield app, core
+    await core.close()
 
 
 @pytest.fixture
-async def bot(core, fake_api, app_builder, running_app):
-    app = build_application(core, app_builder)
+def core(opened: tuple[Application, Core]) -> Core:
+    return opened[1]
+
+
+@pytest.fixture
+async def bot(opened, fake_api, running_app):
+    app = opened[0]
     async with running_app(app):
         yield app
 
@@ -250,16 +256,16 @@ async def test_people_who_are_not_key_figures_cannot_add_or_approve(core, bot, f
     (pending,) = await only_offer_from_telegram(core)
     caplog.set_level(logging.INFO)
     caplog.clear()
-    forged = await forge_press(person, answer, f"ad:ok:{pending.pk}")
+    forged = await forge_press(person, answer, f"a1:ok:{pending.pk}")
     assert "Dat mag alleen" in forged[-1].text
     assert (await core.offers.get(pending.offer.id)).status == "pending"
-    forged = await forge_press(person, answer, f"kf:x:{pending.pk}")
+    forged = await forge_press(person, answer, f"k1:x:{pending.pk}")
     assert (await core.offers.get(pending.offer.id)) is not None
     refusals = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert refusals and all(str(PERSON) not in line and "Mia" not in line for line in refusals)
 
     # A key figure is no admin either, and cannot touch someone else's draft.
-    forged = await forge_press(key_figure, preview, f"ad:ok:{pending.pk}")
+    forged = await forge_press(key_figure, preview, f"a1:ok:{pending.pk}")
     assert "Dat mag alleen" in forged[-1].text
     assert (await core.offers.get(pending.offer.id)).status == "pending"
 
@@ -369,9 +375,9 @@ async def test_same_offer_twice_offers_to_merge(core, bot, fake_api):
 
 @asynccontextmanager
 async def bot_on(tmp_path, clock, app_builder, running_app):
-    opened = await open_core(settings_for(tmp_path), clock=clock)
+    app, opened = await open_bot(settings_for(tmp_path), app_builder, clock=clock)
     try:
-        async with running_app(build_application(opened, app_builder)):
+        async with running_app(app):
             yield opened
     finally:
         await opened.close()

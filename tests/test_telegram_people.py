@@ -5,22 +5,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram.ext import Application
 
-from bot.core import Core, open_core
-from handlers.app import build_application, register_commands
+from bot.core import Core
+from handlers.app import open_bot
+from handlers.commands import register_menu
 from tests.helpers import clock_at, make_settings
 
 
 @pytest.fixture
-async def core(tmp_path) -> AsyncIterator[Core]:
-    opened = await open_core(make_settings(tmp_path), clock=clock_at(2027, 1, 13, 10, 0))
-    yield opened
-    await opened.close()
+async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
+    app, core = await open_bot(make_settings(tmp_path), app_builder, clock=clock_at(2027, 1, 13, 10, 0))
+    yield app, core
+    await core.close()
 
 
 @pytest.fixture
-async def bot(core, fake_api, app_builder, running_app):
-    app = build_application(core, app_builder)
+def core(opened: tuple[Application, Core]) -> Core:
+    return opened[1]
+
+
+@pytest.fixture
+async def bot(opened, fake_api, running_app):
+    app = opened[0]
     async with running_app(app):
         yield app
 
@@ -36,10 +43,10 @@ async def test_start_shows_welcome_and_menu(bot, fake_api):
     )
 
 
-async def test_commands_are_registered_in_dutch(core, fake_api, app_builder):
-    app = build_application(core, app_builder)
+async def test_commands_are_registered_in_dutch(opened, fake_api):
+    app = opened[0]
     async with app:
-        await register_commands(app)
+        await register_menu(app)
     (call,) = fake_api.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
     assert commands["vergeet"] == "Wis alles wat de bot over mij weet"

@@ -9,26 +9,36 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections.abc import AsyncIterator
 
 import pytest
+from telegram.ext import Application
 
-from bot.core import open_core
-from handlers.app import build_application
-from handlers.reminders import JOB_KWARGS, TICK_JOB, WAKE_JOB
+from bot.core import Core
+from handlers.app import open_bot
+from handlers.messenger import WAKE_JOB
+from handlers.reminders import JOB_KWARGS, TICK_JOB
 from tests.helpers import brussels, clock_at, make_settings
 from tests.reminder_helpers import activity, save
 
 
 @pytest.fixture
-async def core(tmp_path):
-    opened = await open_core(make_settings(tmp_path), clock=clock_at(2027, 1, 13, 10, 0), load_sample=False)
-    yield opened
-    await opened.close()
+async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
+    app, core = await open_bot(
+        make_settings(tmp_path), app_builder, clock=clock_at(2027, 1, 13, 10, 0), load_sample=False
+    )
+    yield app, core
+    await core.close()
 
 
 @pytest.fixture
-async def bot(core, fake_api, app_builder, running_app):
-    app = build_application(core, app_builder)
+def core(opened: tuple[Application, Core]) -> Core:
+    return opened[1]
+
+
+@pytest.fixture
+async def bot(opened, fake_api, running_app):
+    app, core = opened
     async with running_app(app):
         await asyncio.wait_for(core.reminders.started.wait(), 5)  # the start-up job rebuilt the schedule
         yield app

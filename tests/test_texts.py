@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
+from bot.chat.commands import MENU
 from bot.platform.config import PROJECT_ROOT
 from bot.platform.texts import Texts, TextsError, placeholders
-from handlers.app import COMMANDS
 from tests.helpers import DATA
 
 TEXTS_FILE = DATA / "texts.nl.toml"
@@ -72,7 +72,7 @@ def scan() -> tuple[list[Use], set[tuple[str, str]]]:
                 uses.append(Use(first.value, kind, frozen, where))
                 in_calls.add(id(first))
             elif isinstance(first, ast.JoinedStr) and ast.unparse(first) == "f'commands.{c}'":
-                uses += [Use(f"commands.{c}", kind, frozen, where) for c in COMMANDS]
+                uses += [Use(f"commands.{c}", kind, frozen, where) for c in MENU]
         if not any(isinstance(n, ast.Call) and _kind(n.func) for n in ast.walk(tree)):
             continue  # a module that never shows a text: 'price.regular' there is an offer field
         for node in ast.walk(tree):

@@ -143,13 +143,15 @@ def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
 
 
 class OfferStore:
-    def __init__(self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(
+        self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo, listeners: Sequence[OfferListener] = ()
+    ) -> None:
         self.db = db
         self.analyzer = analyzer
         self.clock = clock
         self.tz = tz
         # Other parts (reminders) that must follow changes: called after the commit, in order.
-        self.listeners: list[OfferListener] = []
+        self.listeners: tuple[OfferListener, ...] = tuple(listeners)
 
     async def _notify(self, changes: Sequence[Change]) -> None:
         """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
