@@ -290,7 +290,8 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
         intro = core.texts("answer.found_one")
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
-            intro = core.texts("answer.found_later", period=result.query.period.label)  # type: ignore[union-attr]
+            assert result.query.period is not None  # `later` only answers a question about a period
+            intro = core.texts("answer.found_later", period=result.query.period.label)
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
         print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
@@ -344,7 +345,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, core: Core) -> int:
-    stored = await core.offers.list(statuses=tuple(args.status or STATUSES))
+    stored = await core.offers.select(statuses=tuple(args.status or STATUSES))
     offers = [s.offer for s in stored]
     text = dump_json(offers, town=core.settings.town) if args.format == "json" else dump_csv(offers)
     if args.out:

@@ -19,7 +19,7 @@ import urllib.parse
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Updater
 from telegram.request import HTTPXRequest
 
 from bot.core import Core, open_core
@@ -200,10 +200,17 @@ async def run_bot(
                 await stop.wait()
                 log.info("stopping")
                 core.dispatcher.request_stop()  # the message in flight finishes; the rest waits in the outbox
-                await app.updater.stop()
+                await updater(app).stop()
                 await app.stop()
         finally:
             await core.close()
+
+
+def updater(app: Application) -> Updater:
+    """The Application's Updater (application_builder always makes one; PTB types it as optional)."""
+    if app.updater is None:
+        raise RuntimeError("the Application has no Updater")
+    return app.updater
 
 
 async def start_updates(app: Application, settings: Settings) -> str:
@@ -215,7 +222,7 @@ async def start_updates(app: Application, settings: Settings) -> str:
         secret = tg.webhook_secret or secrets.token_urlsafe(32)
         logs.protect([secret])
         path = urllib.parse.urlsplit(tg.webhook_url).path.strip("/")
-        await app.updater.start_webhook(
+        await updater(app).start_webhook(
             listen=tg.webhook_listen,
             port=tg.webhook_port,
             url_path=path,
@@ -225,7 +232,7 @@ async def start_updates(app: Application, settings: Settings) -> str:
             drop_pending_updates=False,
         )
         return f"webhook on {tg.webhook_listen}:{tg.webhook_port}/{path}"
-    await app.updater.start_polling(
+    await updater(app).start_polling(
         allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, error_callback=_polling_error
     )
     return "long polling"

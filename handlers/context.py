@@ -27,3 +27,16 @@ def who(update: Update) -> Who:
     chat = update.effective_chat
     assert user is not None and chat is not None
     return Who(user_id=user.id, chat_id=chat.id, first_name=user.first_name)
+
+
+def chat_id(update: Update) -> int:
+    """The chat an update came from (every update our handlers take has one)."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
+
+
+def message_text(update: Update) -> str:
+    """The text of the message in an update ('' for one without text)."""
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""

@@ -14,7 +14,7 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler,
 
 from bot.chat.replies import Reply
 from bot.keyfigures import COMMANDS, Incoming
-from handlers.context import PRIVATE, BotContext, who
+from handlers.context import PRIVATE, BotContext, chat_id, message_text, who
 from handlers.render import send_reply
 
 log = logging.getLogger("bot.keyfigures")
@@ -25,7 +25,7 @@ async def _answer(update: Update, context: BotContext, reply: Reply | None) -> N
     """Send the core's reply and stop the other handlers; None lets them answer instead."""
     if reply is None:
         return
-    await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+    await send_reply(context.bot, chat_id(update), reply)
     raise ApplicationHandlerStop
 
 
@@ -39,7 +39,7 @@ async def forget(update: Update, context: BotContext) -> None:
 
 
 async def command(update: Update, context: BotContext) -> None:
-    text = update.effective_message.text or ""  # type: ignore[union-attr]
+    text = message_text(update)
     name = text.split()[0].lstrip("/").split("@")[0].lower()
     await _answer(update, context, await context.bot_data.core.keyfigures.command(who(update), name))
 

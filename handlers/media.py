@@ -11,13 +11,14 @@ Telegram tells us (my_chat_member) and nothing unasked is sent to them any more.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from handlers.context import PRIVATE, BotContext, who
+from handlers.context import PRIVATE, BotContext, chat_id, who
 from handlers.people import question
 from handlers.render import send_reply
 
@@ -30,12 +31,12 @@ KINDS = (
 )
 
 
-def _pointer(kind: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+def _pointer(kind: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """A handler for one kind of message that is not a question: the core's pointer, with the menu."""
 
     async def answer(update: Update, context: BotContext) -> None:
         reply = await context.bot_data.core.conversation.media(who(update), kind)
-        await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+        await send_reply(context.bot, chat_id(update), reply)
 
     return answer
 
@@ -48,7 +49,7 @@ async def edited(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     reply = await context.bot_data.core.conversation.menu(who(update))
-    await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+    await send_reply(context.bot, chat_id(update), reply)
 
 
 async def membership(update: Update, context: BotContext) -> None:

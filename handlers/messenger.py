@@ -7,7 +7,9 @@ for a different reaction: blocked, retry later, transient, rejected. PTB's AIORa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import datetime as dt
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, JobQueue
@@ -26,8 +28,8 @@ class TelegramMessenger:
         self,
         app: Application,
         job_queue: JobQueue,
-        wake: Callable[..., Awaitable[None]],
-        job_kwargs: dict[str, object],
+        wake: Callable[[Any], Coroutine[Any, Any, None]],
+        job_kwargs: dict[str, Any],
     ) -> None:
         self.app = app
         self.bot = app.bot
@@ -50,7 +52,8 @@ class TelegramMessenger:
         except Forbidden as error:
             raise Blocked(str(error)) from error
         except RetryAfter as error:
-            raise RetryLater(error.retry_after.total_seconds()) from error  # type: ignore[union-attr]
+            wait = error.retry_after  # a timedelta with PTB_TIMEDELTA (python -m bot sets it), else seconds
+            raise RetryLater(wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)) from error
         except BadRequest as error:
             if any(words in error.message.lower() for words in UNREACHABLE):
                 raise Blocked(error.message) from error

@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
+from telegram import Message as TelegramMessage
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers.context import PRIVATE, BotContext, who
+from handlers.context import PRIVATE, BotContext, chat_id, message_text, who
 from handlers.render import send_reply
 
 
 async def question(update: Update, context: BotContext) -> None:
-    text = update.effective_message.text or ""  # type: ignore[union-attr]
+    text = message_text(update)
     reply = await context.bot_data.core.conversation.ask(who(update), text)
-    await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+    await send_reply(context.bot, chat_id(update), reply)
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -28,8 +29,8 @@ async def button(update: Update, context: BotContext) -> None:
         return
     reply = await context.bot_data.core.conversation.act(who(update), query.data or "")
     await query.answer(reply.notice)
-    pressed = query.message if query.message is not None and query.message.is_accessible else None
-    await send_reply(context.bot, chat.id, reply, pressed=pressed, pressed_data=query.data)  # type: ignore[arg-type]
+    pressed = query.message if isinstance(query.message, TelegramMessage) else None  # None: too old to edit
+    await send_reply(context.bot, chat.id, reply, pressed=pressed, pressed_data=query.data)
 
 
 HANDLERS = [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from telegram.ext import Application
 
@@ -31,7 +32,7 @@ DAILY_AT = dt.time(3, 30)  # local time: planning only, nothing is sent at night
 # wake-up is always better than none: no grace limit, and missed runs collapse into one.
 # Two instances: a tick that finds the dispatcher busy with a long batch returns at once (instead
 # of APScheduler logging a skipped run every minute).
-JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 2}
+JOB_KWARGS: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True, "max_instances": 2}
 
 
 async def run_due(context: BotContext) -> None:

@@ -1447,9 +1447,9 @@ class _Conversation:
         """Push the update, wait until the bot is done with it, and report what changed.
 
         Done: the Application (started by :func:`running_app`) finished handling the update, no call
-        for this chat is still in flight, and (with ``expect_reply``) the bot said something in it. A bot that cannot report this (another process) counts
-        as done after ``quiet`` seconds without a call for the chat. With ``expect_reply=False`` an
-        answer of no message at all is fine.
+        for this chat is still in flight, and (with ``expect_reply``) the bot said something in it.
+        A bot that cannot report this (another process) counts as done after ``quiet`` seconds
+        without a call for the chat. With ``expect_reply=False`` an answer of no message is fine.
         """
         api = self.api
         first_call, first_seq, started = len(api.calls), next(api._seq), _now()

@@ -130,7 +130,7 @@ async def running_bot(api: FakeBotApi, folder: Path) -> AsyncIterator[tuple[Core
 
 
 async def _drafts(core: Core) -> list:
-    return [s for s in await core.offers.list(statuses=("draft",)) if s.source.startswith("telegram:")]
+    return [s for s in await core.offers.select(statuses=("draft",)) if s.source.startswith("telegram:")]
 
 
 def _first_answer(api: FakeBotApi, chat: int, since: float) -> float | None:
@@ -182,7 +182,7 @@ async def per_chat_fault(api: FakeBotApi, core: Core, name: str) -> Outcome:
         outcome.recovered = recovered
         outcome.recovery_seconds = _first_answer(api, VICTIM, cleared) if recovered else None
         if recovered:
-            pending = await core.offers.list(statuses=("pending",))
+            pending = await core.offers.select(statuses=("pending",))
             outcome.notes.append(f"draft confirmed after recovery: {len(pending) == 1}")
     finally:
         logging.getLogger().removeHandler(counter)

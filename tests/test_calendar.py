@@ -19,7 +19,6 @@ from bot.platform.calendar import (
     local_naive,
     materialize,
     next_occurrence,
-    occurrences_between,
     to_aware,
 )
 from tests.helpers import DATA, TZ
@@ -110,14 +109,6 @@ def test_finished_rule_has_no_next():
     w = when("2027-01-05T14:00", "2027-01-05T16:00", "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270629T235959")
     assert next_occurrence(w, D(2027, 6, 29, 15)) == (D(2027, 6, 29, 14), D(2027, 6, 29, 16))
     assert next_occurrence(w, D(2027, 6, 29, 16, 1)) is None
-
-
-def test_occurrences_between_is_half_open():
-    w = when("2027-01-04T10:00", "2027-01-04T11:00", "FREQ=DAILY")
-    window = occurrences_between(w, D(2027, 1, 6), D(2027, 1, 8, 10, 0))
-    assert [s for s, _ in window] == [D(2027, 1, 6, 10), D(2027, 1, 7, 10)]  # the one starting at the end is out
-    running = occurrences_between(w, D(2027, 1, 6, 10, 30), D(2027, 1, 6, 12))
-    assert [s for s, _ in running] == [D(2027, 1, 6, 10)]  # overlapping the start counts
 
 
 def test_endless_rules_are_capped():

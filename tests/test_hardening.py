@@ -183,13 +183,13 @@ async def _key_figure_with_offers(core: Core) -> tuple[Who, int, int, int]:
     soup = "Soepnamiddag in het Sociaal Huis!\nOp woensdag 3 februari om 14u gratis soep.\nHospitaalstraat 2, Bilzen."
     reply = await core.keyfigures.incoming(who, Incoming(soup, forwarded=True))
     assert reply is not None
-    (pending,) = [s for s in await core.offers.list(statuses=("draft",))]
+    (pending,) = [s for s in await core.offers.select(statuses=("draft",))]
     await core.conversation.act(who, kf_actions.encode(kf_actions.ConfirmAnyway(pending.pk)))
     reply = await core.keyfigures.incoming(
         who, Incoming("Filmavond in de bib op vrijdag 5 februari om 19u.", forwarded=True)
     )
-    (draft,) = [s for s in await core.offers.list(statuses=("draft",))]
-    published = (await core.offers.list(statuses=("published",)))[0]
+    (draft,) = [s for s in await core.offers.select(statuses=("draft",))]
+    published = (await core.offers.select(statuses=("published",)))[0]
     return who, pending.pk, draft.pk, published.pk
 
 

@@ -138,7 +138,7 @@ async def test_retention_deletes_old_rows_and_keeps_recent_ones(core, tmp_path):
     clock = core.clock
     clock.set(brussels(2026, 1, 10, 10, 0))
     await core.conversation.ask(Who(1, 1), "zwemmen")  # 13 months and more before the clean-up
-    (offer,) = [s for s in await core.offers.list() if s.offer.kind == "activity"][:1]
+    (offer,) = [s for s in await core.offers.select() if s.offer.kind == "activity"][:1]
     await core.conversation.act(Who(1, 1), f"c1:i:{offer.pk}")
     clock.set(brussels(2026, 2, 20, 10, 0))
     await core.conversation.ask(Who(2, 2), "film")  # less than 13 months before

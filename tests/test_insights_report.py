@@ -67,7 +67,7 @@ def half_year(tmp_path_factory: pytest.TempPathFactory) -> HalfYear:
                 core.db, core.texts, core.analyzer, PERIOD, now=clock.now(), tz=TZ, town="Bilzen"
             )
             offers = {
-                s.offer.id: s for s in await core.offers.list(statuses=("draft", "pending", "published", "cancelled"))
+                s.offer.id: s for s in await core.offers.select(statuses=("draft", "pending", "published", "cancelled"))
             }
         finally:
             await core.close()

@@ -40,7 +40,7 @@ def verbose():
     try:
         yield stream
     finally:
-        for handler in [h for h in root.handlers if getattr(h, "_bilzen", False)]:
+        for handler in [h for h in root.handlers if isinstance(h, logs.OurHandler)]:
             root.removeHandler(handler)
         root.setLevel(level)
         for name, old_level in saved.items():
@@ -139,7 +139,7 @@ def test_verbose_logs_everything_of_ours_but_never_sql_parameters(verbose):
     assert root.level == logging.DEBUG
     assert logging.getLogger("httpx").getEffectiveLevel() == logging.DEBUG
     assert logging.getLogger("aiosqlite").getEffectiveLevel() == logging.WARNING
-    (ours,) = [h for h in root.handlers if getattr(h, "_bilzen", False)]
+    (ours,) = [h for h in root.handlers if isinstance(h, logs.OurHandler)]
     logs.configure(verbose=False, stream=verbose)
     assert root.level == logging.INFO
     assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING

@@ -98,7 +98,7 @@ async def test_new_offers_are_added_published_and_searchable(core):
     assert stored.source == "import:a.json"
     assert stored.created_at == stored.updated_at == "2027-01-13T09:00:00+00:00"  # UTC
     assert await core.offers.get_by_pk(stored.pk) == stored
-    assert await indexed_pks(core) == {s.pk for s in await core.offers.list()}
+    assert await indexed_pks(core) == {s.pk for s in await core.offers.select()}
     assert await found(core, "luchtballon") == ["ballonvaart-zorgvrij"]
 
 
@@ -364,11 +364,15 @@ async def test_derived_columns_of_every_sample_offer(core, path):
 async def test_list_count_and_get_many(core):
     await core.offers.save_many([offer(BALLOON), offer(WEEKLY), offer(DISCOUNT)], source="a", actor="a")
     await core.offers.save(offer(FOREVER), source="b", actor="b", status="draft")
-    assert [s.offer.id for s in await core.offers.list()] == ["ballonvaart-zorgvrij", "bib-gratis", "petanque-dinsdag"]
-    assert [s.offer.id for s in await core.offers.list(statuses=("draft",))] == ["taalcafe-maandelijks"]
-    assert [s.offer.id for s in await core.offers.list(kind="discount")] == ["bib-gratis"]
-    assert [s.offer.id for s in await core.offers.list(category="sport")] == ["petanque-dinsdag"]
-    assert [s.offer.id for s in await core.offers.list(category="spor")] == []  # whole categories only
+    assert [s.offer.id for s in await core.offers.select()] == [
+        "ballonvaart-zorgvrij",
+        "bib-gratis",
+        "petanque-dinsdag",
+    ]
+    assert [s.offer.id for s in await core.offers.select(statuses=("draft",))] == ["taalcafe-maandelijks"]
+    assert [s.offer.id for s in await core.offers.select(kind="discount")] == ["bib-gratis"]
+    assert [s.offer.id for s in await core.offers.select(category="sport")] == ["petanque-dinsdag"]
+    assert [s.offer.id for s in await core.offers.select(category="spor")] == []  # whole categories only
     assert await core.offers.count() == 4
     assert await core.offers.count("published") == 3
     many = await core.offers.get_many(["bib-gratis", "bestaat-niet", "taalcafe-maandelijks"])

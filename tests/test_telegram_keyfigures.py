@@ -99,7 +99,7 @@ async def forge_press(user: FakeUser, message: ChatMessage, data: str) -> Replie
 
 
 async def only_offer_from_telegram(core: Core):
-    found = [s for s in await core.offers.list(statuses=("draft", "pending", "published", "cancelled"))
+    found = [s for s in await core.offers.select(statuses=("draft", "pending", "published", "cancelled"))
              if s.source.startswith("telegram:")]  # fmt: skip
     return found
 
@@ -220,7 +220,7 @@ async def test_admin_can_edit_call_off_and_delete_from_telegram(core, bot, fake_
     (confirm,) = await admin.press(manage, "❌ Afgelast")
     assert "Mensen met een herinnering krijgen bericht" in confirm.text
     await admin.press(confirm, "Ja, afgelast")
-    offer_id = next(e for e in (await core.offers.list(statuses=("cancelled",)))).offer.id
+    offer_id = next(e for e in (await core.offers.select(statuses=("cancelled",)))).offer.id
     assert [e.actor for e in await core.offers.history(offer_id)][-1] == f"admin:{ADMIN}"
 
     before = await core.offers.count()

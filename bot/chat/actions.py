@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback data and for a deep link's start parameter
 SEPARATOR = ":"
-_NUMBER = re.compile(r"[0-9]{1,12}")  # offer numbers, offsets, ids: ASCII digits only, not too long
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,11}")  # offer numbers, offsets, ids: ASCII digits, canonical, not too long
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")  # tokens of ResultPages (secrets.token_urlsafe)
 _WORD = re.compile(r"[a-z]{1,8}")  # list keys like "week"
 _OFFER_KEY = re.compile(r"[A-Za-z0-9_-]{1,58}")  # what follows "offer-" in a deep link

@@ -77,7 +77,7 @@ class ChatExtension(Protocol):
     """A feature that adds to the conversation (reminders, key figures), given to it by bot/core.py:
     its own button actions, buttons under offer cards, in the main menu and under a browse list."""
 
-    def actions(self) -> Mapping[str, ActionHandler]:
+    def action_handlers(self) -> Mapping[str, ActionHandler]:
         """Button action prefix -> the handler of the actions that start with it."""
         ...
 
@@ -179,7 +179,7 @@ class Conversation:
         self._cards: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
         self._actions: dict[str, ActionHandler] = {actions.PREFIX: self._act}
         for extension in self.extensions:
-            for prefix, handler in extension.actions().items():
+            for prefix, handler in extension.action_handlers().items():
                 if prefix in self._actions:
                     raise ValueError(f"action prefix {prefix!r} is taken")
                 self._actions[prefix] = handler
@@ -262,7 +262,8 @@ class Conversation:
         hits = result.hits
         page_size = self.settings.search.page_size
         if result is not asked:
-            intro = self.texts("answer.found_later", period=asked.query.period.label)  # type: ignore[union-attr]
+            assert asked.query.period is not None  # `later` only answers a question about a period
+            intro = self.texts("answer.found_later", period=asked.query.period.label)
         elif result.query.period is not None and not result.query.content_concepts:
             intro = self.texts("answer.found_period", period=result.query.period.label)
         elif len(hits) > page_size:
@@ -393,8 +394,15 @@ class Conversation:
         body = self._cards.get(key)
         if body is None:
             cancelled = stored.status == "cancelled"
-            when = {"next_start": next_start, "next_end": next_end, "today": today}
-            body = card(stored.offer, self.texts, **when, full=full, cancelled=cancelled)
+            body = card(
+                stored.offer,
+                self.texts,
+                next_start=next_start,
+                next_end=next_end,
+                today=today,
+                full=full,
+                cancelled=cancelled,
+            )
             self._cards[key] = body
             if len(self._cards) > MAX_CARDS_KEPT:
                 self._cards.popitem(last=False)

@@ -18,7 +18,7 @@ EXIT_WORDS = {"stoppen", "exit", "quit", "q"}
 TERMINAL_USER = Who(user_id=0, chat_id=0, first_name=None)
 
 
-def render(reply: Reply, texts: Texts) -> tuple[str, dict[str, str]]:
+def render(reply: Reply) -> tuple[str, dict[str, str]]:
     """The reply as plain text with numbered buttons, and what each number does."""
     out: list[str] = []
     actions: dict[str, str] = {}
@@ -51,7 +51,7 @@ async def chat(
     write(to_plain(texts("terminal.intro")))
     reply = await conversation.start(TERMINAL_USER)
     while True:
-        text, actions = render(reply, texts)
+        text, actions = render(reply)
         write(text)
         try:
             line = await asyncio.to_thread(read, texts.label("terminal.prompt"))

@@ -116,7 +116,7 @@ class KeyFigures:
 
     # --- the conversation's extension (bot.chat.conversation.ChatExtension) ------------------------
 
-    def actions(self) -> dict[str, ActionHandler]:
+    def action_handlers(self) -> dict[str, ActionHandler]:
         return {actions.KEY_FIGURE_PREFIX: self._kf_action, actions.ADMIN_PREFIX: self._ad_action}
 
     def menu_buttons(self) -> list[Button]:

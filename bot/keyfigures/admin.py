@@ -64,7 +64,7 @@ class AdminDesk:
         actor = await self._admin(user_id, "/sleutelfiguren")
         if actor is None:
             return self.s.not_allowed()
-        found = await self.s.registry.list()
+        found = await self.s.registry.key_figures()
         if not found:
             return self._text("keyfigures.list.empty", replace=replace)
         lines = [self.t("keyfigures.list.intro")]
@@ -139,7 +139,7 @@ class AdminDesk:
         actor = await self._admin(user_id, "/nakijken")
         if actor is None:
             return self.s.not_allowed()
-        waiting = await self.s.offers.list(statuses=("pending",))
+        waiting = await self.s.offers.select(statuses=("pending",))
         if not waiting:
             return self._text("keyfigures.review.none")
         messages = [Message(self.t("keyfigures.review.list", count=len(waiting)))]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,7 +67,10 @@ class KeyFigureDesk:
         self.announce = announce
         self.admin_view = admin_view  # an admin's card of an offer after an edit (the admin part)
         self.review_request = review_request  # tell the admins an offer waits for approval (the admin part)
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # One message of a person at a time (a paste split in parts, a field answer): a lock per person who
+        # is being served, with how many of their messages hold or wait for it; gone when that is none.
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -154,12 +157,16 @@ class KeyFigureDesk:
 
     async def incoming(self, user_id: int, chat_id: int, message: Incoming) -> Reply | None:
         """A message in the private chat. None: not for this part (a question, a sticker): the rest answers."""
-        async with self._locks[user_id]:
-            try:
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._users[user_id] += 1
+        try:
+            async with lock:
                 return await self._incoming(user_id, chat_id, message)
-            finally:
-                if not self._locks[user_id].locked():
-                    self._locks.pop(user_id, None)
+        finally:
+            self._users[user_id] -= 1
+            if not self._users[user_id]:  # nobody else holds or waits for it
+                del self._users[user_id]
+                del self._locks[user_id]
 
     async def _incoming(self, user_id: int, chat_id: int, message: Incoming) -> Reply | None:
         registry = self.s.registry
@@ -512,7 +519,7 @@ class KeyFigureDesk:
         return found[0] if found else None
 
     async def _duplicates(self, stored: StoredOffer) -> list[StoredOffer]:
-        others = await self.s.offers.list(statuses=("published", "pending"))
+        others = await self.s.offers.select(statuses=("published", "pending"))
         by_id = {o.offer.id: o for o in others if o.offer.id != stored.offer.id}
         found = find_duplicates(stored.offer.to_dict(), [o.offer.to_dict() for o in by_id.values()])
         return [by_id[offer_id] for offer_id, *_ in found]

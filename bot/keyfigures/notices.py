@@ -65,7 +65,7 @@ class Notices:
 
     async def _categories(self) -> list[str]:
         seen: dict[str, int] = {}
-        for stored in await self.s.offers.list():
+        for stored in await self.s.offers.select():
             for category in stored.offer.categories:
                 seen[category] = seen.get(category, 0) + 1
         ordered = sorted(seen, key=lambda c: (-seen[c], c))
@@ -80,8 +80,8 @@ class Notices:
             return Reply((Message(self.t("keyfigures.not_allowed", **self._contact())),))
         if isinstance(action, actions.Categories):
             categories = await self._categories()
-            buttons = [Button(c, actions.encode(actions.ChooseCategory(c))) for c in categories]
-            pairs = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+            choices = [Button(c, actions.encode(actions.ChooseCategory(c))) for c in categories]
+            pairs = [choices[i : i + 3] for i in range(0, len(choices), 3)]
             return Reply((Message(self.t("keyfigures.subscribe.pick_category"), rows(*pairs)),), replace=True)
         if isinstance(action, actions.ChooseCategory):
             category = action.category

@@ -160,7 +160,8 @@ class OfferStore:
                 try:
                     await listener(old, new)
                 except Exception:
-                    log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
+                    changed = new or old
+                    log.exception("offer change listener failed for offer %s", changed.offer.id if changed else "?")
 
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -442,7 +443,7 @@ class OfferStore:
         rows = await self.db.fetchall(f"SELECT * FROM offers WHERE id IN ({marks})", tuple(offer_ids))
         return {row["id"]: _row_to_stored(row) for row in rows}
 
-    async def list(
+    async def select(
         self, *, statuses: Sequence[str] = (SEARCHABLE,), kind: str | None = None, category: str | None = None
     ) -> list[StoredOffer]:
         """Offers with one of these statuses, optionally of one kind or category, by id."""

@@ -148,7 +148,7 @@ class Dispatcher:
 
     async def _drain(self) -> DispatchReport:
         report = DispatchReport()
-        self._delivered: Delivered | None = None
+        self._delivered = None
         try:
             await self._loop(report)
         finally:

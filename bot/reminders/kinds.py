@@ -15,4 +15,3 @@ MOVED: Final = "moved"  # the offer moved to another moment
 CANCELLED: Final = "cancelled"  # the offer was called off
 NOTICE_KINDS: Final = (MOVED, CANCELLED)  # told unasked about an offer someone is reminded of
 WEEKLY: Final = "weekly"  # the weekly overview (/weekoverzicht)
-ALL_KINDS: Final = (*REMINDER_KINDS, *NOTICE_KINDS, WEEKLY)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -170,8 +171,8 @@ class Delivered:
     at: dt.datetime
 
 
-def _row(row: object) -> OutboxRow:
-    r = dict(row)  # type: ignore[call-overload]
+def _row(row: sqlite3.Row) -> OutboxRow:
+    r = {key: row[key] for key in row.keys()}  # noqa: SIM118 - a Row iterates over its values
     return OutboxRow(
         id=r["id"],
         user_id=r["user_id"],

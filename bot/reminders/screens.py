@@ -55,7 +55,7 @@ class ReminderChat:
         self.tz = settings.timezone
         self._offer_ids: dict[int, str] = {}  # offer pk -> id, for reporting outcomes without a lookup
 
-    def actions(self) -> dict[str, ActionHandler]:
+    def action_handlers(self) -> dict[str, ActionHandler]:
         return {actions.PREFIX: self.act}
 
     def menu_buttons(self) -> list[Button]:
@@ -169,12 +169,12 @@ class ReminderChat:
                 (label("reminders.buttons.hours_before", hours=r.hours_before), "h"),
                 (label("reminders.buttons.both"), "b"),
             ]
-            buttons = [[Button(text, actions.encode(actions.Remind(stored.pk, when)))] for text, when in choose]
+            choices = [[Button(text, actions.encode(actions.Remind(stored.pk, when)))] for text, when in choose]
             if existing:
-                buttons.append(
+                choices.append(
                     [Button(label("reminders.buttons.stop_offer"), actions.encode(actions.StopOffer(stored.pk)))]
                 )
-            return Reply((Message(text, rows(*buttons, [self._menu()])),))
+            return Reply((Message(text, rows(*choices, [self._menu()])),))
         choice = WHEN_CHOICES[action.when]
         recurring = bool(stored.offer.when.rrule)
         if action.repeat is None and recurring:
@@ -227,7 +227,8 @@ class ReminderChat:
         stored = await self._stored(pk)
         if stored is None or not self.reminders.is_occurrence(stored, start):
             return self._gone()
-        if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):  # type: ignore[union-attr]
+        assert stored.offer.when is not None  # is_occurrence: a dated offer
+        if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):
             return Reply(notice=self.texts.label("reminders.answer_expired"))
         await self.reminders.answer(who.user_id, stored, start, going=going)
         await self._record("going" if going else "not_going", stored.offer.id)
@@ -417,7 +418,7 @@ class ReminderChat:
             return None
         items = await self.reminders.week_items(topics)
         texts = self.texts
-        lines: list[Markup | None] = [texts("reminders.weekly_title", topics=self._topics_label(topics)), ""]
+        lines: list[Markup | str | None] = [texts("reminders.weekly_title", topics=self._topics_label(topics)), ""]
         if not items:
             lines.append(texts("reminders.weekly_empty"))
         for start, _end, stored in items[:WEEKLY_MAX_ITEMS]:

@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -72,8 +73,8 @@ class Subscription:
         return tuple(k for k, on in zip(REMINDER_KINDS, (self.day_before, self.hours_before), strict=True) if on)
 
 
-def _subscription(row: object) -> Subscription:
-    r = dict(row)  # type: ignore[call-overload]
+def _subscription(row: sqlite3.Row) -> Subscription:
+    r = {key: row[key] for key in row.keys()}  # noqa: SIM118 - a Row iterates over its values
     return Subscription(
         id=r["id"],
         user_id=r["user_id"],
@@ -179,7 +180,7 @@ class OfferFollower:
             return []
         now_local = local_naive(now, self.timing.tz)
         if sub.every_time:
-            starts = []
+            starts: list[dt.datetime] = []
             for start in self.upcoming(stored, after=now_local):
                 if starts and start > now_local + PLAN_AHEAD:
                     break
@@ -350,6 +351,7 @@ class Reminders(OfferFollower):
             row = await tx.fetchone(
                 "SELECT * FROM reminder_subscriptions WHERE user_id = ? AND offer_pk = ?", (user_id, offer_pk)
             )
+            assert row is not None  # written just above, in the same transaction
             sub = _subscription(row)
             await self.outbox.cancel(tx, user_id=user_id, offer_pk=offer_pk, kinds=REMINDER_KINDS, reason="replaced")
             items = self.plan_items(sub, stored, now, catch_up=False)
@@ -513,7 +515,7 @@ class Reminders(OfferFollower):
         now_local = self._local_now()
         until = now_local + dt.timedelta(days=days)
         items = []
-        for stored in await self.offers.list(kind="activity"):
+        for stored in await self.offers.select(kind="activity"):
             if stored.offer.when is None or not matches_topics(stored, topics):
                 continue
             for start, end in iter_occurrences(stored.offer.when, after=now_local):
