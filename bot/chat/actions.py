@@ -30,8 +30,9 @@ _OFFER_KEY = re.compile(r"[A-Za-z0-9_-]{1,58}")  # what follows "offer-" in a de
 
 
 def fits(data: str) -> bool:
-    """Whether button data stays within Telegram's 64 bytes."""
-    return len(data.encode("utf-8")) <= MAX_BYTES
+    """Whether button data stays within Telegram's 64 bytes (a lone surrogate, which JSON can carry, counts
+    as the three bytes it would take instead of raising)."""
+    return len(data.encode("utf-8", "surrogatepass")) <= MAX_BYTES
 
 
 def number(text: str) -> int | None:

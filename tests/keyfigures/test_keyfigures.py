@@ -374,7 +374,7 @@ async def test_forwarded_fixture_texts_arrive_whole_as_drafts(core, clock):
     """Every intake fixture forwarded through the key figure flow: the stored draft scores exactly like the
     extraction itself (validation and storage lose no field), and the floor holds for the stored drafts."""
     from bot.intake import extract_offer
-    from tests.test_intake import EXPECTED, FIXTURES, FLOOR, FLOOR_FIELDS, accuracy, score_fields
+    from tests.intake.test_intake import EXPECTED, FIXTURES, FLOOR, FLOOR_FIELDS, accuracy, score_fields
 
     who = await make_key_figure(core)
     placeholder = core.texts.label("keyfigures.draft.no_title")

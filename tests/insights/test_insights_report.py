@@ -1,6 +1,6 @@
 """The report on a generated half-year: every figure checked against counts made here from the generator's ledger.
 
-The half-year (tests/insights_activity.py, fixed seed) runs once per module through the real core on
+The half-year (tests/insights/activity.py, fixed seed) runs once per module through the real core on
 a real SQLite file. The expected numbers below are counted from what the generator did (who wrote
 when, what they asked, what the bot answered, what they pressed), not with the report's SQL.
 """
@@ -36,7 +36,7 @@ from bot.offers.store import StoredOffer
 from bot.platform.calendar import last_end
 from bot.platform.texts import Texts
 from tests.helpers import DATA, TZ, clock_at, make_settings
-from tests.insights_activity import ONCE, RARE, THEMES, Asked, Ledger, generate
+from tests.insights.activity import ONCE, RARE, THEMES, Asked, Ledger, generate
 
 PERIOD = Period(dt.date(2027, 1, 1), dt.date(2027, 6, 30))
 MONTHS = ["2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06"]

@@ -8,11 +8,9 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from telegram.ext import Application
 
 from bot.chat.conversation import Who
 from bot.chat.flood import FloodGuard, Verdict
@@ -23,37 +21,17 @@ from bot.offers.model import Offer
 from bot.reminders import actions as reminder_actions
 from handlers.app import open_bot
 from tests.fakebotapi import FakeBotApi, FakeUser, _text_content
-from tests.helpers import clock_at, eventually, make_settings
-from tests.reminder_helpers import activity
+from tests.helpers import eventually, make_settings
+from tests.reminders.helpers import activity
 
 ADMIN, KF, PERSON, FLOODER = 900, 700, 800, 666
 HOSTILE = '<b>Spaghetti & co</b> <script>alert("x")</script> <a href="javascript:x">klik</a> 5 < 6 > 4 \'&amp;'
 
 
 @pytest.fixture
-def clock():
-    return clock_at(2027, 1, 13, 10, 0)
-
-
-@pytest.fixture
-async def opened(tmp_path, clock, app_builder) -> AsyncIterator[tuple[Application, Core]]:
+def settings(tmp_path):
     settings = make_settings(tmp_path)
-    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, admins=(ADMIN,)))
-    app, core = await open_bot(settings, app_builder, clock=clock)
-    yield app, core
-    await core.close()
-
-
-@pytest.fixture
-def core(opened: tuple[Application, Core]) -> Core:
-    return opened[1]
-
-
-@pytest.fixture
-async def bot(opened, fake_api, running_app):
-    app = opened[0]
-    async with running_app(app):
-        yield app
+    return dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, admins=(ADMIN,)))
 
 
 def push_text(api: FakeBotApi, user: FakeUser, text: str) -> None:

@@ -9,16 +9,14 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from telegram.ext import Application
 
 from bot.core import Core
 from handlers.app import open_bot
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies
-from tests.helpers import FIXTURES, clock_at, make_settings
+from tests.helpers import FIXTURES, make_settings
 
 ADMIN, ADMIN2, KEY_FIGURE, PERSON, OTHER = 900, 901, 700, 800, 702
 FLYER = (FIXTURES / "intake" / "01_whatsapp_filmnamiddag.txt").read_text(encoding="utf-8")
@@ -34,27 +32,8 @@ def settings_for(tmp_path):
 
 
 @pytest.fixture
-def clock():
-    return clock_at(2027, 1, 13, 10, 0)
-
-
-@pytest.fixture
-async def opened(tmp_path, clock, app_builder) -> AsyncIterator[tuple[Application, Core]]:
-    app, core = await open_bot(settings_for(tmp_path), app_builder, clock=clock)
-    yield app, core
-    await core.close()
-
-
-@pytest.fixture
-def core(opened: tuple[Application, Core]) -> Core:
-    return opened[1]
-
-
-@pytest.fixture
-async def bot(opened, fake_api, running_app):
-    app = opened[0]
-    async with running_app(app):
-        yield app
+def settings(tmp_path):
+    return settings_for(tmp_path)
 
 
 def labels(message: ChatMessage) -> list[str]:

@@ -1,5 +1,5 @@
 """Failure tests against the fake Bot API server: for every fault it can inject, the bot keeps serving other
-people, loses no draft, and recovers by itself once the server is healthy (tests/faultmatrix.py runs them;
+people, loses no draft, and recovers by itself once the server is healthy (tests/telegram/faultmatrix.py runs them;
 bench/fault_matrix.py prints the same scenarios as a table)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from handlers import render
-from tests import faultmatrix
-from tests.faultmatrix import FAULTS
+from tests.telegram import faultmatrix
+from tests.telegram.faultmatrix import FAULTS
 
 
 @pytest.fixture(autouse=True)

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import html5lib
 import pytest
-from telegram.ext import Application
 
-from bot.core import Core
 from bot.platform.config import TelegramSettings
-from handlers.app import open_bot
-from tests.helpers import clock_at, make_settings
+from tests.helpers import make_settings
 
 ADMIN = 900_001
 
 
 @pytest.fixture
-async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
-    settings = make_settings(tmp_path, telegram=TelegramSettings(admins=(ADMIN,)))
-    app, core = await open_bot(settings, app_builder, clock=clock_at(2027, 1, 13, 10, 0))
-    yield app, core
-    await core.close()
-
-
-@pytest.fixture
-def core(opened: tuple[Application, Core]) -> Core:
-    return opened[1]
+def settings(tmp_path):
+    return make_settings(tmp_path, telegram=TelegramSettings(admins=(ADMIN,)))
 
 
 async def until(done: Callable[[], bool], timeout: float = 15.0) -> None:  # noqa: ASYNC109
@@ -46,13 +35,6 @@ async def report_for(fake_api, command: str) -> tuple:
     await admin.send(command)
     await until(lambda: any(m.kind == "document" for m in admin.inbox[before:]))
     return tuple(admin.inbox[before:])
-
-
-@pytest.fixture
-async def bot(opened, fake_api, running_app):
-    app = opened[0]
-    async with running_app(app):
-        yield app
 
 
 async def test_admin_gets_a_summary_and_the_report_as_a_document(core, bot, fake_api):

@@ -1,7 +1,7 @@
 """The conversation of someone looking for something, as that person sees it: end to end through the real
 Application and the fake Bot API server, on a real SQLite file with known offers, the clock in the test's hand.
 
-tests/test_telegram_people.py covers the basics (welcome, commands, a card, escaping on a card, odd
+tests/telegram/test_telegram_people.py covers the basics (welcome, commands, a card, escaping on a card, odd
 questions fit); this file walks a first visit exactly, and covers browsing, 'Deze week', did-you-mean,
 media, groups, edits, long texts, forged buttons, restarts and blocked people.
 """
@@ -24,9 +24,9 @@ from bot.chat.replies import MAX_ACTION_BYTES
 from bot.core import Core
 from bot.platform.calendar import ManualClock
 from handlers.app import open_bot
-from tests.conversation_offers import SWIM_LESSON, SWIMMING, publish
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies, html_to_text, running_app
 from tests.helpers import brussels, make_settings, telegram_settings
+from tests.telegram.conversation_offers import SWIM_LESSON, SWIMMING, publish
 
 MENU = ["🎈 Activiteiten", "💶 Kortingen", "🚌 Vervoer", "🧒 Opvang & hulp", "📅 Deze week", "❓ Hulp"]
 ERROR_TEXT = "Oei, er ging iets mis"
@@ -46,8 +46,25 @@ Een zwemleraar leert je kind stap voor stap zwemmen. Ouders kijken mee vanaf de 
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(brussels(2027, 1, 13, 10, 0))  # a Wednesday
+def settings(tmp_path, fake_api: FakeBotApi):
+    """Aimed at the fake server through the settings, so the bot is built as in production."""
+    return make_settings(tmp_path, telegram=telegram_settings(fake_api.base_url, token=fake_api.token))
+
+
+@pytest.fixture
+def builder() -> None:
+    return None
+
+
+@pytest.fixture
+def load_sample() -> bool:
+    return False
+
+
+@pytest.fixture
+async def opened(opened: tuple[Application, Core]) -> tuple[Application, Core]:
+    await publish(opened[1].offers)  # the known offers of tests/telegram/conversation_offers.py
+    return opened
 
 
 async def open_test_bot(tmp_path, clock: ManualClock, api: FakeBotApi, **search: Any) -> tuple[Application, Core]:
@@ -57,25 +74,6 @@ async def open_test_bot(tmp_path, clock: ManualClock, api: FakeBotApi, **search:
     if search:
         settings = dataclasses.replace(settings, search=dataclasses.replace(settings.search, **search))
     return await open_bot(settings, clock=clock, load_sample=False)
-
-
-@pytest.fixture
-async def opened(tmp_path, clock, fake_api) -> AsyncIterator[tuple[Application, Core]]:
-    app, core = await open_test_bot(tmp_path, clock, fake_api)
-    await publish(core.offers)
-    yield app, core
-    await core.close()
-
-
-@pytest.fixture
-def core(opened: tuple[Application, Core]) -> Core:
-    return opened[1]
-
-
-@pytest.fixture
-async def bot(opened, fake_api, running_app):
-    async with running_app(opened[0]):
-        yield
 
 
 # --- helpers --------------------------------------------------------------------------------------------

@@ -6,42 +6,20 @@ The clock is a ManualClock: a test moves it and then triggers the scheduler's jo
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-from telegram.ext import Application
 
-from bot.core import Core
-from handlers.app import open_bot
 from handlers.messenger import WAKE_JOB
 from handlers.reminders import JOB_KWARGS, TICK_JOB
-from tests.helpers import brussels, clock_at, make_settings
-from tests.reminder_helpers import activity, save
+from tests.helpers import brussels
+from tests.reminders.helpers import activity, save
 
 
 @pytest.fixture
-async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
-    app, core = await open_bot(
-        make_settings(tmp_path), app_builder, clock=clock_at(2027, 1, 13, 10, 0), load_sample=False
-    )
-    yield app, core
-    await core.close()
-
-
-@pytest.fixture
-def core(opened: tuple[Application, Core]) -> Core:
-    return opened[1]
-
-
-@pytest.fixture
-async def bot(opened, fake_api, running_app):
-    app, core = opened
-    async with running_app(app):
-        await asyncio.wait_for(core.reminders.started.wait(), 5)  # the start-up job rebuilt the schedule
-        yield app
+def load_sample() -> bool:
+    return False
 
 
 async def tick(app) -> None:

@@ -1,7 +1,7 @@
 """Reminders in the core: planning, exactly-once sending, restarts, quiet hours, DST, offer changes.
 
 Time is a ManualClock moved by hand; the dispatcher is run the way the scheduler job runs it.
-The sender is the protocol without Telegram (tests/reminder_helpers.py); the Telegram side has its
+The sender is the protocol without Telegram (tests/reminders/helpers.py); the Telegram side has its
 own tests in test_telegram_reminders.py.
 """
 
@@ -16,7 +16,7 @@ from bot.platform.calendar import ManualClock
 from bot.reminders.outbox import utc_text
 from bot.reminders.sending import Blocked, Rejected, RetryLater, Transient
 from tests.helpers import brussels, make_settings
-from tests.reminder_helpers import (
+from tests.reminders.helpers import (
     FakeSender,
     FarSide,
     SimulatedCrash,

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from telegram.ext import Application
 
-from bot.core import Core
-from handlers.app import open_bot
 from handlers.commands import register_menu
-from tests.helpers import clock_at, make_settings
-
-
-@pytest.fixture
-async def opened(tmp_path, app_builder) -> AsyncIterator[tuple[Application, Core]]:
-    app, core = await open_bot(make_settings(tmp_path), app_builder, clock=clock_at(2027, 1, 13, 10, 0))
-    yield app, core
-    await core.close()
-
-
-@pytest.fixture
-def core(opened: tuple[Application, Core]) -> Core:
-    return opened[1]
-
-
-@pytest.fixture
-async def bot(opened, fake_api, running_app):
-    app = opened[0]
-    async with running_app(app):
-        yield app
 
 
 async def test_start_shows_welcome_and_menu(bot, fake_api):

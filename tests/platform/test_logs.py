@@ -14,8 +14,8 @@ import pytest
 from bot.platform import logs
 from handlers.app import run_bot
 from tests import fakebotapi
-from tests.faultmatrix import production_builder
 from tests.helpers import clock_at, eventually, make_settings
+from tests.telegram.faultmatrix import production_builder
 
 QUESTION = "ballonvaart boven het kasteel xyzzyplugh"  # a made-up word that must never reach a log line
 

@@ -1,6 +1,6 @@
 """Intake: field-level accuracy over forwarded texts, focused extractor tests, bad input, duplicates.
 
-Run `python tests/test_intake.py` to print the accuracy table: all texts, the dev set, held-out batch 1
+Run `python tests/intake/test_intake.py` to print the accuracy table: all texts, the dev set, held-out batch 1
 (written after the first version; two of its texts then led to fixes) and held-out batch 2 (written after
 those fixes, never tuned on).
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

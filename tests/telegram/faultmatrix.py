@@ -3,7 +3,7 @@
 Each scenario runs the real bot (core on a SQLite file, PTB Application, long polling) against the fake
 Bot API server and injects one fault, then records what happened: whether the person hit by the fault
 got an answer, whether everyone else was still served (and how fast), whether the key figure's draft
-survived, and whether the bot recovered by itself once the server was healthy again. tests/test_faults.py
+survived, and whether the bot recovered by itself once the server was healthy again. tests/telegram/test_faults.py
 asserts the outcomes; bench/fault_matrix.py prints them as a table. No pytest in here.
 """
 
@@ -32,7 +32,7 @@ from handlers.reminders import TICK_JOB
 from tests import fakebotapi
 from tests.fakebotapi import FakeBotApi, FakeUser
 from tests.helpers import brussels, clock_at, make_settings
-from tests.reminder_helpers import activity
+from tests.reminders.helpers import activity
 
 ADMIN, VICTIM, OTHER = 900, 700, 801
 SOUP = """Soepnamiddag in het Sociaal Huis!

@@ -8,7 +8,7 @@ one offer carries a campaign tag. Everything goes through the real core (Convers
 on a real SQLite file with a hand-moved clock, and everything done is written down in a `Ledger`
 that the tests count independently of the report's SQL.
 
-    python -m tests.insights_activity var/demo.sqlite3      # then: python -m bot report --db var/demo.sqlite3
+    python -m tests.insights.activity var/demo.sqlite3      # then: python -m bot report --db var/demo.sqlite3
 """
 
 from __future__ import annotations
@@ -274,5 +274,5 @@ async def _main(path: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m tests.insights_activity DATABASE_FILE")
+        sys.exit("usage: python -m tests.insights.activity DATABASE_FILE")
     asyncio.run(_main(Path(sys.argv[1])))

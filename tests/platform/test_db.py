@@ -484,7 +484,9 @@ SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6}
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():
     missing = [m.name for m in MIGRATIONS if m.version not in SEEDS]
-    assert not missing, f"add a _seed_N for {missing} in tests/test_db.py: the rows a bot at that version writes"
+    assert not missing, (
+        f"add a _seed_N for {missing} in tests/platform/test_db.py: the rows a bot at that version writes"
+    )
 
 
 async def _database_at(path: Path, version: int) -> None:

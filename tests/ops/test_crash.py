@@ -31,7 +31,7 @@ from bot.platform.calendar import ManualClock
 from bot.platform.config import PROJECT_ROOT, load_settings
 from tests.fakebotapi import FakeBotApi
 from tests.helpers import eventually
-from tests.reminder_helpers import activity
+from tests.reminders.helpers import activity
 
 ADMIN, KEY_FIGURE = 900, 700
 PENDING = 12
