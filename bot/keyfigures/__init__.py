@@ -7,7 +7,7 @@
         .forget_confirm(who) -> Reply | None            /vergeet of a key figure: says what stays
         .create_invite(created_by) -> (link, expires)   python -m bot invite
         .send_weekly_due() -> int                       the weekly list (the scheduler calls it hourly)
-        a ChatExtension of the conversation: button actions 'kf:...' (key figures) and 'ad:...' (admins),
+        a ChatExtension of the conversation: button actions 'k1:...' (key figures) and 'a1:...' (admins),
         card buttons Deel and Beheer; notices go out through the messenger (None: nothing is sent)
 
 Modules: registry (tables), roles (the one role check), editor (field answers), desk (forward -> draft ->

@@ -478,6 +478,8 @@ async def test_groups_get_a_pointer_for_commands_and_otherwise_silence(core, bot
     pointer = shown(core.texts("media.group"))
     assert clean(await group.send("/start")).texts == [pointer]
     assert clean(await group.send("/hulp@BilzenTestBot")).texts == [pointer]
+    assert clean(await group.send("/weekoverzicht")).texts == [pointer]  # every command of the one list
+    assert not await group.send("/mijnid", expect_reply=False)  # not meant for groups
     assert not await group.send("zwemmen", expect_reply=False)
     assert not await fake_api.user(612)._push_and_wait(
         {"callback_query": {"id": "1", "from": {"id": 612, "is_bot": False, "first_name": "X"}, "chat_instance": "c"}},

@@ -91,3 +91,8 @@ async def test_media_and_groups_get_a_pointer(bot, fake_api):
     assert "Typ gerust" in sticker.text
     (location,) = await user.send_location(50.87, 5.52)
     assert "locatie" in location.text
+
+
+async def test_my_id_tells_a_coordinator_their_telegram_id(bot, fake_api):
+    (answer,) = await fake_api.user(5017).send("/mijnid")
+    assert answer.text == "5017"
