@@ -21,6 +21,6 @@ def test_a_language_falls_back_on_dutch_key_by_key(tmp_path: Path) -> None:
 
 
 def test_the_shipped_catalog_has_dutch() -> None:
-    data = Path(__file__).resolve().parent.parent / "data"
+    data = Path(__file__).resolve().parents[2] / "data"
     catalog = Catalog.load(data)
     assert isinstance(catalog.dutch, Texts) and catalog.dutch.lang == "nl"

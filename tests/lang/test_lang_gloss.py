@@ -52,7 +52,7 @@ def test_a_broken_glossary_file_is_named(tmp_path: Path) -> None:
 
 
 def test_the_shipped_glossaries_load() -> None:
-    folder = Path(__file__).resolve().parent.parent / "data" / "glossary"
+    folder = Path(__file__).resolve().parents[2] / "data" / "glossary"
     glossaries = load_glossaries(folder)
     assert all(len(g) > 0 for g in glossaries.values())
 

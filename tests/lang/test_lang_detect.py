@@ -10,7 +10,7 @@ import pytest
 from bot.lang.detect import detect
 from bot.lang.languages import supported
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.mark.parametrize(
