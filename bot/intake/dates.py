@@ -243,10 +243,10 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
         sep, year = m.group("sep"), _year(m.group("y"))
         if sep != "/" and year is None and not m.group("wd"):
             continue  # "6-12" is an age range, "19.30" a time
-        day, month = int(m.group("d")), int(m.group("m"))
-        if not (1 <= month <= 12 and 1 <= day <= 31):
+        day_nr, month = int(m.group("d")), int(m.group("m"))
+        if not (1 <= month <= 12 and 1 <= day_nr <= 31):
             continue
-        d = _resolve(day, month, year, today)
+        d = _resolve(day_nr, month, year, today)
         if d:
             found.append(_Mention(m.start(), m.end(), d, year is not None, _weekday_of(m.group("wd")), "date"))
             taken.append((m.start(), m.end()))
