@@ -293,6 +293,15 @@ def test_date_warnings():
         ("Gemiddeld €1 per stuk, met Rap op Stap is alles gratis", 1, 0),
         ("Het werk is gratis, je betaalt enkel de onderdelen (met Rap op Stap maximaal €5).", None, None),
         ("Geen prijs vermeld.", None, None),
+        ("2 euro per keer, met rap op stap maar 40 cent", 2, 0.4),
+        ("kost niks!", 0, 0),
+        ("GRATIS INKOM. ZELF EEN STAND? €5 PER 4 METER", 0, 0),
+        ("met je Rap op Stap-kaart naar de cinema voor €2 in plaats van €11,50", 11.5, 2),
+        ("met UiTPAS kansentarief betaal je €2 ipv €10 per kind, ouders gratis binnen", 10, 2),
+        ("We koken voor minder dan €2 per persoon. Prijs: €20 voor de reeks, met Rap op Stap €4", 20, 4),
+        ("Een boekje van 20 cheques van €5 kost €10 per jaar; met Rap op Stap krijg je het gratis.", 10, 0),
+        ("Lidmaatschap €12 per jaar. Wie Rap op Stap heeft, betaalt geen lidmaatschap.", 12, 0),
+        ("De prijs hangt af van het inkomen; wie het financieel moeilijk heeft, betaalt niets.", None, 0),
     ],
 )
 def test_prices(text, regular, reduced):
