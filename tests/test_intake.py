@@ -358,6 +358,38 @@ def test_contact_email_url_order():
         (["Je vindt ons in de Kerkstraat 14 in Mopertingen"], None, "Kerkstraat 14, Mopertingen"),
         (["De voorstelling is in zaal De Schakel."], "Zaal De Schakel", None),
         (["Geen plaats vermeld, 12 jaar, 5 euro."], None, None),
+        (
+            ["PAROCHIEZAAL ROSMEER", "DORPSSTRAAT 40, 3740 ROSMEER"],
+            "Parochiezaal Rosmeer",
+            "Dorpsstraat 40, 3740 Rosmeer",
+        ),
+        (["JEUGDHUIS DE PIT – STATIONSLAAN 7 – 3740 BILZEN"], "Jeugdhuis De Pit", "Stationslaan 7, 3740 Bilzen"),
+        (
+            ["GRASPLEIN ACHTER CC DE KIMPEL, KLOOSTERSTRAAT 3, 3740 BILZEN"],
+            "Grasplein achter CC De Kimpel",
+            "Kloosterstraat 3, 3740 Bilzen",
+        ),
+        (["START OM 9U30 AAN DE SPORTHAL, EIKENLAAN 25, 3740 BILZEN"], "Sporthal", "Eikenlaan 25, 3740 Bilzen"),
+        (["DORPSPLEIN HOELBEEK – KAPELSTRAAT, 3740 HOELBEEK"], "Dorpsplein Hoelbeek", "Kapelstraat, 3740 Hoelbeek"),
+        (["adres sint-mauritiusplein 1, 3740 bilzen"], None, "Sint-Mauritiusplein 1, 3740 Bilzen"),
+        (["bib de kimpel, kloosterstraat 3"], "Bibliotheek De Kimpel", "Kloosterstraat 3"),
+        (
+            ["Cinema Krone, Kolonel Dusartplein 20, 3500 Hasselt"],
+            "Cinema Krone",
+            "Kolonel Dusartplein 20, 3500 Hasselt",
+        ),
+        (
+            ["chiroheem mopertingen, Weg naar Hees 3, 3740 Mopertingen"],
+            "Chiroheem Mopertingen",
+            "Weg naar Hees 3, 3740 Mopertingen",
+        ),
+        (["Op zaterdag is het Zomerfeest op de Markt in Bilzen!"], "Markt, Bilzen", None),
+        (["de speelbus staat elke woensdag in het stadspark"], "Stadspark", None),
+        (
+            ["vragen? bel Nadia 0489 20 33 71 of langs gaan, Kerkstraat 14 in Mopertingen"],
+            None,
+            "Kerkstraat 14, Mopertingen",
+        ),
     ],
 )
 def test_places(lines, name, address):
