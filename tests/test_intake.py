@@ -482,6 +482,38 @@ def test_organizer_sources():
 
 
 @pytest.mark.parametrize(
+    ("text", "organizer"),
+    [
+        (
+            "Natuurpunt Bilzen nodigt jullie graag uit voor de Nieuwjaarswandeling op zondag 10 januari.",
+            "Natuurpunt Bilzen",
+        ),
+        (
+            "Hallo allemaal\nvoor moederdag organiseert de gezinsbond een workshop\n"
+            "zaal De Linde, Lindestraat 15, 3740 Bilzen",
+            "Gezinsbond Bilzen",
+        ),
+        (
+            "De Minder Mobielen Centrale van Welbi Bilzen brengt je met een vrijwillige chauffeur naar de dokter.",
+            "Welbi",
+        ),
+        (
+            "STAD BILZEN & SENIORENRAAD\n\nGROOT SENIORENFEEST 2027\nDONDERDAG 30 SEPTEMBER",
+            "Stad Bilzen & Seniorenraad",
+        ),
+        ("*** KERSTBINGO ***\nZATERDAG 19 DECEMBER\nAANVANG 19U30\nINFO: KWB ROSMEER – 0468 21 90 33", "KWB Rosmeer"),
+        ("Nieuw bij Schaakclub De Loper: JEUGDSCHAAK!\nElke zaterdag van 10u tot 11u30.", "Schaakclub De Loper"),
+        ("heemkundige kring bilzen geeft gratis rondleidingen in de kerk, om 14u", "Heemkundige Kring Bilzen"),
+        ("OPENLUCHTFILM\nVRIJDAG 9 JULI\nGRATIS\nCC DE KIMPEL & JEUGDRAAD BILZEN", "CC De Kimpel"),
+        ("Start er een breiclub in LDC De Wijzer! Elke maandag van 2 tot 5.", "LDC De Wijzer"),
+        ("Laat de auto thuis: de stad voorziet een pendelbus.\nStad Bilzen – feest@bilzen.example.be", "Stad Bilzen"),
+    ],
+)
+def test_organizer_of_clubs_and_movements(text, organizer):
+    assert extract_offer(text, today=D).offer["organizer"] == organizer
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("Filmavond op 12 maart om 20u in De Kimpel, €5", "activity"),

@@ -255,7 +255,10 @@ class _Found:
 
 
 def _scan(text: str, *, answer: bool, hidden: list[tuple[int, int]] | None = None) -> list[_Found]:
-    tokens = [t for t in _tokens(text) if all(t.end <= a or t.start >= b for a, b in hidden or ())]
+    mask = bytearray(len(text) + 1)
+    for lo, hi in hidden or ():
+        mask[lo:hi] = b"\x01" * (hi - lo)
+    tokens = [t for t in _tokens(text) if not any(mask[t.start : t.end])]
     found: list[_Found] = []
     used: set[int] = set()
     for i in range(len(tokens) - 1):

@@ -22,7 +22,8 @@ from .classify import (
 )
 from .contacts import extract_contact
 from .dates import date_spans, extract_when
-from .partners import PARTNERS, TOWNS, canonical_partner, find_partners
+from .organizer import find_organizer
+from .partners import PARTNERS, TOWNS
 from .places import extract_place
 from .prices import extract_price
 from .text import clean_line, fold, is_greeting, is_shouting, parse, slugify, split_sentences, strip_emoji
@@ -61,17 +62,6 @@ _QUOTED = re.compile(r"[\"“”„«»‘’]([^\"“”„«»‘’]{3,80})[\
 # 'Kansentarief voor "Reus Rik"', 'Uitnodiging: "Reus Rik"': the quoted name is the title.
 _QUOTED_LEAD = re.compile(r"(?:\b(?:voor|op|van|naar|bij|met)|:)\s*$", re.I)
 _SCHEDULE_TAIL = re.compile(r"\d|\b(?:elke|iedere|wekelijks|maandelijks|start|vanaf|vakantie|\w+vakantie)\b", re.I)
-_ORGANIZER_CUE = re.compile(
-    r"\b(?:georganiseerd door|organisatie|organisator|een initiatief van|initiatief van|in opdracht van)"
-    r"\s*:?\s*"
-    r"(?:de\s+|het\s+)?(?P<name>[^\n.;]{2,60})",
-    re.I,
-)
-_CONTACT_CLAUSE = re.compile(r"\b(bel|contacteer|contact|info|inschrijv\w*|aanmeld\w*|vragen|reserv\w*)\b", re.I)
-_ORG_WORDS = re.compile(
-    r"dienst|werk|centrum|huis|vzw|school|club|bib|cultuur|jeugd|sport|welzijn|stad|gemeente|academie|team",
-    re.I,
-)
 _PROPER_NAMES = sorted(
     {n for n in PARTNERS if n not in {"Sportdienst", "Jeugddienst", "Jeugdwelzijnswerk", "Vrijetijdsdiensten"}}
     | set(TOWNS)
@@ -210,36 +200,6 @@ def _title_line(lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def _find_organizer(parsed, origin: str | None, body: str, place_name: str | None) -> tuple[str | None, float]:
-    explicit = parsed.fb_organizer
-    if not explicit and (m := _ORGANIZER_CUE.search(body)):
-        explicit = m.group("name")
-    if explicit:
-        explicit = re.split(r"\s+(?:i\.?s\.?m\.?|in samenwerking met|en|&amp;)\s+|,\s", explicit)[0]
-        return canonical_partner(explicit), 0.9
-    if origin and find_partners(origin):
-        return canonical_partner(origin), 0.9
-    sender = parsed.sender_name
-    if sender and (find_partners(sender) or _ORG_WORDS.search(sender)):
-        return canonical_partner(sender), 0.8
-    for sentence in split_sentences(body):
-        if _CONTACT_CLAUSE.search(sentence) and (hits := find_partners(sentence)):
-            return hits[0][1], 0.7
-    signature = "\n".join(parsed.signature)
-    if hits := find_partners(signature):
-        return hits[0][1], 0.7
-    where = canonical_partner(place_name) if place_name else None
-    hits = find_partners(body)
-    for _, name in hits:
-        if name != where:
-            return name, 0.6
-    if hits:
-        return hits[0][1], 0.5
-    if origin:
-        return origin.strip(), 0.4
-    return None, 0.0
-
-
 def _shorten(sentences: list[str], limit: int) -> str:
     out = ""
     for s in sentences:
@@ -317,7 +277,9 @@ def extract_offer(
     audience = extract_audience(body + ("\n" + subject if subject else ""))
     place = extract_place(body_lines, sig_lines)
     contact = extract_contact(body, signature, parsed.sender_email or "")
-    organizer, org_conf = _find_organizer(parsed, origin, body + ("\n" + subject if subject else ""), place.name)
+    organizer, org_conf = find_organizer(
+        parsed, origin, body + ("\n" + subject if subject else ""), place.as_location()
+    )
 
     # Description: the body without the title line and salutations.
     desc_lines = [

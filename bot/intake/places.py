@@ -168,7 +168,7 @@ def recase(line: str) -> str:
         elif word.islower() and (
             low in _FOLDED_TOWNS
             or (_LOWER_STREET.match(low) and re.match(r"\s+\d", line[m.end() :]))
-            or re.search(r"\b\d{4}\s+$", line[: m.start()])
+            or re.search(r"(?<!\d)\d{4}\s+$", line[max(0, m.start() - 6) : m.start()])
         ):
             new = "-".join(part.capitalize() for part in low.split("-"))
         else:

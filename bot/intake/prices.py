@@ -65,7 +65,7 @@ def _num(raw: str) -> float:
 
 def _amounts(clause: str) -> list[float]:
     """The amounts in a clause, the one a verb calls the price first ("20 cheques van €5 kost €10")."""
-    out = []
+    out: list[float] = []
     for m in _AMOUNT.finditer(clause):
         if _CAP.search(clause[: m.start()]):
             continue  # "maximaal €5 per herstelling" is a ceiling, not the price
