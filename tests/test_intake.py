@@ -413,6 +413,10 @@ def test_places(lines, name, address):
         ("Gratis voetbal voor meisjes van 8 tot 12 jaar!", 8, 12, "kinderen"),
         ("Voor 6-12 jaar\n€75 per week", 6, 12, "kinderen"),
         ("Jongeren tot 18 jaar zijn altijd gratis lid.", None, None, "jongeren"),
+        ("voor kinderen van 7 tot 12, ook als ze nog nooit op een pony zaten", 7, 12, "kinderen"),
+        ("Wie 65 jaar of ouder is, kan taxicheques aanvragen.", 65, None, "senioren"),
+        ("35 KM OP RUSTIGE WEGEN. KINDEREN ONDER 12 JAAR ENKEL MET EEN VOLWASSENE", None, None, "kinderen"),
+        ("elke maandag van 2 tot 5 voor kinderen", None, None, "kinderen"),
     ],
 )
 def test_audience(text, min_age, max_age, group):
@@ -522,6 +526,12 @@ def test_organizer_of_clubs_and_movements(text, organizer):
         ("Rijdienst naar activiteiten: vrijwilligers brengen je met de auto.", "transport"),
         ("Oppas voor je kinderen tijdens een activiteit van het Lokaal Netwerk, gratis.", "support"),
         ("Huiswerkklas: elke maandag om 16u helpen vrijwilligers met huiswerk", "support"),
+        ("Budgetcafé\nElke eerste donderdag van de maand vragen over rekeningen en facturen.", "support"),
+        ("GRATIS PENDELBUS NAAR HET ZOMERFEEST\nOp zaterdag 26 juni rijdt de bus van 18u tot 1u.", "transport"),
+        (
+            "Taxicheques\nMet die cheques betaal je een taxirit. Met Rap op Stap krijg je het boekje gratis.",
+            "transport",
+        ),
     ],
 )
 def test_kind(text, kind):

@@ -137,6 +137,12 @@ _SUPPORT = (
     "zitdag",
     "spreekuur",
     "vragen over",
+    "budget",
+    "rekeningen",
+    "facturen",
+    "schulden",
+    "papieren",
+    "afbetalingsplan",
 )
 _TRANSPORT = (
     "vervoer",
@@ -151,6 +157,10 @@ _TRANSPORT = (
     "busabonnement",
     "rolstoelbus",
     "lift naar",
+    "pendelbus",
+    "shuttle",
+    "taxi",
+    "chauffeur",
 )
 _DISCOUNT = (
     "korting",

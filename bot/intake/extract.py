@@ -81,6 +81,7 @@ _PROPER_NAMES = sorted(
     key=len,
     reverse=True,
 )
+_NO_REPLY = re.compile(r"(?:nieuwsbrief|newsletter|no-?reply|do-?not-?reply|mailing|bounce)[\w.+-]*@", re.I)
 _ATTACHMENT = re.compile(r"\b(?:in (?:de )?bijlage|bijgevoegd|als bijlage|zie bijlage|zie foto|zie affiche)\b", re.I)
 MAX_DESCRIPTION = 600
 
@@ -276,7 +277,10 @@ def extract_offer(
     price = extract_price(body)
     audience = extract_audience(body + ("\n" + subject if subject else ""))
     place = extract_place(body_lines, sig_lines)
-    contact = extract_contact(body, signature, parsed.sender_email or "")
+    sender_email = parsed.sender_email or ""
+    if _NO_REPLY.match(sender_email):
+        sender_email = ""  # a newsletter's sending address answers nobody
+    contact = extract_contact(body, signature, sender_email)
     organizer, org_conf = find_organizer(
         parsed, origin, body + ("\n" + subject if subject else ""), place.as_location()
     )
