@@ -468,6 +468,65 @@ def test_flyer_datum_line_is_not_a_mail_header():
             "Gratis voetbalinitiatie voor meisjes",
         ),
         ("Quiz avond vrijdag 16 april vanaf 19u in zaal De Schakel in Hees. 5 euro per ploeg.", "Quiz avond"),
+        (
+            "Goeiemiddag,\n\nVanaf maart starten we in het Sociaal Huis met een Budgetcafé. Elke eerste donderdag.",
+            "Budgetcafé",
+        ),
+        (
+            "hey allemaal\nvanaf volgende week start er een breiclub in LDC De Wijzer!! elke maandag",
+            "Breiclub in LDC De Wijzer",
+        ),
+        (
+            "hallo mama's en papa's\nin de bib is er woensdag 23/12 kerstknutselen voor kids van 6 tot 10 jaar",
+            "Kerstknutselen in de bib",
+        ),
+        (
+            "Beste allemaal,\n\nNatuurpunt Bilzen nodigt jullie graag uit voor de Nieuwjaarswandeling in het "
+            "Munsterbos op zondag 10 januari.",
+            "Nieuwjaarswandeling in het Munsterbos",
+        ),
+        (
+            "Krokusvakantie tip!!\ncircusdag voor kinderen van 6 tot 12 jaar op woensdag 10 februari",
+            "Circusdag krokusvakantie",
+        ),
+        ("SPORTDIENST BILZEN\n\nLENTEFIETSTOCHT DOOR HASPENGOUW\nZONDAG 18 APRIL", "Lentefietstocht door Haspengouw"),
+        ("WELBI BILZEN NODIGT U UIT OP HET\n\nSENIORENCARNAVAL\n\nZONDAG 7 FEBRUARI 2027", "Seniorencarnaval"),
+        ("Nieuw bij Schaakclub De Loper: JEUGDSCHAAK!\nVanaf zaterdag 16 januari", "Jeugdschaak"),
+        (
+            "Hallo allemaal\nvoor moederdag organiseert de gezinsbond een workshop bloemstukje maken voor kinderen "
+            "van 5 tot 12 jaar",
+            "Workshop bloemstukje maken voor moederdag",
+        ),
+        ("Dag iedereen,\nWil je beter Nederlands spreken? Kom dan mee op Praatwandeling!", "Praatwandeling"),
+        (
+            "Beste,\nVoetbal je graag maar gaat lopen niet meer zo goed? Dan is walking football iets voor jou!",
+            "Walking football",
+        ),
+        (
+            "Dag iedereen\nvanaf deze vrijdag gaan we met de 55-plussers van LDC De Wijzer terug fietsen!",
+            "Fietsen met de 55-plussers",
+        ),
+        (
+            "Goeiemiddag,\n\nWelbi trekt op zaterdag 12 juni met de bus naar het Openluchtmuseum Bokrijk!",
+            "Uitstap naar het Openluchtmuseum Bokrijk",
+        ),
+        ("heyy chiro mopertingen heeft startdag!!\nzondag 12 september van 2 tot 5", "Startdag Chiro Mopertingen"),
+        (
+            "okra beverst\nvanaf morgen elke donderdag kaartnamiddag (manillen en kingen) om half 3",
+            "Kaartnamiddag OKRA Beverst",
+        ),
+        ("GAMENIGHT @ JH 't Hok\nVanaf vrijdag 10 september", "Gamenight"),
+        (
+            "Hallo iedereen,\n\nGoed nieuws voor de filmfans: vanaf nu kan je met je Rap op Stap-kaart naar "
+            "Cinema Krone in Hasselt voor €2 in plaats van €11,50.",
+            "Met je Rap op Stap-kaart naar Cinema Krone",
+        ),
+        ("Dag lieve mensen,\nWie 65 jaar of ouder is, kan bij het Sociaal Huis taxicheques aanvragen.", "Taxicheques"),
+        (
+            "tip voor de herfstvakantie\nspeelparadijs Ravotland in genk doet mee met uitpas, met UiTPAS "
+            "kansentarief betaal je €2",
+            "UiTPAS kansentarief in speelparadijs Ravotland",
+        ),
     ],
 )
 def test_titles(text, title):

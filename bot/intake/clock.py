@@ -331,6 +331,14 @@ def find_times(text: str, *, answer: bool = False, hidden: list[tuple[int, int]]
     return times
 
 
+_SPAN_PRE = re.compile(r"(?:\b(?:van|tussen|vanaf|om|rond|omstreeks|tot|tegen)\s+)$", re.I)
+
+
 def time_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the clock expressions in `text` (for cutting them out of a title)."""
-    return [(f.start, f.end) for f in _scan(text, answer=False)]
+    """Spans of the clock expressions in `text`, with the word that leads them in ("van 10 tot 12",
+    "om half 3"), for cutting them out of a title."""
+    spans = []
+    for f in _scan(text, answer=False):
+        pre = _SPAN_PRE.search(text, 0, f.start)
+        spans.append((pre.start() if pre else f.start, f.end))
+    return spans
