@@ -45,7 +45,13 @@ _PREPOSITIONS = frozenset({
     "tussen", "onder", "boven",
 })  # fmt: skip
 _SMALL_WORDS = _PREPOSITIONS | {"de", "het", "een", "en", "of", "om", "tot", "met", "voor", "uit", "te", "per", "'t"}
-_ALIASES = {alias: name for name, aliases in PARTNERS.items() for alias in aliases if " " in alias}
+# "bib de kimpel" is the library; "de kimpel" alone could be the library or the cultural centre: kept as written.
+_ALIASES = {
+    alias: name
+    for name, aliases in PARTNERS.items()
+    for alias in aliases
+    if " " in alias and not alias.startswith("de ")
+}
 _FOLDED_TOWNS = {fold(t): t for t in TOWNS}
 _LOWER_STREET = re.compile(rf"^[a-zà-ÿ][\w'’-]*(?:{_SUFFIX})$")
 _PREP = re.compile(r"\b(?:in|aan|naar|bij|op|vanuit|vertrekt aan|verzamelen aan|te)\s+(?-i:het\s+|de\s+|'t\s+)?", re.I)

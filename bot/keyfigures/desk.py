@@ -23,7 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.chat.cards import age_text, contact_text, price_text, when_text, where_text
+from bot.chat.cards import age_text, contact_text, date_text, price_text, when_text, where_text
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.intake import extract_offer, find_duplicates
 from bot.keyfigures.common import AdminView, Announce, Shared, fits, photo_of
@@ -36,7 +36,11 @@ from bot.offers.store import StoredOffer
 log = logging.getLogger("bot.keyfigures")
 
 LONG_PASTE = 200  # a typed text this long from a key figure is an offer, not a question
-CONTINUATION_SECONDS = 20  # Telegram splits a long paste into messages of 4096: glue them back together
+# Telegram splits a paste longer than 4096 characters (UTF-16 units) into messages that arrive at once. Only a
+# part that came close to that limit can have been cut off; a shorter text was whole, even if the next paste
+# follows seconds later ("two announcements pasted 3 s apart are two drafts").
+SPLIT_NEAR = 3000  # a part at least this long may have been cut at the limit
+CONTINUATION_SECONDS = 10
 MAX_RAW = 20_000  # what is kept of a pasted text while it may still grow
 # A question the bot asked (a field, 'paste the text now') is forgotten after this long, so a key figure who
 # walked away is not stuck: their next short text is a question again. The draft itself stays.
@@ -212,8 +216,16 @@ class KeyFigureDesk:
         return age > dt.timedelta(hours=SESSION_HOURS)
 
     def _continues(self, session: Session) -> bool:
+        """Is this text the rest of a message Telegram split? Only when the part before was cut near the
+        limit and this one follows at once."""
         at = session.data.get("raw_at")
-        if not isinstance(at, str) or not isinstance(session.data.get("raw"), str):
+        raw = session.data.get("raw")
+        if not isinstance(at, str) or not isinstance(raw, str):
+            return False
+        part = session.data.get("part_units")
+        if not isinstance(part, int):
+            part = utf16_units(raw)
+        if part < SPLIT_NEAR:
             return False
         elapsed = self.s.clock.now() - dt.datetime.fromisoformat(at)
         return dt.timedelta(0) <= elapsed <= dt.timedelta(seconds=CONTINUATION_SECONDS)
@@ -268,7 +280,7 @@ class KeyFigureDesk:
         await self.s.registry.record_submission(
             offer.id, user_id=actor.user_id, key_figure_id=actor.key_figure.id if actor.key_figure else None
         )
-        raw = {"raw": text[:MAX_RAW], "raw_at": self.s.clock.now().isoformat()} if pasted else {}
+        raw = self._raw(text[:MAX_RAW], part=text) if pasted else {}
         notes = [self.t(f"keyfigures.warnings.{w}") for w in warnings]
         if pasted:
             notes.insert(0, self.t("keyfigures.draft.read_as_offer"))
@@ -289,7 +301,11 @@ class KeyFigureDesk:
             await self.s.registry.set_session(actor.user_id, "pasted", offer_id=stored.offer.id, data=raw)
         else:
             await self.s.registry.clear_session(actor.user_id)
-        return self.preview(stored, notes=notes)
+        return await self.draft_preview(stored, notes=notes)
+
+    def _raw(self, whole: str, *, part: str) -> dict[str, Any]:
+        """What the session keeps of a paste, to glue a part Telegram split off back on."""
+        return {"raw": whole, "raw_at": self.s.clock.now().isoformat(), "part_units": utf16_units(part)}
 
     async def _continue_paste(self, actor: Actor, session: Session, text: str) -> Reply:
         """The next part of a long text Telegram split up: read the whole text again into the same draft."""
@@ -302,14 +318,25 @@ class KeyFigureDesk:
         data["id"] = stored.offer.id
         offer = valid_offer(data)
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status="draft")
-        raw = {"raw": whole, "raw_at": self.s.clock.now().isoformat()}
+        raw = self._raw(whole, part=text)
         notes = [self.t("keyfigures.draft.glued"), *(self.t(f"keyfigures.warnings.{w}") for w in warnings)]
         return await self._after_draft(actor, stored, missing, notes, raw)
 
     # --- preview and editing ------------------------------------------------------------------
 
-    def preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
-        """The draft as people will see it, with Bevestig / Pas aan / Annuleer."""
+    async def draft_preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
+        """The preview, with the warning that the offer is already there when it probably is."""
+        return self.preview(stored, notes=notes, duplicate=await self._duplicate_of(stored))
+
+    def preview(
+        self,
+        stored: StoredOffer,
+        *,
+        notes: list[Markup] | tuple[Markup, ...] = (),
+        duplicate: StoredOffer | None = None,
+    ) -> Reply:
+        """The draft as people will see it, with Bevestig / Pas aan / Annuleer; with a probable `duplicate`
+        that offer is shown first and Bevestig becomes Samenvoegen / Toch toevoegen."""
         offer, pk = stored.offer, stored.pk
         lines: list[Markup | None] = [self.t("keyfigures.preview.intro"), *notes]
         extra: list[Button] = []
@@ -319,14 +346,22 @@ class KeyFigureDesk:
         elif self.s.is_past(stored):
             lines.append(self.t("keyfigures.preview.past"))
             extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
+        elif _whole_day(offer) and self.t("keyfigures.warnings.time_missing") not in notes:
+            lines.append(self.t("keyfigures.warnings.time_missing"))
+            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
         body = join_lines(lines) + Markup("\n\n") + self.s.card(stored)
+        first = [Button(self._label("keyfigures.buttons.confirm"), f"kf:ok:{pk}")]
+        if duplicate is not None:
+            body += (
+                Markup("\n\n")
+                + self.t("keyfigures.preview.duplicate")
+                + Markup("\n")
+                + self.s.card(duplicate, full=False)
+            )
+            first = self._duplicate_buttons(stored, duplicate)
         buttons = rows(
-            [
-                Button(self._label("keyfigures.buttons.confirm"), f"kf:ok:{pk}"),
-                Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}"),
-                Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"),
-            ],
-            extra,
+            [*first, Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}")],
+            [Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"), *extra],
         )
         return Reply((Message(body, buttons, photo=photo_of(stored)),))
 
@@ -375,7 +410,7 @@ class KeyFigureDesk:
     async def show(self, actor: Actor, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply:
         """Back to where an edit came from: the preview of a draft, an admin's review or manage card."""
         if stored.status == "draft":
-            return self.preview(stored, notes=notes)
+            return await self.draft_preview(stored, notes=notes)
         if actor.role is Role.ADMIN and self.admin_view is not None:
             return await self.admin_view(stored, notes=notes)
         return self._text("keyfigures.confirm.already", title=stored.offer.title)
@@ -397,13 +432,23 @@ class KeyFigureDesk:
         except OfferError:
             return Reply((Message(self.t("keyfigures.edit.invalid")), self._prompt(stored, code)))
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status=stored.status)
-        return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved"))
+        if code != "w":
+            return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved"))
+        read = self._current(stored.offer, "w")
+        if update.ask_time:
+            # The date is in; the time is asked, not assumed: no silent 00:00-23:59.
+            await self.s.registry.set_session(
+                actor.user_id, "field", offer_id=stored.offer.id, field="w", data=dict(session.data)
+            )
+            day = date_text(stored.offer.when.start.date(), self.t, today=self.s.today()) if stored.offer.when else read
+            return Reply((Message(self.t("keyfigures.edit.ask_time", day=day)), self._prompt(stored, "w")))
+        return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved_when", when=read))
 
     async def _next_field(self, actor: Actor, session: Session, stored: StoredOffer, note: Markup) -> Reply:
         then = [c for c in session.data.get("then", []) if c in FIELDS]
         if then and then[0] == "w" and stored.offer.when is not None:
             then = then[1:]
-        raw = {k: v for k, v in session.data.items() if k in ("raw", "raw_at")}
+        raw = {k: v for k, v in session.data.items() if k in ("raw", "raw_at", "part_units")}
         if then:
             await self.s.registry.set_session(
                 actor.user_id, "field", offer_id=stored.offer.id, field=then[0], data={"then": then[1:], **raw}
@@ -540,13 +585,20 @@ class KeyFigureDesk:
         found = find_duplicates(stored.offer.to_dict(), [o.offer.to_dict() for o in by_id.values()])
         return [by_id[offer_id] for offer_id, *_ in found]
 
-    def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
-        pk = stored.pk
-        merge = f"kf:dm:{pk}:{other.pk}"
-        first = [Button(self._label("keyfigures.buttons.add_anyway"), f"kf:da:{pk}")]
+    def _duplicate_buttons(self, stored: StoredOffer, other: StoredOffer) -> list[Button]:
+        """Toch toevoegen / Samenvoegen: the only place their actions are made."""
+        merge = f"kf:dm:{stored.pk}:{other.pk}"
+        buttons = [Button(self._label("keyfigures.buttons.add_anyway"), f"kf:da:{stored.pk}")]
         if fits(merge):
-            first.append(Button(self._label("keyfigures.buttons.merge"), merge))
-        buttons = rows(first, [Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}")])
+            buttons.append(Button(self._label("keyfigures.buttons.merge"), merge))
+        return buttons
+
+    def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
+        """A duplicate that appeared after the preview, found at Bevestig."""
+        buttons = rows(
+            self._duplicate_buttons(stored, other),
+            [Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{stored.pk}")],
+        )
         body = self.t("keyfigures.duplicate.text") + Markup("\n\n") + self.s.card(other, full=False)
         return Reply((Message(body, buttons),))
 
@@ -574,6 +626,17 @@ class KeyFigureDesk:
             for message in (await self.admin_view(other, notes=(note,))).messages:
                 await self.s.tell_admins(message)
         return self._text("keyfigures.duplicate.merged", title=other.offer.title)
+
+
+def utf16_units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _whole_day(offer: Offer) -> bool:
+    """A date without a time (00:00 to 23:59): shown as such, and flagged in the preview."""
+    when = offer.when
+    return when is not None and when.start.time() == dt.time(0, 0) and when.end.time() == dt.time(23, 59)
 
 
 def merge_offers(existing: Offer, draft: Offer) -> Offer:
