@@ -132,6 +132,7 @@ _SERVICE_CUE = re.compile(
     r"|(?<![\w+])(?:\+32|0)\d[\d ./]{7,11}\d|[\w.+-]+@[\w-]+\.[\w.]+",
     re.I,
 )
+_NEXT_WEEK = re.compile(r"\b(?:vanaf|start|begint)\s+(?:er\s+)?(?:volgende|komende)\s+week\b", re.I)
 _OPENING_WORD = re.compile(r"\b(?:open|geopend|bereikbaar|openingsuren|openingstijden)\b", re.I)
 _PIECES = re.compile(r"[^\n!?;]+?(?:\.(?=\s+[A-Z])|(?=[\n!?;])|$)")
 
@@ -507,6 +508,8 @@ def extract_when(text: str, today: dt.date, *, fallback: str | None = None, answ
         elif season is not None:
             first_month = MONTHS[season.group("m1").lower().rstrip(".")]
             from_day = _month_start(first_month, today)
+        elif _NEXT_WEEK.search(text):
+            from_day = today + dt.timedelta(days=7 - today.weekday())  # "vanaf volgende week": next Monday
         until = range_end or until or _until(text, max(from_day, today))
         if until is None and season is not None:
             last = season.group("m2") or season.group("m1")

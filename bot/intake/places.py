@@ -123,7 +123,7 @@ def _clean_name(raw: str) -> str | None:
 def _name_before(prefix: str) -> str | None:
     """The place name in the text before an address: a whole short line, or what follows the last
     preposition of a sentence ("... kan je in Bibliotheek De Kimpel (")."""
-    prefix = prefix.rstrip(" ,(–-|:")
+    prefix = re.split(r"(?<=[.!?])\s+", prefix.rstrip(" ,(–-|:"))[-1]  # only the sentence the address is in
     if not prefix:
         return None
     label_free = _LABEL.sub("", prefix)

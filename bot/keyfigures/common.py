@@ -17,13 +17,13 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from bot.chat.cards import card
 from bot.chat.people import People
 from bot.chat.replies import MAX_ACTION_BYTES, Button, Message, Reply
+from bot.keyfigures.draftview import is_past, offer_card
 from bot.keyfigures.registry import Registry
 from bot.keyfigures.roles import Roles
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
 
@@ -105,24 +105,10 @@ class Shared:
 
     def card(self, stored: StoredOffer, *, full: bool = True) -> Markup:
         """The offer's card as people see it; a past one-off date is still shown (for previews)."""
-        offer = stored.offer
-        start = end = None
-        if offer.when is not None:
-            found = next_occurrence(offer.when, self.now_local())
-            start, end = found if found is not None else (offer.when.start, offer.when.end)
-        return card(
-            offer,
-            self.texts,
-            next_start=start,
-            next_end=end,
-            today=self.today(),
-            full=full,
-            cancelled=stored.status == "cancelled",
-        )
+        return offer_card(stored.offer, self.texts, self.now_local(), full=full)
 
     def is_past(self, stored: StoredOffer) -> bool:
-        when = stored.offer.when
-        return when is not None and next_occurrence(when, self.now_local()) is None
+        return is_past(stored.offer, self.now_local())
 
     def share_button(self, stored: StoredOffer) -> list[Button]:
         url = self.share_url(stored) if stored.status == "published" else None

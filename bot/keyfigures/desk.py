@@ -25,8 +25,10 @@ from markupsafe import Markup
 
 from bot.chat.cards import age_text, contact_text, date_text, price_text, when_text, where_text
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
-from bot.intake import extract_offer, find_duplicates
+from bot.intake import find_duplicates
+from bot.keyfigures import draftview
 from bot.keyfigures.common import AdminView, Announce, Shared, fits, photo_of
+from bot.keyfigures.draftview import DraftRead, notes_for, read_draft
 from bot.keyfigures.editor import FIELDS, apply, parse_answer, valid_offer
 from bot.keyfigures.registry import INVITE_PREFIX, MAX_NAME, MAX_ORGANISATION, InviteResult, Session
 from bot.keyfigures.roles import Actor, Role
@@ -45,7 +47,6 @@ MAX_RAW = 20_000  # what is kept of a pasted text while it may still grow
 # A question the bot asked (a field, 'paste the text now') is forgotten after this long, so a key figure who
 # walked away is not stuck: their next short text is a question again. The draft itself stays.
 SESSION_HOURS = 24
-NOTE_WARNINGS = ("text_truncated", "see_attachment", "multiple_dates", "ambiguous_date", "time_missing")
 MERGE_TEXT_FIELDS = ("summary", "description", "organizer", "registration", "transport", "eligibility")
 
 
@@ -255,36 +256,25 @@ class KeyFigureDesk:
             candidate = base[: 80 - len(suffix)].rstrip("-") + suffix
         return candidate
 
-    def _extract(self, text: str, origin: str | None, photo: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
-        extraction = extract_offer(text, today=self.s.today(), origin=origin, tz=self.s.settings.timezone_name)
-        data = dict(extraction.offer)
-        missing = list(extraction.missing)
-        if not data.get("title"):
-            data["title"] = self._label("keyfigures.draft.no_title")
-            if "title" not in missing:
-                missing.insert(0, "title")
-        if photo:
-            data["photo"] = photo
-        warnings = [w for w in extraction.warnings if w in NOTE_WARNINGS]
-        return data, missing, warnings
+    def _extract(self, text: str, origin: str | None, photo: str | None) -> DraftRead:
+        return read_draft(
+            text, today=self.s.today(), tz=self.s.settings.timezone_name, texts=self.t, origin=origin, photo=photo
+        )
 
     async def _draft(self, actor: Actor, text: str, *, origin: str | None, photo: str | None, pasted: bool) -> Reply:
         if not any(ch.isalnum() for ch in text) and photo is None:
             return self._text("keyfigures.draft.empty")
-        data, missing, warnings = self._extract(text, origin, photo)
-        if "empty_text" in warnings or (not text.strip() and photo is None):
+        read = self._extract(text, origin, photo)
+        if "empty_text" in read.warnings or (not text.strip() and photo is None):
             return self._text("keyfigures.draft.empty")
-        data["id"] = await self._free_id(str(data["id"]))
+        data = dict(read.data, id=await self._free_id(str(read.data["id"])))
         offer = valid_offer(data)
         stored = await self.s.offers.save(offer, source=actor.source, actor=actor.audit, status="draft")
         await self.s.registry.record_submission(
             offer.id, user_id=actor.user_id, key_figure_id=actor.key_figure.id if actor.key_figure else None
         )
         raw = self._raw(text[:MAX_RAW], part=text) if pasted else {}
-        notes = [self.t(f"keyfigures.warnings.{w}") for w in warnings]
-        if pasted:
-            notes.insert(0, self.t("keyfigures.draft.read_as_offer"))
-        return await self._after_draft(actor, stored, missing, notes, raw)
+        return await self._after_draft(actor, stored, read.missing, notes_for(read, self.t, pasted=pasted), raw)
 
     async def _after_draft(
         self, actor: Actor, stored: StoredOffer, missing: list[str], notes: list[Markup], raw: dict[str, Any]
@@ -314,13 +304,12 @@ class KeyFigureDesk:
             await self.s.registry.clear_session(actor.user_id)
             return await self._draft(actor, text, origin=None, photo=None, pasted=True)
         whole = (str(session.data["raw"]) + "\n" + text)[:MAX_RAW]
-        data, missing, warnings = self._extract(whole, None, photo_of(stored))
-        data["id"] = stored.offer.id
-        offer = valid_offer(data)
+        read = self._extract(whole, None, photo_of(stored))
+        offer = valid_offer(dict(read.data, id=stored.offer.id))
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status="draft")
         raw = self._raw(whole, part=text)
-        notes = [self.t("keyfigures.draft.glued"), *(self.t(f"keyfigures.warnings.{w}") for w in warnings)]
-        return await self._after_draft(actor, stored, missing, notes, raw)
+        notes = [self.t("keyfigures.draft.glued"), *notes_for(read, self.t, pasted=False)]
+        return await self._after_draft(actor, stored, read.missing, notes, raw)
 
     # --- preview and editing ------------------------------------------------------------------
 
@@ -336,34 +325,24 @@ class KeyFigureDesk:
         duplicate: StoredOffer | None = None,
     ) -> Reply:
         """The draft as people will see it, with Bevestig / Pas aan / Annuleer; with a probable `duplicate`
-        that offer is shown first and Bevestig becomes Samenvoegen / Toch toevoegen."""
-        offer, pk = stored.offer, stored.pk
-        lines: list[Markup | None] = [self.t("keyfigures.preview.intro"), *notes]
-        extra: list[Button] = []
-        if offer.when is None and offer.kind == "activity":
-            lines.append(self.t("keyfigures.preview.no_date"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        elif self.s.is_past(stored):
-            lines.append(self.t("keyfigures.preview.past"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        elif _whole_day(offer) and self.t("keyfigures.warnings.time_missing") not in notes:
-            lines.append(self.t("keyfigures.warnings.time_missing"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        body = join_lines(lines) + Markup("\n\n") + self.s.card(stored)
+        that offer is shown under it and Bevestig becomes Toch toevoegen / Samenvoegen."""
+        pk = stored.pk
+        shown = draftview.preview(
+            stored.offer,
+            self.t,
+            self.s.now_local(),
+            notes=notes,
+            duplicate=duplicate.offer if duplicate is not None else None,
+        )
+        extra = [Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w")] if shown.asks_date else []
         first = [Button(self._label("keyfigures.buttons.confirm"), f"kf:ok:{pk}")]
         if duplicate is not None:
-            body += (
-                Markup("\n\n")
-                + self.t("keyfigures.preview.duplicate")
-                + Markup("\n")
-                + self.s.card(duplicate, full=False)
-            )
             first = self._duplicate_buttons(stored, duplicate)
         buttons = rows(
             [*first, Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}")],
             [Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"), *extra],
         )
-        return Reply((Message(body, buttons, photo=photo_of(stored)),))
+        return Reply((Message(shown.body, buttons, photo=photo_of(stored)),))
 
     def _current(self, offer: Offer, code: str) -> str:
         """The field's value as plain text, to show next to the question."""
@@ -631,12 +610,6 @@ class KeyFigureDesk:
 def utf16_units(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def _whole_day(offer: Offer) -> bool:
-    """A date without a time (00:00 to 23:59): shown as such, and flagged in the preview."""
-    when = offer.when
-    return when is not None and when.start.time() == dt.time(0, 0) and when.end.time() == dt.time(23, 59)
 
 
 def merge_offers(existing: Offer, draft: Offer) -> Offer:
