@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -748,3 +750,40 @@ def test_more_flyer_phrasings():
 def test_attachment_only_mail_is_flagged():
     ext = extract_offer("Beste,\nIn bijlage de affiche voor onze filmavond. Graag verspreiden!\nMvg\nPeter", today=D)
     assert "see_attachment" in ext.warnings and "when" in ext.missing
+
+
+def test_the_activity_and_its_place_from_the_text_and_the_organiser_is_not_where_tickets_are_sold():
+    text = (
+        "Goeiemiddag,\n\nHet kerstconcert van de muziekacademie gaat door in de kerk van Rijkhoven op zondag 20/12 "
+        "van half 2 tot 5 uur.\nTickets aan de balie van CC De Kimpel of in Bibliotheek De Kimpel.\n\n"
+        "CC De Kimpel\nKloosterstraat 3"
+    )
+    offer = extract_offer(text, today=dt.date(2026, 12, 1)).offer
+    assert offer["title"] == "Kerstconcert van de muziekacademie"
+    assert offer["location"] == {"name": "Kerk van Rijkhoven", "address": None}
+    assert offer["organizer"] == "CC De Kimpel"
+    assert offer["when"] == {"start": "2026-12-20T13:30", "end": "2026-12-20T17:00"}
+    other = (
+        "Hallo iedereen,\nOp zondag 20 december is er een kerstconcert in de kerk van Rijkhoven, om half 3. "
+        "Tickets via CC De Kimpel, info in de bib."
+    )
+    offer = extract_offer(other, today=dt.date(2026, 12, 1)).offer
+    assert offer["title"] == "Kerstconcert in de kerk van Rijkhoven" and offer["organizer"] == "CC De Kimpel"
+    assert offer["location"]["name"] == "Kerk van Rijkhoven"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Hallo iedereen,", "Goeiemiddag", "zondag 20/12", "van half 2 tot 5 uur", "13.30 - 17.00", "om 14u",
+             "€5", "met Rap op Stap €1", "gratis", "Zaal De Linde, Lindestraat 15, 3740 Bilzen", "Chiro Hees",
+             "organiseert een", "kwart voor", "elke woensdag", "t.e.m. juni", "?", "!!", "\n", "🎄", "(", '"',
+             "in de kerk van Rijkhoven", "KWB", "tot", "van", "12", "2027", "-", ":"]
+        ),
+        max_size=25,
+    )
+)  # fmt: skip
+def test_bad_input_never_raises(parts):
+    ext = extract_offer(" ".join(parts), today=D)
+    assert tuple(ext.offer) == OFFER_FIELDS

@@ -76,6 +76,16 @@ _OPEN_SPACE = re.compile(
 )
 
 
+# A building named by its town: "in de kerk van Rijkhoven", "in de sporthal van Beverst".
+_BUILDING_IN_TOWN = re.compile(
+    rf"\b(?:in|op|aan|bij)\s+(?:de|het)\s+(?P<noun>(?i:kerk|kapel|sporthal|sportzaal|parochiezaal|feestzaal|zaal"
+    rf"|ontmoetingscentrum|gemeenschapshuis|school|speeltuin|kasteelpark|kasteel|abdij|jeugdhuis|chiroheem"
+    rf"|zwembad|dorpsplein|park))\s+(?P<prep>(?i:van|in|te))\s+(?P<town>{_TOWN})\b"
+)
+# Where tickets or information are to be had is not where it happens.
+_SALES = re.compile(r"\b(?:info|informatie|tickets?|kaarten|inschrijv\w*|reserv\w*|te koop|verkrijgbaar|balie)\b")
+
+
 @dataclass
 class PlaceResult:
     name: str | None = None
@@ -196,7 +206,10 @@ def extract_place(lines: list[str], extra: list[str] | None = None) -> PlaceResu
     """Find the first address in `lines` (then `extra`, e.g. a signature) and the place name beside it."""
     res = PlaceResult()
     lines = [recase(clean_line(x)) for x in lines]
+    body_venue = None
     for source in (lines, [recase(clean_line(x)) for x in extra or []]):
+        if source is not lines and (body_venue := _venue_name(lines, with_address=True)) is not None:
+            break  # the body names where it is ("in de kerk van Rijkhoven"): the signature's address is the sender's
         for i, line in enumerate(source):
             m = _ADDRESS.search(line) or _ADDRESS_NO_NUMBER.search(line)
             if not m:
@@ -217,11 +230,19 @@ def extract_place(lines: list[str], extra: list[str] | None = None) -> PlaceResu
             break
         if res.address:
             break
+    building = next((m for line in lines if (m := _BUILDING_IN_TOWN.search(line))), None)
+    if building and res.address and building.group("town").lower() not in res.address.lower():
+        # "in de kerk van Rijkhoven" in the text, and only the sender's address elsewhere: the church it is.
+        return PlaceResult(name=_building_name(building), address=None, confidence=0.6)
     if res.name is None:
-        res.name = _venue_name(lines, with_address=res.address is not None)
+        res.name = body_venue or _venue_name(lines, with_address=res.address is not None)
         if res.name and not res.address:
             res.confidence = 0.5
     return res
+
+
+def _building_name(m: re.Match) -> str:
+    return f"{m.group('noun').capitalize()} {m.group('prep').lower()} {m.group('town')}"
 
 
 def _venue_name(lines: list[str], *, with_address: bool) -> str | None:
@@ -231,14 +252,20 @@ def _venue_name(lines: list[str], *, with_address: bool) -> str | None:
         if m := _IN_PLACE.search(line):
             return _clean_name(m.group("name"))
     for line in lines:
+        if m := _BUILDING_IN_TOWN.search(line):
+            return _building_name(m)
+    for line in lines:
         if m := _OPEN_SPACE.search(line):
             name = m.group("name")
             name = name[0].upper() + name[1:]
             return f"{name}, {m.group('town')}" if m.group("town") else name
     for line in lines:
         for pos, partner in find_partners(line):
-            if re.search(r"\b(?:in|aan|bij|naar)\s+(?:het\s+|de\s+)?$", fold(line)[:pos]):
-                return partner
+            before = fold(line)[:pos]
+            if re.search(r"\b(?:in|aan|bij|naar)\s+(?:het\s+|de\s+)?$", before) and not _SALES.search(
+                re.split(r"[.!?;,]", before)[-1]
+            ):
+                return partner  # "in het Sociaal Huis"; not "tickets in de bib", where one buys them
     if with_address:
         return None
     for line in lines:

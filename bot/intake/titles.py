@@ -257,6 +257,11 @@ _SERVICE = re.compile(
     r"^\W*(?:De|Het)\s+(?P<x>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+)\s+van\s+[^,]{2,40}?\s+"
     r"(?:brengt|helpt|biedt|geeft|zorgt|leent|rijdt)\b"
 )
+# "Het kerstconcert van de muziekacademie gaat door in ...": the subject is the activity.
+_TAKES_PLACE = re.compile(
+    r"^\W*(?:de|het|ons|onze)\s+(?P<x>[a-z][^,.!?]{2,50}?)\s+(?:gaat\s+(?:dit\s+jaar\s+)?door|vindt\s+plaats|start)\b",
+    re.I,
+)
 _JOINS = re.compile(
     r"^\W*(?P<x>.{3,40}?)\s+(?:in\s+[\w-]+\s+)?doet\s+mee\s+met\s+(?:de\s+|het\s+)?(?:uitpas|rap op stap|kansentarief)",
     re.I,
@@ -399,6 +404,8 @@ def _sentence_title(sentence: str, today: dt.date) -> tuple[int, str] | None:
         found.append((2, f"{label} in {m.group('x').strip()}"))
     if m := _SERVICE.search(sentence):
         found.append((2, m.group("x")))
+    if (m := _TAKES_PLACE.search(sentence)) and (t := _phrase(m.group("x"), today)):
+        found.append((2, t))
     if m := _HAS.search(sentence):
         spans = partner_spans(sentence) or []
         head = sentence[: m.start()].strip(" -–:!")
