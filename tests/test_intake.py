@@ -510,7 +510,7 @@ def test_flyer_datum_line_is_not_a_mail_header():
         ),
         (
             "Goeiemiddag,\n\nWelbi trekt op zaterdag 12 juni met de bus naar het Openluchtmuseum Bokrijk!",
-            "Uitstap naar het Openluchtmuseum Bokrijk",
+            "Met de bus naar het Openluchtmuseum Bokrijk",
         ),
         ("heyy chiro mopertingen heeft startdag!!\nzondag 12 september van 2 tot 5", "Startdag Chiro Mopertingen"),
         (

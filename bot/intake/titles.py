@@ -244,7 +244,10 @@ _ASK_AT = re.compile(
     r"(?:kan\s+)?(?:aanvragen|vragen|krijgen|lenen|halen|huren|kopen)\b",
 )
 _GET = re.compile(r"\bkrijg(?:t|en)?\s+(?:je|jullie|u|mensen|iedereen)\s+(?:ook\s+|nu\s+)?(?P<x>.+)", re.I)
-_TRIP = re.compile(r"\b(?:trekt|trekken|vertrekken|vertrekt)\b[^.!?]*?\bnaar\s+(?P<dest>.+)", re.I)
+_TRIP = re.compile(
+    r"\b(?:trekt|trekken|vertrekken|vertrekt)\b[^.!?]*?(?P<how>\bmet\s+de\s+(?:bus|trein|fiets)\s+)?\bnaar\s+(?P<dest>.+)",
+    re.I,
+)
 _COMES_TO = re.compile(r"^\W*(?P<name>[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)\s+komt\s+naar\b")
 _HAS = re.compile(r"\s+(?:heeft|hebben|houdt|houden)\s+(?P<x>[^!.,?]{3,40})")
 _OUR = re.compile(r"\b(?:voor|naar|op|aan)\s+(?:onze|ons)\s+(?P<x>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
@@ -423,7 +426,8 @@ def _sentence_title(sentence: str, today: dt.date) -> tuple[int, str] | None:
         found.append((4, t))
     if (m := _TRIP.search(sentence)) and (dest := _phrase(m.group("dest"), today)):
         article = re.match(r"\s*(de|het)\s", m.group("dest"), re.I)
-        found.append((4, f"Uitstap naar {article.group(1).lower() + ' ' if article else ''}{dest}"))
+        trip = f"{m.group('how') or ''}naar {article.group(1).lower() + ' ' if article else ''}{dest}"  # its own words
+        found.append((4, trip[:1].upper() + trip[1:]))
     if m := _ASK_AT.search(sentence):
         np = _phrase(m.group("np"), today)
         if np:
