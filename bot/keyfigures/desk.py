@@ -6,6 +6,11 @@ caption, a text after /nieuw, and a long pasted text (LONG_PASTE characters or m
 is a question like anyone's. People who are not key figures and forward something get a polite 'only key
 figures can add offers' and nothing of it is stored.
 
+A paste is read as the key figure wrote it: a second text is glued to the first only when Telegram split
+one long message (the first part near its 4096-character limit, the rest at once); a time typed under
+✏️ Pas aan is applied as written and said back, and a date without a time makes the bot ask for the time;
+a probable duplicate is shown in the preview, before Bevestig.
+
 Where a key figure is in an exchange (registering, answering a field, pasting) lives in the database
 (`keyfigure_sessions`), so a restart in the middle loses nothing. Every change of an offer goes through
 OfferStore, so the audit trail holds who (a key figure's number or an admin's id) and when.
