@@ -54,13 +54,15 @@ def whole_day(offer: Offer) -> bool:
     return when is not None and when.start.time() == dt.time(0, 0) and when.end.time() == dt.time(23, 59)
 
 
-def offer_card(offer: Offer, texts: Texts, now_local: dt.datetime, *, full: bool = True) -> Markup:
+def offer_card(
+    offer: Offer, texts: Texts, now_local: dt.datetime, *, full: bool = True, cancelled: bool = False
+) -> Markup:
     """The offer's card as people see it; a past one-off date is still shown (for previews)."""
     start = end = None
     if offer.when is not None:
         found = next_occurrence(offer.when, now_local)
         start, end = found if found is not None else (offer.when.start, offer.when.end)
-    return card(offer, texts, next_start=start, next_end=end, today=now_local.date(), full=full)
+    return card(offer, texts, next_start=start, next_end=end, today=now_local.date(), full=full, cancelled=cancelled)
 
 
 def is_past(offer: Offer, now_local: dt.datetime) -> bool:
