@@ -345,12 +345,12 @@ async def test_a_long_paste_in_pieces_becomes_one_draft(core, clock):
     clock.advance(dt.timedelta(seconds=2))
     two = await core.keyfigures.incoming(who, Incoming(second))
     assert "samengevoegd" in two.messages[0].plain
-    drafts = await core.offers.list(statuses=("draft",))
+    drafts = await core.offers.select(statuses=("draft",))
     assert len(drafts) == 1 and drafts[0].offer.contact.phone == "089 12 34 56"
     assert action(one, "✅ Bevestig") == action(two, "✅ Bevestig")
     clock.advance(dt.timedelta(minutes=5))  # much later: a new offer
     await core.keyfigures.incoming(who, Incoming(second))
-    assert len(await core.offers.list(statuses=("draft",))) == 2
+    assert len(await core.offers.select(statuses=("draft",))) == 2
 
 
 async def test_two_whole_pastes_seconds_apart_are_two_drafts(core, clock):
@@ -366,7 +366,7 @@ async def test_two_whole_pastes_seconds_apart_are_two_drafts(core, clock):
     assert len(soup) >= LONG_PASTE and len(quiz) >= LONG_PASTE
     two = await core.keyfigures.incoming(who, Incoming(quiz))
     assert "samengevoegd" not in two.messages[0].plain
-    drafts = {d.offer.title: d.offer for d in await core.offers.list(statuses=("draft",))}
+    drafts = {d.offer.title: d.offer for d in await core.offers.select(statuses=("draft",))}
     assert len(drafts) == 2 and action(one, "✅ Bevestig") != action(two, "✅ Bevestig")
     assert drafts["Soepnamiddag in het Sociaal Huis"].when.start == dt.datetime(2027, 2, 3, 14, 0)
 
@@ -382,7 +382,7 @@ async def test_an_unanswered_question_is_forgotten_after_a_day(core, clock):
     assert wrong is not None and "begrijp ik niet" in wrong.messages[0].plain  # still waiting for the date
     clock.advance(dt.timedelta(days=1))
     assert await core.keyfigures.incoming(who, Incoming("zwemmen")) is None  # a question again
-    assert len(await core.offers.list(statuses=("draft",))) == 1  # the draft is still there
+    assert len(await core.offers.select(statuses=("draft",))) == 1  # the draft is still there
 
 
 async def test_a_key_figure_cannot_touch_another_ones_draft(core):
@@ -455,7 +455,7 @@ async def test_forwarded_fixture_texts_arrive_whole_as_drafts(core, clock):
         await core.keyfigures.registry.clear_session(KF)
         reply = await core.keyfigures.incoming(who, Incoming(text, forwarded=True))
         assert reply is not None, name
-        drafts = {s.offer.id: s for s in await core.offers.list(statuses=("draft",))}
+        drafts = {s.offer.id: s for s in await core.offers.select(statuses=("draft",))}
         newest = max(drafts.values(), key=lambda s: s.pk)
         stored = newest.offer.to_dict()
         if stored["title"] == placeholder:

@@ -2,7 +2,7 @@
 
 A stable contract (outside checks use it): --json prints exactly one line, one offer in the offer format, and
 the command writes nothing (no database is made or touched). Run in-process (bot.cli.main) to stay fast; the
-process-level behaviour of the command line is covered in test_cli.py."""
+process-level behaviour of the command line is covered in tests/test_cli.py."""
 
 from __future__ import annotations
 
