@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from bot.core import Core
+from bot.keyfigures import actions
 from handlers.app import open_bot
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies
 from tests.helpers import FIXTURES, make_settings
@@ -342,6 +343,11 @@ async def test_same_offer_twice_is_shown_in_the_preview_before_confirming(core, 
     (preview,) = await key_figure.forward(again)
     assert "staat er misschien al" in preview.text and preview.text.count("Soepnamiddag") >= 2
     assert labels(preview) == ["➕ Toch toevoegen", "🔁 Samenvoegen", "✏️ Pas aan", "🗑 Annuleer"]
+    (first,) = await core.offers.select(statuses=("pending",))
+    draft = actions.decode(preview.button("✏️ Pas aan").data)
+    assert isinstance(draft, actions.EditMenu) and draft.pk != first.pk
+    assert actions.decode(preview.button("➕ Toch toevoegen").data) == actions.ConfirmAnyway(draft.pk)
+    assert actions.decode(preview.button("🔁 Samenvoegen").data) == actions.Merge(draft.pk, first.pk)
     (merged,) = await key_figure.press(preview, "🔁 Samenvoegen")
     assert "Samengevoegd" in merged.text
     (offer,) = await only_offer_from_telegram(core)
@@ -356,6 +362,8 @@ async def test_a_duplicate_published_after_the_preview_is_still_caught_at_confir
     (duplicate,) = await key_figure.press(second, "✅ Bevestig")
     assert "Dit aanbod staat er al" in duplicate.text
     assert labels(duplicate) == ["➕ Toch toevoegen", "🔁 Samenvoegen", "🗑 Annuleer"]
+    assert isinstance(actions.decode(duplicate.button("🔁 Samenvoegen").data), actions.Merge)
+    assert isinstance(actions.decode(duplicate.button("➕ Toch toevoegen").data), actions.ConfirmAnyway)
 
 
 # ------------------------------------------------------------------------------------------------ restarts
