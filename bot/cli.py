@@ -6,6 +6,13 @@ The `ask` command is a stable contract used by outside evaluations:
 
 With --json it prints exactly one JSON object a line per question:
 {"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null}
+
+So is `draft`, the draft the intake makes of a pasted announcement (it writes nothing anywhere):
+
+    python -m bot draft [--today YYYY-MM-DD] [--json] [FILE|-]
+
+Without --json it prints the preview a key figure sees; with --json one offer in the offer format
+(docs/OFFER-FORMAT.md) on one line. FILE is read as UTF-8; without it (or with -) standard input.
 """
 
 from __future__ import annotations
@@ -25,16 +32,20 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bot.chat.cards import card
-from bot.chat.replies import to_plain
-from bot.core import Core, open_core
+from bot.chat.replies import join_lines, to_plain
+from bot.core import TEXTS_FILE, Core, open_core
+from bot.keyfigures.draftview import notes_for, offer_card, preview, read_draft
+from bot.keyfigures.editor import valid_offer
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
 from bot.ops import backup, runlock
 from bot.platform import logs
+from bot.platform.calendar import local_naive
 from bot.platform.config import ConfigError, Settings, load_settings
 from bot.platform.db import MigrationError
 from bot.platform.frontend import FrontendMissing, load_frontend
+from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
@@ -108,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
     rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     with_db(sub.add_parser("reminders", help="what the reminder outbox holds, and the anonymous counts"))
+
+    draft = sub.add_parser("draft", help="the draft the bot makes of a pasted announcement (writes nothing)")
+    draft.add_argument("--today", type=_date, help="the day dates without a year refer to (YYYY-MM-DD)")
+    draft.add_argument("--json", action="store_true", help="one offer in the offer format, on one line")
+    draft.add_argument("file", nargs="?", default="-", help="the text (UTF-8); - or nothing: standard input")
     return parser
 
 
@@ -146,6 +162,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _backup(args, settings)
     if command == "restore":
         return _restore(args, settings)
+    if command == "draft":  # no database: a draft on the command line is only shown
+        return _draft(args, settings)
     core = await open_core(settings)
     try:
         if command == "chat":
@@ -172,6 +190,45 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         raise AssertionError(command)
     finally:
         await core.close()
+
+
+def _draft(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            print(f"Cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
+    texts = Texts.load(settings.data_dir / TEXTS_FILE)
+    now = local_naive(dt.datetime.now(dt.UTC), settings.timezone)
+    if args.today:
+        now = dt.datetime.combine(args.today, now.time())
+    read = read_draft(text, today=now.date(), tz=settings.timezone_name, texts=texts)
+    if "empty_text" in read.warnings:
+        print(to_plain(texts("keyfigures.draft.empty")), file=sys.stderr)
+        return EXIT_FAILED
+    offer = valid_offer(read.data)
+    if args.json:
+        print(json.dumps(offer.to_dict(), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    notes = notes_for(read, texts, pasted=False)
+    asked = [f"keyfigures.ask.{code}" for code in ("title", "when") if code in read.missing]
+    if asked:  # the desk asks what is missing before it shows the preview
+        intro = join_lines([texts("keyfigures.draft.made"), *notes, offer_card(offer, texts, now)])
+        print(to_plain(str(intro)) + "\n\n" + to_plain(str(texts(asked[0].replace("title", "t").replace("when", "w")))))
+        return EXIT_OK
+    shown = preview(offer, texts, now, notes=notes)
+    buttons = ["keyfigures.buttons.confirm", "keyfigures.buttons.edit", "keyfigures.buttons.cancel"]
+    if shown.asks_date:
+        buttons.append("keyfigures.buttons.set_date")
+    print(to_plain(str(shown.body)) + "\n\n" + "   ".join(f"[{texts.label(b)}]" for b in buttons))
+    return EXIT_OK
 
 
 async def _run(settings: Settings) -> int:
