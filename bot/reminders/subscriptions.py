@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from bot.chat.people import People
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, iter_occurrences, local_naive
+from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive
 from bot.platform.db import Database, Transaction
 from bot.reminders.dispatcher import Dispatcher
 from bot.reminders.outbox import (
@@ -170,10 +170,7 @@ class Reminders:
     def is_occurrence(self, stored: StoredOffer, start: dt.datetime) -> bool:
         """Whether `start` (naive local) is a real occurrence of the offer (button actions are checked)."""
         when = stored.offer.when
-        if when is None:
-            return False
-        first = next(iter_occurrences(when, after=start - dt.timedelta(minutes=1) + when.duration), None)
-        return first is not None and first[0] == start
+        return when is not None and is_occurrence(when, start)
 
     # --- subscriptions -------------------------------------------------------------------------
 
