@@ -123,7 +123,9 @@ class PriceLine:
         return self.who in REDUCTIONS
 
     def to_dict(self) -> dict[str, Any]:
-        line: dict[str, Any] = {"amount": self.amount, "who": self.who}
+        line: dict[str, Any] = {"amount": self.amount}
+        if self.who != "iedereen":  # the default is left out, as a coordinator writes it
+            line["who"] = self.who
         for name in ("per", "label", "note"):
             if getattr(self, name) is not None:
                 line[name] = getattr(self, name)

@@ -61,10 +61,10 @@ class ContactSettings:
     """Whom people can reach when the bot cannot help: shown in every 'nothing found' answer."""
 
     name: str = "Sociaal Huis Bilzen"
-    phone: str = "089 00 00 10"
+    phone: str = "089 00 01 00"
     email: str = "sociaalhuis@example.be"
     hours: str = "maandag tot vrijdag van 9 tot 12 uur"
-    address: str = "Hospitaalstraat 2, 3740 Bilzen"
+    address: str = "Eikenlaan 25, 3740 Bilzen"
 
 
 @dataclass(frozen=True)
