@@ -171,7 +171,8 @@ def test_csv_names_an_impossible_date_and_its_row():
     text = "id;kind;title;when.start\nkerst;activity;Kerstmarkt;31/11/2026 14:00\n"
     with pytest.raises(OfferError) as caught:
         parse_csv(text)
-    assert str(caught.value) == "row 2 (id 'kerst'): when.start: 31/11/2026 14:00 is not a date: November 2026 has 30 days"
+    problem = "when.start: 31/11/2026 14:00 is not a date: November 2026 has 30 days"
+    assert str(caught.value) == f"row 2 (id 'kerst'): {problem}"
 
 
 def test_csv_price_cell_that_cannot_be_read_says_how_to_write_it():

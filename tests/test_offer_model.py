@@ -209,9 +209,9 @@ def test_free_offers():
         # when
         (offer(when="zaterdag"), "when", "expected an object, got 'zaterdag'"),
         (offer(when={"end": "2027-03-02T16:00"}), "when.start", "is required when 'when' is given"),
-        (nested("when", start="2027-02-30T14:00"), "when.start", "2027-02-30T14:00 is not a date: February 2027 has 28"),
+        (nested("when", start="2027-02-30T14:00"), "when.start", "is not a date: February 2027 has 28"),
         (nested("when", start="31/04/2027 14:00"), "when.start", "31/04/2027 14:00 is not a date: April 2027 has 30"),
-        (nested("when", start="12/13/2027 14:00"), "when.start", "12/13/2027 14:00 is not a date: there is no month 13"),
+        (nested("when", start="12/13/2027 14:00"), "when.start", "is not a date: there is no month 13"),
         (nested("when", start="02-03-27 14:00"), "when.start", "expected a date and time like"),
         (nested("when", start="2027-03-02"), "when.start", "expected a date and time like"),
         (nested("when", start="2027-03-02T25:00"), "when.start", "is not a time of day"),
