@@ -15,6 +15,7 @@ Actions of this module:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -29,6 +30,7 @@ from markupsafe import Markup
 from bot.chat.cards import card, price_text, when_text, where_text
 from bot.chat.people import People
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
+from bot.offers.availability import proposable
 from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
 from bot.platform.calendar import Clock, local_naive, next_occurrence
@@ -251,7 +253,7 @@ class Conversation:
     async def ask(self, who: Who, text: str) -> Reply:
         """A question in the person's own words: up to a page of result cards, or an honest 'nothing'."""
         await self.people.seen(who.user_id, who.chat_id)
-        result = await self.search.search(text)
+        result = await self._proposable(await self.search.search(text))
         if self.question_log is not None:
             await self.question_log.record_question(result, who=who, text=text)
         notes: list[Markup] = []
@@ -260,7 +262,8 @@ class Conversation:
         asked = result
         if not result.hits:
             later = await self.search.later(text, result)
-            if later is None:
+            later = None if later is None else await self._proposable(later)
+            if later is None or not later.hits:
                 return self.nothing(result, notes)
             result = later
         token = self.pages.keep(result.hits)
@@ -298,6 +301,21 @@ class Conversation:
         )
 
     # --- building replies --------------------------------------------------------------------
+
+    def _local_now(self) -> dt.datetime:
+        return local_naive(self.clock.now(), self.settings.timezone)
+
+    async def _open_hits(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits a person can still go to: past a registration deadline, full or postponed is not proposed."""
+        stored = await self.offers.get_many([h.offer_id for h in hits])
+        now = self._local_now()
+        return [h for h in hits if h.offer_id not in stored or proposable(stored[h.offer_id].offer, now)]
+
+    async def _proposable(self, result: SearchResult) -> SearchResult:
+        hits = await self._open_hits(result.hits)
+        if len(hits) == len(result.hits):
+            return result
+        return dataclasses.replace(result, hits=tuple(hits), reason=result.reason if hits else "no_match")
 
     def main_menu(self) -> tuple[tuple[Button, ...], ...]:
         label = self.texts.label
@@ -466,7 +484,8 @@ class Conversation:
     async def _need_offers(self, need: str) -> list[StoredOffer]:
         ids = await self.search.need_offers(need)
         stored = await self.offers.get_many(ids)
-        return [stored[i] for i in ids if i in stored]
+        now = self._local_now()
+        return [stored[i] for i in ids if i in stored and proposable(stored[i].offer, now)]
 
     async def _alone(self, who: Who, args: list[str]) -> Reply:
         return await self._need_list(who, "company", "alone.intro", "alone.none")
@@ -495,7 +514,7 @@ class Conversation:
         if what not in BROWSE or len(args) > 2 or (len(args) == 2 and offset is None):
             return self._unknown_button()
         text_key, kind = BROWSE[what]
-        hits = await self.search.browse(kind=kind, days=7 if kind is None else None)
+        hits = await self._open_hits(await self.search.browse(kind=kind, days=7 if kind is None else None))
         turning = offset is not None
         if not hits:
             text = self.texts("browse.empty", **self._contact_values())
