@@ -43,8 +43,8 @@ def price_text(offer: Offer, texts: Texts) -> Markup | None:
     normal = [line for line in lines if not line.is_reduction]
     if all(line.amount == 0 for line in (normal or lines)):
         return texts("card.price", price=texts("price.free"))
-    lowest = min((line.amount for line in normal), default=None)
-    reductions = [line for line in lines if line.is_reduction and (lowest is None or line.amount < lowest)]
+    base = normal[0].amount if normal else None  # a reduction is only one when it is below the normal price
+    reductions = [line for line in lines if line.is_reduction and (base is None or line.amount < base)]
     first = [_normal_segment(line, texts) for line in normal[:MAX_NORMAL_PRICES]]
     second = _reduction_segments(reductions, texts)[:MAX_REDUCTIONS]
     separator = Markup(texts.label("price.separator"))

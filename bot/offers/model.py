@@ -299,10 +299,20 @@ class Offer:
 
     @property
     def regular_lines(self) -> tuple[PriceLine, ...]:
-        """The price lines, or for an offer of format version 1 the lines its price stands for."""
-        if self.prices:
-            return self.prices
-        return lines_from_price(self.price)
+        """The price lines, or for an offer of format version 1 the lines its price stands for.
+
+        A summary price that is not the one derived from the lines was set here (a coordinator gave an imported
+        offer its Rap op Stap price, in the version 1 sense of `reduced`): it is shown as a line of its own."""
+        if not self.prices:
+            return lines_from_price(self.price)
+        lines = list(self.prices)
+        derived_regular, derived_reduced = summary_of(self.prices)
+        regular, reduced = self.price.regular, self.price.reduced
+        if regular is not None and regular != derived_regular and all(line.is_reduction for line in lines):
+            lines.insert(0, PriceLine(regular))
+        if reduced is not None and reduced != derived_reduced:
+            lines.append(PriceLine(reduced, who="rap-op-stap"))
+        return tuple(lines)
 
 
 # --- field checks -------------------------------------------------------------------------

@@ -315,7 +315,8 @@ def _prices(value: Any, lang: str, mapping: TermMapping) -> list[dict[str, Any]]
             continue
         category = entry.get("category")
         name = _localized(entry.get("name"), lang) or ""
-        line: dict[str, Any] = {"amount": round(float(entry["price"]), 2)}
+        amount = round(float(entry["price"]), 2)
+        line: dict[str, Any] = {"amount": int(amount) if amount.is_integer() else amount}
         if category != "base":
             who = mapping.who_pays(name)
             if category == "uitpas" and who != "uitpas-kansentarief":
