@@ -114,7 +114,7 @@ def parse_document(document: Any, *, mapping: TermMapping, texts: Texts, tz: Zon
         if "name" not in member:
             skipped["only a link (ask with embed=true)"] += 1
             continue
-        if (member.get("audience") or {}).get("audienceType") == "education":
+        if _table(member.get("audience")).get("audienceType") == "education":
             skipped["for schools only"] += 1
             continue
         where = f"event {number} ({member.get('@id') or _localized(member.get('name'), 'nl') or '?'})"
@@ -181,7 +181,7 @@ def _event(event: Mapping[str, Any], context: _Context) -> SourceItem:
         "contact": contact,
         "transport": None,
         "eligibility": context.texts.label("import.members_only")
-        if (event.get("audience") or {}).get("audienceType") == "members"
+        if _table(event.get("audience")).get("audienceType") == "members"
         else None,
         "childcare": childcare,
         "availability": availability,
@@ -189,6 +189,14 @@ def _event(event: Mapping[str, Any], context: _Context) -> SourceItem:
     offer = Offer.from_dict({k: v for k, v in data.items() if v is not None or k in ("price",)})
     cancelled = status in ("Unavailable", "TemporarilyUnavailable")
     return SourceItem(offer, event_id, cancelled=cancelled)
+
+
+def _table(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _localized(value: Any, lang: str) -> str | None:
@@ -398,12 +406,12 @@ def _calendar(event: Mapping[str, Any], tz: ZoneInfo) -> tuple[dict[str, Any] | 
         return _dated(event, tz)
     if kind == "periodic":
         return _periodic(event, tz)
-    care = next((_childcare_of(e) for e in event.get("openingHours") or [] if isinstance(e, Mapping)), None)
+    care = next((_childcare_of(e) for e in _list(event.get("openingHours")) if isinstance(e, Mapping)), None)
     return None, care  # permanent: always available
 
 
 def _dated(event: Mapping[str, Any], tz: ZoneInfo) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    subs = [s for s in event.get("subEvent") or [] if isinstance(s, Mapping)]
+    subs = [s for s in _list(event.get("subEvent")) if isinstance(s, Mapping)]
     if not subs and event.get("startDate"):
         subs = [{"startDate": event["startDate"], "endDate": event.get("endDate")}]
     occurrences: list[tuple[dt.datetime, dt.datetime]] = []
@@ -446,7 +454,7 @@ def _periodic(event: Mapping[str, Any], tz: ZoneInfo) -> tuple[dict[str, Any] | 
     first_day, last_day = _moment(event.get("startDate"), tz), _moment(event.get("endDate"), tz)
     if first_day is None or last_day is None:
         return None, None
-    hours = [h for h in event.get("openingHours") or [] if isinstance(h, Mapping)]
+    hours = [h for h in _list(event.get("openingHours")) if isinstance(h, Mapping)]
     care = next((_childcare_of(h) for h in hours if _childcare_of(h)), None)
     closed = _closed_days(event.get("openingHoursClosedDays"))
     if not hours:
@@ -456,7 +464,7 @@ def _periodic(event: Mapping[str, Any], tz: ZoneInfo) -> tuple[dict[str, Any] | 
         opens, closes = _clock(entry.get("opens")), _clock(entry.get("closes"))
         if opens is None or closes is None:
             continue
-        for day in entry.get("dayOfWeek") or []:
+        for day in _list(entry.get("dayOfWeek")):
             if day in WEEKDAYS:
                 slots.append((list(WEEKDAYS).index(day), opens, closes))
     if not slots:
