@@ -26,7 +26,7 @@ from bot.ops import backup, runlock
 from bot.platform import logs
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
-from handlers import errors, guard, insights, keyfigures, media, people, reminders
+from handlers import errors, guard, insights, keyfigures, media, people, reminders, sources
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
@@ -72,6 +72,8 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
     app.add_error_handler(errors.on_error)
     schedule_cleanup(app)
     schedule_backup(app)
+    # Offers from where partners publish them: UiTdatabank and the iCal feeds, on their own schedule.
+    sources.schedule(app)
     return app
 
 

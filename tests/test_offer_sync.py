@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import json
 import os
 import sys
@@ -199,3 +200,19 @@ async def test_the_coordinators_commands(tmp_path, api):
     code, out, err = await run_bot("import", str(saved), "--db", str(tmp_path / "other.sqlite3"), cwd=tmp_path)
     assert code == 0, err
     assert out == "Imported 2 offers from uit.json: uit: 2 new, 0 updated, 0 unchanged, 0 cancelled.\n"
+
+
+async def test_the_bot_syncs_by_itself_on_its_schedule(core, api, app_builder):
+    from handlers.app import build_application
+
+    app = build_application(core, app_builder)
+    assert app.job_queue is not None
+    job = next(job for job in app.job_queue.jobs() if job.name == "sync-uit")
+    assert job.trigger.interval == dt.timedelta(hours=6)
+    async with app:
+        await job.run(app)
+    assert await status_of(core, CONCERT) == "published"
+    api.client_id = "another-client"  # the source refuses: logged, nothing changed, the job does not fail
+    async with app:
+        await job.run(app)
+    assert await status_of(core, CONCERT) == "published"
