@@ -216,3 +216,23 @@ async def test_the_bot_syncs_by_itself_on_its_schedule(core, api, app_builder):
     async with app:
         await job.run(app)
     assert await status_of(core, CONCERT) == "published"
+
+
+async def test_a_postponement_at_the_source_says_so_to_people_with_a_reminder(core, api, clock):
+    from bot.reminders.outbox import OutboxRow
+
+    await sync(core)
+    stored = await core.offers.get(CONCERT_ID)
+    assert stored is not None
+    await core.people.seen(778, 778)
+    await core.reminders.subscribe(778, stored.pk, day_before=True, hours_before=False, every_time=False)
+    api.events[0]["status"] = {"type": "TemporarilyUnavailable"}
+    api.events[0]["subEvent"][0]["status"] = {"type": "TemporarilyUnavailable"}
+    await sync(core)
+    row = await core.db.fetchone("SELECT * FROM outbox WHERE user_id = 778 AND kind = 'cancelled'")
+    assert row is not None
+    now = clock.now()
+    outbox_row = OutboxRow(row["id"], 778, 778, row["offer_pk"], row["occurrence"], "cancelled", now, now, "planned",
+                           0, None, None)  # fmt: skip
+    message = await core.reminder_chat.render(outbox_row, now)
+    assert message is not None and message.plain.startswith("⏸ Uitgesteld: Kerstconcert van de harmonie")
