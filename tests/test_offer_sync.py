@@ -8,10 +8,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +18,7 @@ from bot.offers import sources
 from bot.offers.importers import SourceError
 from bot.offers.importers.uitdatabank import offer_id_for
 from bot.platform.calendar import ManualClock
-from bot.platform.config import PROJECT_ROOT, UitSyncSettings
+from bot.platform.config import UitSyncSettings
 from tests.fakesearchapi import FakeSearchApi
 from tests.helpers import brussels, make_settings
 from tests.uitdatabank_examples import ATELIER, CONCERT, FEAST, KIMPEL, QUIZ, WORKSHOP, YOGA, events, response
@@ -173,33 +170,28 @@ async def test_wrong_credentials_say_so(core, api):
         await sync(core)
 
 
-async def run_bot(*args: str, cwd: Path) -> tuple[int, str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "BOT_CONFIG", "UITDATABANK"))}
-    environ["PYTHONPATH"] = str(PROJECT_ROOT)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=environ,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode or 0, out.decode(), err.decode()
+async def test_the_coordinators_commands(tmp_path, api, capsys, monkeypatch):
+    """`python -m bot sync uit` with the config, and `python -m bot import` of a saved Search API response
+    (in a worker thread of this process: the commands start their own event loop)."""
+    from bot.cli import main
 
-
-async def test_the_coordinators_commands(tmp_path, api):
-    """`python -m bot sync uit` with the config, and `python -m bot import` of a saved Search API response."""
+    for name in ("TELEGRAM_BOT_TOKEN", "BOT_CONFIG", "UITDATABANK_CLIENT_ID", "UITDATABANK_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
     config = tmp_path / "config.toml"
     config.write_text(
         f'[database]\npath = "bot.sqlite3"\n[sync.uit]\nbase_url = "{api.base_url}"\n'
         f"client_id = \"test-client\"\nquery = '{QUERY}'\n",
         encoding="utf-8",
     )
-    code, out, err = await run_bot("--config", str(config), "sync", "uit", cwd=tmp_path)
-    assert code == 0, err
-    assert out.startswith("uit: 6 new, 0 updated, 0 unchanged, 0 cancelled.")
+    assert await asyncio.to_thread(main, ["--config", str(config), "sync", "uit"]) == 0
+    assert capsys.readouterr().out.startswith("uit: 6 new, 0 updated, 0 unchanged, 0 cancelled.")
     saved = tmp_path / "uit.json"
     saved.write_text(json.dumps(response([CONCERT, WORKSHOP])), encoding="utf-8")
-    code, out, err = await run_bot("import", str(saved), "--db", str(tmp_path / "other.sqlite3"), cwd=tmp_path)
-    assert code == 0, err
-    assert out == "Imported 2 offers from uit.json: uit: 2 new, 0 updated, 0 unchanged, 0 cancelled.\n"
+    args = ["--config", str(config), "import", str(saved), "--db", str(tmp_path / "other.sqlite3")]
+    assert await asyncio.to_thread(main, args) == 0
+    assert (
+        capsys.readouterr().out == "Imported 2 offers from uit.json: uit: 2 new, 0 updated, 0 unchanged, 0 cancelled.\n"
+    )
 
 
 async def test_the_bot_syncs_by_itself_on_its_schedule(core, api, app_builder):
