@@ -34,6 +34,7 @@ from bot.ops import backup, runlock
 from bot.platform import logs
 from bot.platform.config import ConfigError, Settings, load_settings
 from bot.platform.db import MigrationError
+from bot.platform.frontend import FrontendMissing, load_frontend
 from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
@@ -158,7 +159,7 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         if command == "chat":
             from bot.chat.terminal import chat
 
-            await chat(core.conversation, core.texts)
+            await chat(core.conversation, core.commands, core.texts)
             return EXIT_OK
         if command == "ask":
             return await _ask(args, core)
@@ -189,10 +190,13 @@ async def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from handlers.app import run_bot
-
     try:
-        await run_bot(settings)
+        frontend = load_frontend()
+    except FrontendMissing as error:
+        print(f"Not started: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        await frontend.run(settings)
     except runlock.AlreadyRunning as error:
         print(f"Not started: {error}.", file=sys.stderr)
         return EXIT_FAILED
@@ -294,7 +298,8 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
         intro = core.texts("answer.found_one")
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
-            intro = core.texts("answer.found_later", period=result.query.period.label)  # type: ignore[union-attr]
+            assert result.query.period is not None  # `later` only answers a question about a period
+            intro = core.texts("answer.found_later", period=result.query.period.label)
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
         print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
@@ -359,8 +364,6 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 async def _import_source(args: argparse.Namespace, settings: Settings) -> int:
     """A UiTdatabank response or an iCal file: the same rules as a sync (see bot/offers/sync.py)."""
     from bot.offers.importers import SourceError
-    from bot.offers.sources import import_source_file, read_source_file
-    from bot.platform.calendar import local_naive
 
     raw = args.file.read_bytes()
     if len(raw) > args.max_mb * 1_048_576:
@@ -368,15 +371,14 @@ async def _import_source(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_FAILED
     core = await open_core(settings, load_sample=False)
     try:
-        now = local_naive(core.clock.now(), settings.timezone)
         try:
-            found = read_source_file(args.file, raw, settings=settings, texts=core.texts, now=now)
+            found = core.sources.read_file(args.file, raw)
         except (SourceError, OfferError) as error:
             print(f"Import failed, nothing was imported.\n{args.file.name}: {error}", file=sys.stderr)
             return EXIT_FAILED
         assert found is not None
         source, document = found
-        report = await import_source_file(core.offers, source, document, settings)
+        report = await core.sources.import_file(source, document)
     finally:
         await core.close()
     print(f"Imported {len(document.items)} offers from {args.file.name}: {report.text()}")
@@ -386,7 +388,6 @@ async def _import_source(args: argparse.Namespace, settings: Settings) -> int:
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     """`python -m bot sync uit|ical|all`: fetch now, as the bot does on its schedule."""
     from bot.offers.importers import SourceError
-    from bot.offers.sources import sync_feed, sync_uit
 
     logs.protect([settings.sync.uit.client_id, settings.sync.uit.api_key])
     feeds = [f for f in settings.sync.ical if args.feed in (None, f.name)]
@@ -409,14 +410,14 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.what in ("uit", "all"):
             try:
-                print((await sync_uit(core.offers, settings, core.texts)).text())
+                print((await core.sources.sync_uit()).text())
             except (SourceError, OfferError) as error:
                 print(f"uit: not synced, nothing was changed: {error}", file=sys.stderr)
                 failed = True
         if args.what in ("ical", "all"):
             for feed in feeds:
                 try:
-                    print((await sync_feed(core.offers, settings, feed)).text())
+                    print((await core.sources.sync_feed(feed)).text())
                 except (SourceError, OfferError) as error:
                     print(f"ical:{feed.name}: not synced, nothing was changed: {error}", file=sys.stderr)
                     failed = True
@@ -426,7 +427,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, core: Core) -> int:
-    stored = await core.offers.list(statuses=tuple(args.status or STATUSES))
+    stored = await core.offers.select(statuses=tuple(args.status or STATUSES))
     offers = [s.offer for s in stored]
     text = dump_json(offers, town=core.settings.town) if args.format == "json" else dump_csv(offers)
     if args.out:
@@ -470,12 +471,7 @@ async def _history(args: argparse.Namespace, core: Core) -> int:
 
 async def _invite(args: argparse.Namespace, core: Core) -> int:
     """Print a one-time invite link; the key figure opens it in Telegram and gives name and organisation."""
-    if args.days:
-        settings = dataclasses.replace(
-            core.settings, keyfigures=dataclasses.replace(core.settings.keyfigures, invite_days=args.days)
-        )
-        core.keyfigures.shared.settings = settings
-    link, expires = await core.keyfigures.create_invite("cli")
+    link, expires = await core.keyfigures.create_invite("cli", days=args.days)
     until = expires.astimezone(core.settings.timezone).strftime("%Y-%m-%d %H:%M")
     if link.startswith("https://"):
         print(f"Invite link for a new key figure (works once, until {until}):\n{link}")

@@ -1,6 +1,8 @@
 """The scheduled syncs: UiTdatabank and each iCal feed of the config, every `every_hours`, a little after start.
 
-A sync that fails (the source is down, a broken answer) changes nothing and is logged; the next one tries again.
+The jobs are put on the Application's job queue by handlers/app.py (`schedule`); each asks the core's
+`sources` (bot/offers/sources.py, built in bot/core.py) to sync. A sync that fails (the source is down, a
+broken answer) changes nothing and is logged; the next one tries again.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from telegram.ext import Application
 
 from bot.offers.importers import SourceError
 from bot.offers.model import OfferError
-from bot.offers.sources import sync_feed, sync_uit
 from bot.platform import logs
+from bot.platform.config import Settings
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -21,28 +23,26 @@ FIRST_SYNC = dt.timedelta(minutes=2)  # after start: the bot answers first, then
 
 
 async def uit_job(context: BotContext) -> None:
-    core = context.bot_data.core
     try:
-        await sync_uit(core.offers, core.settings, core.texts)
+        await context.bot_data.core.sources.sync_uit()
     except (SourceError, OfferError) as error:
         log.warning("UiTdatabank sync failed, nothing was changed (tried again later): %s", error)
 
 
 async def feed_job(context: BotContext) -> None:
-    core = context.bot_data.core
+    sources = context.bot_data.core.sources
     name = context.job.data if context.job is not None else None
-    feed = next((f for f in core.settings.sync.ical if f.name == name), None)
+    feed = sources.feed(name) if isinstance(name, str) else None
     if feed is None:
         return
     try:
-        await sync_feed(core.offers, core.settings, feed)
+        await sources.sync_feed(feed)
     except (SourceError, OfferError) as error:
         log.warning("iCal feed %s: sync failed, nothing was changed (tried again later): %s", feed.name, error)
 
 
-def schedule(app: Application) -> None:
+def schedule(app: Application, settings: Settings) -> None:
     """One repeating job per configured source."""
-    settings = app.bot_data.core.settings
     if app.job_queue is None:
         return
     logs.protect([settings.sync.uit.client_id, settings.sync.uit.api_key])

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dateutil import rrule as rrules  # the module: When.rrule (a field) hides the name of its class
 from dateutil.rrule import rrule, rrulestr
 
 KINDS = ("activity", "discount", "transport", "support")
@@ -172,7 +173,7 @@ class When:
     dates: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
     exdates: tuple[dt.datetime, ...] = ()
 
-    def recurrence(self) -> rrule | None:
+    def recurrence(self) -> rrules.rrule | None:
         """The RFC 5545 rule anchored at `start`, or None for a one-off."""
         if not self.rrule:
             return None

@@ -23,7 +23,7 @@ from bot.offers.importers.ical import parse_calendar
 from bot.offers.importers.uitdatabank import TermMapping, parse_document
 from bot.offers.store import OfferStore
 from bot.offers.sync import SourceSync, SyncReport
-from bot.platform.calendar import local_naive
+from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import IcalFeedSettings, Settings, UitSyncSettings
 from bot.platform.texts import Texts
 
@@ -123,53 +123,64 @@ def _read_feed_file(name: str, base: Path) -> bytes:
         raise SourceError(f"the feed file {path} cannot be read: {error.strerror}") from None
 
 
-def _now(offers: OfferStore) -> dt.datetime:
-    return local_naive(offers.clock.now(), offers.tz)
+class OfferSources:
+    """The sources of the config (UiTdatabank, the iCal feeds) and a source's file, brought into the offer store
+    by one rule book (bot/offers/sync.py). Built once in bot/core.py; the scheduled jobs (handlers/sources.py)
+    and the command line (`python -m bot sync`, `import`) use it."""
 
+    def __init__(self, *, offers: OfferStore, settings: Settings, texts: Texts, clock: Clock) -> None:
+        self.offers = offers
+        self.settings = settings
+        self.texts = texts
+        self.clock = clock
 
-async def sync_uit(offers: OfferStore, settings: Settings, texts: Texts) -> SyncReport:
-    """`python -m bot sync uit` and the scheduled job: fetch the query's events and apply them."""
-    if not settings.sync.uit.configured:
-        raise SourceError("UiTdatabank is not configured: set [sync.uit] client_id (or api_key) and query")
-    document = await fetch_uit(settings.sync.uit)
-    mapping = TermMapping.load(settings.data_dir / MAPPING_FILE)
-    parsed = parse_document(document, mapping=mapping, texts=texts, tz=settings.timezone)
-    return await SourceSync(offers, new_status=settings.sync.new_status).apply(
-        uit_source(), parsed, complete=bool(document.get("complete"))
-    )
+    def _now(self) -> dt.datetime:
+        return local_naive(self.clock.now(), self.settings.timezone)
 
+    def _mapping(self) -> TermMapping:
+        """data/uitdatabank.toml, read at each sync: a coordinator's change to it counts from the next sync."""
+        return TermMapping.load(self.settings.data_dir / MAPPING_FILE)
 
-async def sync_feed(offers: OfferStore, settings: Settings, feed: IcalFeedSettings) -> SyncReport:
-    """`python -m bot sync ical` and the scheduled job: one feed, which holds everything the partner has."""
-    raw = await fetch_feed(feed.url, base=(settings.source.parent if settings.source else Path.cwd()))
-    if len(raw) > MAX_FEED_BYTES:
-        raise SourceError(f"the feed is larger than {MAX_FEED_BYTES // 1_048_576} MB")
-    parsed = parse_calendar(raw, feed=feed.name, tz=settings.timezone, now=_now(offers))
-    return await SourceSync(offers, new_status=settings.sync.new_status).apply(
-        ical_source(feed.name), parsed, complete=True
-    )
+    def _rules(self) -> SourceSync:
+        return SourceSync(self.offers, new_status=self.settings.sync.new_status)
 
+    def feed(self, name: str) -> IcalFeedSettings | None:
+        """The feed of the config with this name."""
+        return next((f for f in self.settings.sync.ical if f.name == name), None)
 
-def read_source_file(
-    path: Path, raw: bytes, *, settings: Settings, texts: Texts, now: dt.datetime
-) -> tuple[str, SourceDocument] | None:
-    """A UiTdatabank response or an iCal file given to `python -m bot import`; None for the bot's own format."""
-    kind = detect(raw, path.suffix.lower())
-    if kind == "uit":
-        try:
-            document = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise SourceError(f"{path.name}: not valid JSON: {error}") from None
-        mapping = TermMapping.load(settings.data_dir / MAPPING_FILE)
-        return uit_source(), parse_document(document, mapping=mapping, texts=texts, tz=settings.timezone)
-    if kind == "ical":
-        feed = path.stem
-        return ical_source(feed), parse_calendar(raw, feed=feed, tz=settings.timezone, now=now)
-    return None
+    async def sync_uit(self) -> SyncReport:
+        """`python -m bot sync uit` and the scheduled job: fetch the query's events and apply them."""
+        uit = self.settings.sync.uit
+        if not uit.configured:
+            raise SourceError("UiTdatabank is not configured: set [sync.uit] client_id (or api_key) and query")
+        document = await fetch_uit(uit)
+        parsed = parse_document(document, mapping=self._mapping(), texts=self.texts, tz=self.settings.timezone)
+        return await self._rules().apply(uit_source(), parsed, complete=bool(document.get("complete")))
 
+    async def sync_feed(self, feed: IcalFeedSettings) -> SyncReport:
+        """`python -m bot sync ical` and the scheduled job: one feed, which holds everything the partner has."""
+        source = self.settings.source
+        raw = await fetch_feed(feed.url, base=(source.parent if source else Path.cwd()))
+        if len(raw) > MAX_FEED_BYTES:
+            raise SourceError(f"the feed is larger than {MAX_FEED_BYTES // 1_048_576} MB")
+        parsed = parse_calendar(raw, feed=feed.name, tz=self.settings.timezone, now=self._now())
+        return await self._rules().apply(ical_source(feed.name), parsed, complete=True)
 
-async def import_source_file(
-    offers: OfferStore, source: str, document: SourceDocument, settings: Settings
-) -> SyncReport:
-    """An import of a source's file: the same rules as a sync, but nothing is 'gone' (a file may hold a part)."""
-    return await SourceSync(offers, new_status=settings.sync.new_status).apply(source, document, complete=False)
+    def read_file(self, path: Path, raw: bytes) -> tuple[str, SourceDocument] | None:
+        """A UiTdatabank response or an iCal file given to `python -m bot import`; None for the bot's own format."""
+        kind = detect(raw, path.suffix.lower())
+        tz = self.settings.timezone
+        if kind == "uit":
+            try:
+                document = json.loads(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise SourceError(f"{path.name}: not valid JSON: {error}") from None
+            return uit_source(), parse_document(document, mapping=self._mapping(), texts=self.texts, tz=tz)
+        if kind == "ical":
+            feed = path.stem
+            return ical_source(feed), parse_calendar(raw, feed=feed, tz=tz, now=self._now())
+        return None
+
+    async def import_file(self, source: str, document: SourceDocument) -> SyncReport:
+        """An import of a source's file: the same rules as a sync, but nothing is 'gone' (a file may hold a part)."""
+        return await self._rules().apply(source, document, complete=False)
