@@ -87,9 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("query", nargs="*", help="the question; without it, questions are read from stdin")
 
-    imp = with_db(sub.add_parser("import", help="import offers from a JSON or CSV file (all or nothing)"))
+    imp = with_db(
+        sub.add_parser("import", help="import offers from a JSON or CSV file, a UiTdatabank response or an .ics file")
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--max-mb", type=_positive, default=MAX_FILE_BYTES // 1_048_576, help="largest file accepted")
+
+    syn = with_db(sub.add_parser("sync", help="fetch offers from UiTdatabank or the iCal feeds of the config now"))
+    syn.add_argument("what", choices=("uit", "ical", "all"), help="uit: UiTdatabank; ical: the feeds; all: both")
+    syn.add_argument("--feed", help="only this feed (its name in [[sync.ical]])")
 
     exp = with_db(sub.add_parser("export", help="write all offers as JSON or CSV"))
     exp.add_argument("--format", choices=("json", "csv"), default="json")
@@ -158,6 +164,8 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _run(settings)
     if command == "import":
         return await _import(args, settings)
+    if command == "sync":
+        return await _sync(args, settings)
     if command == "backup":
         return await _backup(args, settings)
     if command == "restore":
@@ -382,6 +390,15 @@ def _human_answer(
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.offers.importers import detect
+
+    try:
+        with args.file.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        head = b""
+    if detect(head, args.file.suffix.lower()) is not None:
+        return await _import_source(args, settings)
     try:
         offers = read_offer_file(args.file, max_bytes=args.max_mb * 1_048_576)
     except (OfferFileError, OfferError) as error:
@@ -399,6 +416,71 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         f"{summary.unchanged} unchanged."
     )
     return EXIT_OK
+
+
+async def _import_source(args: argparse.Namespace, settings: Settings) -> int:
+    """A UiTdatabank response or an iCal file: the same rules as a sync (see bot/offers/sync.py)."""
+    from bot.offers.importers import SourceError
+
+    raw = args.file.read_bytes()
+    if len(raw) > args.max_mb * 1_048_576:
+        print(f"Import failed, nothing was imported.\n{args.file}: larger than {args.max_mb} MB.", file=sys.stderr)
+        return EXIT_FAILED
+    core = await open_core(settings, load_sample=False)
+    try:
+        try:
+            found = core.sources.read_file(args.file, raw)
+        except (SourceError, OfferError) as error:
+            print(f"Import failed, nothing was imported.\n{args.file.name}: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        assert found is not None
+        source, document = found
+        report = await core.sources.import_file(source, document)
+    finally:
+        await core.close()
+    print(f"Imported {len(document.items)} offers from {args.file.name}: {report.text()}")
+    return EXIT_OK
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    """`python -m bot sync uit|ical|all`: fetch now, as the bot does on its schedule."""
+    from bot.offers.importers import SourceError
+
+    logs.protect([settings.sync.uit.client_id, settings.sync.uit.api_key])
+    feeds = [f for f in settings.sync.ical if args.feed in (None, f.name)]
+    if args.what in ("ical", "all") and not feeds:
+        print(
+            "No iCal feed in the config ([[sync.ical]] with name and url)"
+            + (f" named {args.feed!r}" if args.feed else "")
+            + ".",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.what in ("uit", "all") and not settings.sync.uit.configured:
+        print(
+            "UiTdatabank is not configured: set [sync.uit] client_id (or api_key) and query in config.toml.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    failed = False
+    core = await open_core(settings, load_sample=False)
+    try:
+        if args.what in ("uit", "all"):
+            try:
+                print((await core.sources.sync_uit()).text())
+            except (SourceError, OfferError) as error:
+                print(f"uit: not synced, nothing was changed: {error}", file=sys.stderr)
+                failed = True
+        if args.what in ("ical", "all"):
+            for feed in feeds:
+                try:
+                    print((await core.sources.sync_feed(feed)).text())
+                except (SourceError, OfferError) as error:
+                    print(f"ical:{feed.name}: not synced, nothing was changed: {error}", file=sys.stderr)
+                    failed = True
+    finally:
+        await core.close()
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 async def _export(args: argparse.Namespace, core: Core) -> int:

@@ -1,5 +1,5 @@
 """The only wiring of the core: config -> database -> texts, word list, offers, search, reminders,
-key figures, conversation, commands.
+key figures, conversation, commands, and the sources offers are synced from (UiTdatabank, iCal feeds).
 
 Everything the bot needs is opened here, once, and closed in `Core.close()`. The Telegram
 application (handlers/app.py), the terminal chat and the command line all start from `open_core`.
@@ -20,6 +20,7 @@ from bot.chat.people import People
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
+from bot.offers.sources import OfferSources
 from bot.offers.store import OfferStore
 from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.platform.config import Settings
@@ -53,6 +54,7 @@ class Core:
     analyzer: Analyzer
     holidays: tuple[Holiday, ...]
     offers: OfferStore
+    sources: OfferSources  # UiTdatabank and the iCal feeds: synced on a schedule (handlers/sources.py) and by the CLI
     people: People
     search: SearchService
     conversation: Conversation
@@ -113,6 +115,7 @@ async def open_core(
     except BaseException:
         await db.close()
         raise
+    sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
     people = People(db, clock, settings.timezone, observers=(insights,))
     reminders = Reminders(db, offers, people, outbox, alarm, clock)
@@ -163,6 +166,7 @@ async def open_core(
         analyzer=analyzer,
         holidays=holidays,
         offers=offers,
+        sources=sources,
         people=people,
         search=search,
         conversation=conversation,

@@ -28,7 +28,7 @@ from bot.platform import logs
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.frontend import TokenCheck
-from handlers import commands, errors, guard, insights, keyfigures, media, people, reminders
+from handlers import commands, errors, guard, insights, keyfigures, media, people, reminders, sources
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
@@ -87,6 +87,8 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
     app.add_error_handler(errors.on_error)
     schedule_cleanup(app, settings)
     schedule_backup(app, settings)
+    # Offers from where partners publish them: UiTdatabank and the iCal feeds, on their own schedule.
+    sources.schedule(app, settings)
     return app
 
 

@@ -223,7 +223,7 @@ def test_ask_about_a_day_without_anything_shows_what_comes_later(tmp_path, share
 def test_ask_with_nothing_found_gives_the_contact(tmp_path, shared_db):
     result = run("ask", "--db", shared_db, "xqzwv plorkt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "089 00 00 10" in result.stdout  # the Sociaal Huis, from the default settings
+    assert "089 00 01 00" in result.stdout  # the Sociaal Huis, from the default settings
 
 
 @pytest.mark.parametrize(
@@ -328,7 +328,7 @@ def test_export_json_round_trips_through_import(tmp_path, shared_db):
     exported = run("export", "--db", shared_db, "--format", "json", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
-    assert document["version"] == 1 and document["town"] == "Bilzen"
+    assert document["version"] == 2 and document["town"] == "Bilzen"
     assert {o["id"] for o in document["offers"]} == {o["id"] for o in OFFERS}
     assert next(o for o in document["offers"] if o["id"] == "zeppelin-korting")["capaciteit"] == 12
     path = tmp_path / "export.json"

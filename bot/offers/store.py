@@ -172,14 +172,21 @@ class OfferStore:
     # --- writing --------------------------------------------------------------------------
 
     async def save_many(
-        self, offers: Sequence[Offer], *, source: str, actor: str, status: str = SEARCHABLE
+        self,
+        offers: Sequence[Offer],
+        *,
+        source: str,
+        actor: str,
+        status: str = SEARCHABLE,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> SaveSummary:
         """Insert or update offers by id, all in one transaction (an import is all or nothing).
 
         New offers get `status`; existing ones keep theirs, so re-importing an old file does not
-        bring back an offer a coordinator cancelled.
+        bring back an offer a coordinator cancelled. `also` writes more in the same transaction (a sync
+        records what its source said), so the two can never disagree after a crash.
         """
-        return await self._write(offers, source=source, actor=actor, status=status, force_status=False)
+        return await self._write(offers, source=source, actor=actor, status=status, force_status=False, also=also)
 
     async def save(self, offer: Offer, *, source: str, actor: str, status: str) -> StoredOffer:
         """Insert or update one offer with exactly this status."""
@@ -189,7 +196,14 @@ class OfferStore:
         return stored
 
     async def _write(
-        self, offers: Sequence[Offer], *, source: str, actor: str, status: str, force_status: bool
+        self,
+        offers: Sequence[Offer],
+        *,
+        source: str,
+        actor: str,
+        status: str,
+        force_status: bool,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> SaveSummary:
         _check_status(status)
         local_now = self._local_now()
@@ -199,6 +213,9 @@ class OfferStore:
         # prepared before the database is locked; a big import is written chunk by chunk, inside
         # one transaction (still all or nothing), so memory stays bounded.
         if not chunks:
+            if also is not None:
+                async with self.db.transaction() as tx:
+                    await also(tx)
             return SaveSummary()
         first = await asyncio.to_thread(prepare, chunks[0]) if len(offers) > 50 else prepare(chunks[0])
         now = self._utc_now()
@@ -214,6 +231,8 @@ class OfferStore:
                 totals.update(await write(tx, prepared))
             if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
+            if also is not None:
+                await also(tx)
         if written:
             after = await self.get_many(list(written))
             await self._notify(

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import sqlite3
 import stat
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Literal
 
 from bot.core import HOLIDAYS_FILE, LEXICON_FILE, SAMPLE_FILE, TEXTS_FILE
 from bot.offers.fileformat import read_offer_file
+from bot.offers.model import Offer
 from bot.ops.backup import list_backups
 from bot.platform import logs
 from bot.platform.calendar import load_holidays
@@ -89,6 +92,8 @@ async def run_checks(
         return report
     logs.protect([settings.telegram.token, settings.telegram.webhook_secret])
     _check_data(report, settings)
+    _check_contact(report, settings)
+    _check_sync(report, settings)
     _check_database(report, settings)
     _check_backups(report, settings)
     await _check_token(report, settings, api_seconds)
@@ -170,6 +175,88 @@ def _check_data(report: Report, settings: Settings) -> None:
             read_offer_file(path)
         except Exception as error:
             report.problem("sample offers", str(error))
+
+
+def _check_contact(report: Report, settings: Settings) -> None:
+    """The network's contact in the config and the offers of the same organisation must agree: people call the
+    number on a card as readily as the one in 'niets gevonden'."""
+    offers = _offers_to_compare(settings)
+    if offers is None:
+        return
+    contact = settings.contact
+    name = contact.name.strip().lower()
+    phones: dict[str, list[str]] = {}
+    addresses: dict[str, list[str]] = {}
+    for offer_id, offer in offers:
+        same_email = (offer.contact.email or "").lower() == contact.email.strip().lower()
+        if same_email and offer.contact.phone and _digits(offer.contact.phone) != _digits(contact.phone):
+            phones.setdefault(offer.contact.phone, []).append(offer_id)
+        location = offer.location
+        at_contact = location is not None and (location.name or "").strip().lower() == name
+        if at_contact and location and location.address and not _same_address(location.address, contact.address):
+            addresses.setdefault(location.address, []).append(offer_id)
+    for phone, ids in phones.items():
+        report.note("contact", f"{len(ids)} offers of {contact.email} give phone {phone} ({_some(ids)}); "
+                    f"[contact] phone is {contact.phone}")  # fmt: skip
+    for address, ids in addresses.items():
+        report.note("contact", f"{len(ids)} offers put {contact.name} at {address} ({_some(ids)}); "
+                    f"[contact] address is {contact.address}")  # fmt: skip
+    if not phones and not addresses:
+        report.ok("contact", f"{contact.name} in [contact] agrees with the offers ({contact.phone}, {contact.address})")
+
+
+def _some(ids: list[str]) -> str:
+    return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _same_address(one: str, other: str) -> bool:
+    def plain(text: str) -> str:
+        return " ".join(text.lower().replace(",", " ").split())
+
+    return plain(one) == plain(other)
+
+
+def _offers_to_compare(settings: Settings) -> list[tuple[str, Offer]] | None:
+    """The published offers of the database (read-only), else the sample offers; None when neither can be read."""
+    path = settings.database_path
+    if path.is_file():
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("SELECT id, data FROM offers WHERE status = 'published'").fetchall()
+            finally:
+                conn.close()
+            return [(row[0], Offer.from_dict(json.loads(row[1]))) for row in rows]
+        except (sqlite3.Error, ValueError):
+            pass
+    sample = settings.data_dir / SAMPLE_FILE
+    try:
+        return [(offer.id, offer) for offer in read_offer_file(sample)] if sample.is_file() else None
+    except Exception:
+        return None
+
+
+def _check_sync(report: Report, settings: Settings) -> None:
+    """UiTdatabank and the iCal feeds: set up completely, and the term list readable."""
+    uit = settings.sync.uit
+    has_key = bool(uit.client_id or uit.api_key)
+    if has_key and not uit.query:
+        report.note("sync", "[sync.uit] has credentials but no query: the bot does not fetch UiTdatabank")
+    elif uit.query and not has_key:
+        report.note("sync", "[sync.uit] has a query but no client_id or api_key: the bot does not fetch UiTdatabank")
+    elif uit.configured:
+        report.ok("sync", f"UiTdatabank every {uit.every_hours:g} h: {uit.query}")
+        mapping = settings.data_dir / "uitdatabank.toml"
+        try:
+            tomllib.loads(mapping.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            report.problem("sync", f"{mapping} cannot be read ({error}); UiTdatabank's terms cannot be mapped")
+    for feed in settings.sync.ical:
+        report.ok("sync", f"iCal feed {feed.name} every {feed.every_hours:g} h: {feed.url}")
 
 
 def _texts_against_shipped(texts: Texts) -> list[str]:

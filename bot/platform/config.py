@@ -23,6 +23,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 CONFIG_ENV = "BOT_CONFIG"
+UIT_CLIENT_ENV = "UITDATABANK_CLIENT_ID"
+UIT_KEY_ENV = "UITDATABANK_API_KEY"
+DEFAULT_UIT_SEARCH_URL = "https://search.uitdatabank.be"
 
 
 class ConfigError(ValueError):
@@ -61,10 +64,10 @@ class ContactSettings:
     """Whom people can reach when the bot cannot help: shown in every 'nothing found' answer."""
 
     name: str = "Sociaal Huis Bilzen"
-    phone: str = "089 00 00 10"
+    phone: str = "089 00 01 00"
     email: str = "sociaalhuis@example.be"
     hours: str = "maandag tot vrijdag van 9 tot 12 uur"
-    address: str = "Hospitaalstraat 2, 3740 Bilzen"
+    address: str = "Eikenlaan 25, 3740 Bilzen"
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,41 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class UitSyncSettings:
+    """UiTdatabank's Search API v3: the town's events, fetched and kept up to date (python -m bot sync uit)."""
+
+    base_url: str = DEFAULT_UIT_SEARCH_URL
+    client_id: str | None = None  # sent as the x-client-id header (or an older API key as x-api-key)
+    api_key: str | None = None
+    query: str = ""  # the advanced query (q), e.g. the town's postal codes
+    every_hours: float = 6.0
+
+    def __repr__(self) -> str:  # the credentials never end up in a log or a traceback
+        shown = "set" if self.client_id or self.api_key else "not set"
+        return f"UitSyncSettings(base_url={self.base_url!r}, credentials=<{shown}>, query={self.query!r})"
+
+    @property
+    def configured(self) -> bool:
+        return bool((self.client_id or self.api_key) and self.query.strip())
+
+
+@dataclass(frozen=True)
+class IcalFeedSettings:
+    """One partner's iCal feed (python -m bot sync ical)."""
+
+    name: str
+    url: str
+    every_hours: float = 6.0
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    uit: UitSyncSettings = field(default_factory=UitSyncSettings)
+    ical: tuple[IcalFeedSettings, ...] = ()
+    new_status: str = "published"  # status of offers a source brings in: "published", or "pending" to approve first
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     database_path: Path = PROJECT_ROOT / "var" / "bilzen.sqlite3"
@@ -128,6 +166,7 @@ class Settings:
     keyfigures: KeyFigureSettings = field(default_factory=KeyFigureSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     source: Path | None = None  # the config file these settings came from, if any
 
     @property
@@ -434,6 +473,8 @@ def parse_settings(
     )
     lim.finish()
 
+    sync = _sync_settings(root.section("sync"), environ)
+
     root.finish()
     return Settings(
         telegram=telegram,
@@ -448,4 +489,43 @@ def parse_settings(
         keyfigures=keyfigures,
         backup=backup,
         limits=limits,
+        sync=sync,
     )
+
+
+_FEED_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,29}")
+
+
+def _sync_settings(section: _Section, environ: Mapping[str, str]) -> SyncSettings:
+    """[sync] new_status, [sync.uit] and [[sync.ical]] (one table per feed)."""
+    new_status = section.get("new_status", "published", _one_of("published", "pending"))
+    u = section.section("uit")
+    uit = UitSyncSettings(
+        base_url=u.get("base_url", DEFAULT_UIT_SEARCH_URL, _url).rstrip("/"),
+        client_id=environ.get(UIT_CLIENT_ENV, "").strip() or u.get("client_id", None, _secret),
+        api_key=environ.get(UIT_KEY_ENV, "").strip() or u.get("api_key", None, _secret),
+        query=u.get("query", "", _string).strip(),
+        every_hours=u.get("every_hours", 6.0, _positive_number),
+    )
+    u.finish()
+    section._seen.add("ical")
+    feeds_raw = section._table.get("ical", [])
+    if not isinstance(feeds_raw, list):
+        raise ConfigError("sync.ical: expected one [[sync.ical]] table per feed, with name and url")
+    feeds = []
+    for number, table in enumerate(feeds_raw, start=1):
+        f = _Section(table, f"sync.ical[{number}]")
+        name = f.get("name", "", _string).strip()
+        if not _FEED_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{f.key('name')}: expected a short name of lower-case letters, digits and -, got {name!r}"
+            )
+        url = f.get("url", "", _string).strip()
+        if not url:
+            raise ConfigError(f"{f.key('url')}: required: the address of the feed (https://... or a file path)")
+        feeds.append(IcalFeedSettings(name=name, url=url, every_hours=f.get("every_hours", 6.0, _positive_number)))
+        f.finish()
+    if len({feed.name for feed in feeds}) != len(feeds):
+        raise ConfigError("sync.ical: two feeds have the same name; every feed needs its own")
+    section.finish()
+    return SyncSettings(uit=uit, ical=tuple(feeds), new_status=new_status)

@@ -479,7 +479,16 @@ def _seed_6(conn: sqlite3.Connection) -> None:
     _offer_row(conn, 3, teens, "published", "import:zomer.json")  # the triggers of version 6 note its group
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6}
+def _seed_7(conn: sqlite3.Connection) -> None:
+    imported = json.dumps({"id": "uit-5330a84f", "kind": "activity", "title": "Kerstconcert"})
+    conn.execute(
+        "INSERT INTO offer_sources (offer_id, source, external_id, imported, state, seen_at) VALUES (?, 'uit', ?, ?,"
+        " 'available', '2026-06-01T10:00:00+00:00')",
+        ("uit-5330a84f", "https://io.uitdatabank.be/event/5330a84f", imported),
+    )
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():

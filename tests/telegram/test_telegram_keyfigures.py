@@ -222,7 +222,7 @@ async def test_people_who_are_not_key_figures_cannot_add_or_approve(core, bot, f
     person = fake_api.user(PERSON, first_name="Mia")
     before = await core.offers.count()
     (answer,) = await person.forward(FLYER)
-    assert "Alleen sleutelfiguren" in answer.text and "089 00 00 10" in answer.text
+    assert "Alleen sleutelfiguren" in answer.text and "089 00 01 00" in answer.text
     (answer,) = await person.send_photo(SOUP, forwarded_from="Sociaal Huis Bilzen")
     assert "Alleen sleutelfiguren" in answer.text
     assert await core.offers.count() == before  # nothing of it stored
