@@ -10,6 +10,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from bot.care.data import CareData, load_care
+from bot.care.desk import CareDesk
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
 from bot.chat.people import People
@@ -37,6 +39,7 @@ SAMPLE_FILE = "offers.json"
 TEXTS_FILE = "texts.nl.toml"
 LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
+CARE_FILE = "care.toml"
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Core:
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
+    care: CareDesk  # the care check before every search, and the help lines (bot/care, data/care.toml)
     outbox: Outbox
     dispatcher: Dispatcher
     reminders: Reminders
@@ -74,6 +78,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     lexicon = load_lexicon(lexicon_path)
     analyzer = Analyzer(lexicon)
     holidays = load_holidays(data_dir / HOLIDAYS_FILE)
+    care_data: CareData = load_care(data_dir / CARE_FILE)
     db = await Database.open(settings.database_path)
     try:
         offers = OfferStore(db, analyzer, clock, settings.timezone)
@@ -94,6 +99,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     people = People(db, clock, settings.timezone)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
     people.observers.append(insights)
+    care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
     conversation = Conversation(
         settings=settings,
         texts=texts,
@@ -102,6 +108,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         people=people,
         clock=clock,
         question_log=insights,
+        care=care,
     )
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
@@ -127,6 +134,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
+        care=care,
         outbox=outbox,
         dispatcher=dispatcher,
         reminders=reminders,
