@@ -31,6 +31,7 @@ from bot.care.words import Token, words
 DEFAULT_GAP = 2
 WIDE_GAP = 6
 DEFAULT_WINDOW = 14  # words within which the phrases of a `together` rule must all occur
+DROPPED_N_MIN_LENGTH = 4  # 'leve' is 'leven', but 'wee' is not 'ween'
 TYPO_MIN_LENGTH = 6  # shorter words are too often another real word after one typo
 COMMON_WORD_ZIPF = 3.0  # a word at least this frequent in Dutch is taken as written, never as a typo
 
@@ -167,7 +168,7 @@ class Reader:
             forms.add(spoken)
         vocabulary = self.index.vocabulary
         for form in list(forms):
-            if form + "n" in vocabulary:  # a dropped final n: 'leve', 'slape', 'worde'
+            if len(form) >= DROPPED_N_MIN_LENGTH and form + "n" in vocabulary:  # 'leve', 'slape', 'worde'
                 forms.add(form + "n")
         if not (forms & vocabulary) and len(word) >= TYPO_MIN_LENGTH and not _common(word):
             limit = 2 if len(word) >= 10 else 1
