@@ -62,7 +62,10 @@ async def run(rows: list[dict[str, object]]) -> list[Outcome]:
                 answer = await core.care.answer_for(question)
                 outcomes.append(
                     Outcome(
-                        row, answer.assessment.category, len(answer.result_ids), answer.assessment.pointer,
+                        row,
+                        answer.assessment.category,
+                        len(answer.result_ids),
+                        answer.assessment.pointer,
                         answer.assessment.child,
                     )
                 )
@@ -107,10 +110,13 @@ def report(name: str, outcomes: list[Outcome], *, blind: bool, misses: bool) -> 
             print(f"{'':<10} {'':>4} {'':>7}  !! {leisure} of them got a leisure offer")
     crisis = [o for o in outcomes if o.row["care"] in NO_OFFERS]
     with_offers = sum(o.offers > 0 for o in crisis)
-    print(f"crisis messages (suicide, violence, emergency, material) that got a leisure offer: {with_offers} of {len(crisis)}")
+    print(
+        f"crisis messages (suicide, violence, emergency, material) with a leisure offer: {with_offers} of {len(crisis)}"
+    )
     young = [o for o in outcomes if o.row.get("child") and o.row["care"] in ("suicide", "violence", "distress")]
     if young:
-        print(f"children and teenagers in suicide/violence/distress seen as young (Awel first): {sum(o.child for o in young)} of {len(young)}")
+        seen = sum(o.child for o in young)
+        print(f"children and teenagers in suicide/violence/distress seen as young (Awel shown): {seen} of {len(young)}")
     for field in ("style", "lang"):
         print(f"\nper {field}: n, care recall (right category), false alarms on look-alikes")
         groups: dict[str, list[Outcome]] = defaultdict(list)

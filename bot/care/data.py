@@ -80,7 +80,9 @@ def _url(where: str, value: str) -> str | None:
     return value.strip()
 
 
-def _rules(where: str, table: Mapping[str, Any], category: str, topic: str | None, spelling: Mapping[str, str]) -> list[Rule]:
+def _rules(
+    where: str, table: Mapping[str, Any], category: str, topic: str | None, spelling: Mapping[str, str]
+) -> list[Rule]:
     unknown = set(table) - {"phrases", "together", "window"}
     if unknown:
         raise CareDataError(f"{where}: unknown key {sorted(unknown)[0]!r}; expected phrases, together, window")
@@ -132,7 +134,8 @@ def parse_care(document: Mapping[str, Any]) -> CareData:
         if not key.isidentifier():
             raise CareDataError(f"{where}: a line's name may hold letters, digits and _ only")
         try:
-            opening = OpeningHours.parse(_list_of_text(f"{where} open", table.get("open", [])) if table.get("open") else [])
+            entries = _list_of_text(f"{where} open", table["open"]) if table.get("open") else []
+            opening = OpeningHours.parse(entries)
         except HoursError as error:
             raise CareDataError(f"{where} open: {error}") from None
         number = _text(where, table, "number", "").strip() or None

@@ -44,13 +44,16 @@ class CareAnswer:
 
 
 class CareDesk:
-    def __init__(self, *, data: CareData, texts: Texts, settings: Settings, clock: Clock, search: SearchService) -> None:
+    def __init__(
+        self, *, data: CareData, texts: Texts, settings: Settings, clock: Clock, search: SearchService
+    ) -> None:
         self.data = data
         self.texts = texts
         self.settings = settings
         self.clock = clock
         self.search = search
         self.detector = Detector(data)
+        self._keys = frozenset(texts.keys())
         self._check_texts()
 
     # --- recognising ---------------------------------------------------------------------------
@@ -67,7 +70,13 @@ class CareDesk:
         assessment = self.assess(question)
         if assessment.crisis:
             return CareAnswer(assessment, None)
-        return CareAnswer(assessment, await self.search.search(question, today=today))
+        return CareAnswer(assessment, await self.search.search(self.searched(question, assessment), today=today))
+
+    @staticmethod
+    def searched(question: str, assessment: Assessment) -> str:
+        """What is searched for: the whole question, or for distress and money worries only what is left
+        once the words of the trouble are taken out ('huur niet betalen' must not find a bike to rent)."""
+        return assessment.rest if assessment.category is not None else question
 
     # --- answering -----------------------------------------------------------------------------
 
@@ -83,12 +92,11 @@ class CareDesk:
         values = self.values(now)
         plan = self.data.plans[category]
         parts: list[Markup | None] = [self._text(f"care.{category}.intro", values)]
-        if assessment.child:
-            shown = [*plan.young, *plan.lines]
-        elif category == "violence":
-            shown = [*plan.lines, *plan.young]  # Awel last: a child who wrote like a grown-up still sees it
-        else:
-            shown = list(plan.lines)
+        shown = list(plan.lines)
+        if category == "violence" and assessment.child:
+            shown[1:1] = plan.young  # right after "in danger now? 112"
+        elif category == "violence" or assessment.child:
+            shown += plan.young  # violence: also a child who wrote like a grown-up sees Awel
         line_texts: list[Markup] = []
         closed_talk = False
         for key in dict.fromkeys(shown):
@@ -114,9 +122,8 @@ class CareDesk:
             parts.append(self._text(f"care.{category}.honest", values) or self.texts("care.honest", **values))
         if category in OFFICE:
             parts.append(self._office(category, now, values))
-        buttons = tuple(
-            (Button(self.texts.label("care.buttons.chat", line=line.name), url=line.chat),) for line in chats if line.chat
-        )
+        label = self.texts.label
+        buttons = tuple((Button(label("care.buttons.chat", line=line.name), url=line.chat),) for line in chats)
         return Message(Markup("\n\n").join(p for p in parts if p), buttons)
 
     def pointer(self) -> Markup:
@@ -190,14 +197,15 @@ class CareDesk:
             key = "care.office_open" if category in OFFICE else f"care.{category}.call"
             return self.texts(key, **values)
         when = opening.next_open(now)
-        closed = self.texts("care.office_closed", **values, when=self.when(when, now) if when else "")
+        key = "care.office_later" if category in OFFICE else "care.office_closed"
+        closed = self.texts(key, **values, when=self.when(when, now) if when else "")
         if category == "material":
             return join_lines([closed, self.texts("care.material.night", **values)])
         return closed
 
     def _text(self, key: str, values: Mapping[str, Any]) -> Markup | None:
         """A text that may be left out of the file (an optional piece of an answer)."""
-        if key not in self.texts.keys():
+        if key not in self._keys:
             return None
         return self.texts(key, **values)
 
@@ -214,7 +222,7 @@ class CareDesk:
             "time": "x",
             "weekday": "x",
         }
-        for key in sorted(k for k in self.texts.keys() if k.startswith("care.")):
+        for key in sorted(k for k in self._keys if k.startswith("care.")):
             try:
                 self.texts.label(key, **values)
             except TextsError as error:
@@ -223,7 +231,7 @@ class CareDesk:
             if category in ("material", "money"):
                 continue
             for key in self.data.plans[category].lines:
-                if self.data.lines[key].number is None and f"care.{category}.{key}" not in self.texts.keys():
+                if self.data.lines[key].number is None and f"care.{category}.{key}" not in self._keys:
                     raise TextsError(f"[answers.{category}] names {key!r}, which has no number: give it a text")
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.care.data import CRISIS, CareData
 from bot.care.patterns import PhraseIndex, Reader, Rule
-from bot.care.words import fold, tokens
+from bot.care.words import Token, fold, tokens
 
 # "ik ben 12", "ik zen 14 jaar", "i'm 15", "j'ai 13 ans", "14 yaşındayım", "мне 13"
 _AGE = re.compile(
@@ -30,6 +30,7 @@ class Assessment:
     child: bool = False  # the writer seems a child or teenager
     pointer: bool = False  # no crisis, but a sign of loneliness or sorrow: a line to 106 under the answer
     rules: tuple[str, ...] = ()  # the rules that matched, for the benchmark and tests only; never logged
+    rest: str = ""  # the message without the words of its trouble: what is left to search for (folded)
 
     @property
     def crisis(self) -> bool:
@@ -64,11 +65,16 @@ class Detector:
                 masked.update(range(start, end + 1))
         found = self.reader.find(words, forms, masked=frozenset(masked))
         matched: list[Rule] = []
+        covered: set[int] = set()
         for rule, numbers in self._rule_phrases:
             if rule.category == "guard" or not all(n in found for n in numbers):
                 continue
             if len(numbers) == 1 or _together(rule.window, [found[n] for n in numbers]):
                 matched.append(rule)
+                if rule.category not in ("soft", "child"):
+                    for number in numbers:
+                        for start, end in found[number]:
+                            covered.update(range(start, end + 1))
         child = any(r.category == "child" for r in matched) or self._young(text)
         categories = [c for c in self.data.order if any(r.category == c for r in matched)]
         pointer = any(r.category == "soft" for r in matched)
@@ -77,7 +83,7 @@ class Detector:
             return Assessment(None, child=child, pointer=pointer, rules=names)
         first = categories[0]
         topic = next((r.topic for r in matched if r.category == first and r.topic), None)
-        return Assessment(first, topic, tuple(categories[1:]), child, False, names)
+        return Assessment(first, topic, tuple(categories[1:]), child, False, names, _rest(words, covered))
 
     def _young(self, text: str) -> bool:
         youngest, oldest = self.data.child_ages
@@ -86,6 +92,15 @@ class Detector:
             if youngest <= age <= oldest:
                 return True
         return False
+
+
+def _rest(words: list[Token], covered: set[int]) -> str:
+    """The words no rule used, sentence by sentence: 'Kan mijn zoon op kamp?' of a long story about debts."""
+    sentences: dict[int, list[str]] = {}
+    for position, token in enumerate(words):
+        if position not in covered:
+            sentences.setdefault(token.sentence, []).append(token.text)
+    return ". ".join(" ".join(part) for part in sentences.values())
 
 
 def _together(window: int, places: list[list[tuple[int, int]]]) -> bool:

@@ -234,7 +234,12 @@ def _phrase_from(
 
 
 def _parts_from(
-    phrase: Phrase, k: int, previous: int, tokens: Sequence[Token], forms: Sequence[frozenset[str]], masked: frozenset[int]
+    phrase: Phrase,
+    k: int,
+    previous: int,
+    tokens: Sequence[Token],
+    forms: Sequence[frozenset[str]],
+    masked: frozenset[int],
 ) -> int | None:
     if k == len(phrase.parts):
         return previous
@@ -255,7 +260,12 @@ def _parts_from(
 
 
 def _words_from(
-    alternative: Words, k: int, previous: int, tokens: Sequence[Token], forms: Sequence[frozenset[str]], masked: frozenset[int]
+    alternative: Words,
+    k: int,
+    previous: int,
+    tokens: Sequence[Token],
+    forms: Sequence[frozenset[str]],
+    masked: frozenset[int],
 ) -> list[int]:
     """Where the words alternative[k:] can end when they follow the word at `previous`."""
     if k == len(alternative):

@@ -26,8 +26,8 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from bot.care.detect import NOTHING, Assessment
 from bot.care.desk import CareDesk
+from bot.care.detect import NOTHING, Assessment
 from bot.chat.cards import card, price_text, when_text, where_text
 from bot.chat.people import People
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
@@ -287,7 +287,7 @@ class Conversation:
             if company:
                 message = Message(join_lines([message.html, self.texts("care.distress.company")]), message.buttons)
                 extra = [(Button(self._offer_label(s), f"i:{s.pk}"),) for s in company[:5]]
-        result = await self.search.search(text)
+        result = await self.search.search(self.care.searched(text, assessment))
         cards: list[Message] = []
         if result.hits:
             token = self.pages.keep(result.hits)

@@ -179,7 +179,8 @@ class AnonymousQuestionLog:
         if category not in CARE_CATEGORIES:
             raise ValueError(f"unknown care category {category!r}")
         period = month_of(self._local_now())
-        person = hmac.new(self._care_key, f"{period}:{category}:{topic}:{sent_to}:{who.user_id}".encode(), hashlib.sha256)
+        key = f"{period}:{category}:{topic}:{sent_to}:{who.user_id}".encode()
+        person = hmac.new(self._care_key, key, hashlib.sha256)
         seen = self._care_seen.setdefault(period, set())
         if len(self._care_seen) > 1:
             self._care_seen = {period: seen}  # months that are over are forgotten
@@ -187,8 +188,8 @@ class AnonymousQuestionLog:
         seen.add(person.digest())
         try:
             await self.db.execute(
-                """INSERT INTO care_counts (period, category, topic, sent_to, messages, people) VALUES (?, ?, ?, ?, 1, ?)
-                   ON CONFLICT (period, category, topic, sent_to)
+                """INSERT INTO care_counts (period, category, topic, sent_to, messages, people)
+                   VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (period, category, topic, sent_to)
                    DO UPDATE SET messages = messages + 1, people = people + excluded.people""",
                 (period, category, topic or "", sent_to, int(new)),
             )
