@@ -197,8 +197,11 @@ class CareDesk:
             key = "care.office_open" if category in OFFICE else f"care.{category}.call"
             return self.texts(key, **values)
         when = opening.next_open(now)
-        key = "care.office_later" if category in OFFICE else "care.office_closed"
-        closed = self.texts(key, **values, when=self.when(when, now) if when else "")
+        opens = self.when(when, now) if when else ""
+        if category in OFFICE:
+            closed = self.texts("care.office_later", **values, when=opens)
+        else:
+            closed = self.texts("care.office_closed", **values, when=opens)
         if category == "material":
             return join_lines([closed, self.texts("care.material.night", **values)])
         return closed
