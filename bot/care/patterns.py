@@ -34,6 +34,8 @@ DEFAULT_WINDOW = 14  # words within which the phrases of a `together` rule must 
 DROPPED_N_MIN_LENGTH = 4  # 'leve' is 'leven', but 'wee' is not 'ween'
 TYPO_MIN_LENGTH = 6  # shorter words are too often another real word after one typo
 COMMON_WORD_ZIPF = 3.0  # a word at least this frequent in Dutch is taken as written, never as a typo
+SHORT_TYPO_TARGET_ZIPF = 4.0  # a five-letter typo is only read as a very common Dutch word ('lefen' -> 'leven')
+UNKNOWN_ZIPF = 1.0  # below this in Dutch and in English, a word is no word at all
 
 
 class PatternError(ValueError):
@@ -77,6 +79,15 @@ class Rule:
 
 def _common(word: str) -> bool:
     return _zipf(word) >= COMMON_WORD_ZIPF
+
+
+@functools.lru_cache(maxsize=20_000)
+def _unknown_anywhere(word: str) -> bool:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover
+        return False
+    return _zipf(word) < UNKNOWN_ZIPF and zipf_frequency(word, "en") < UNKNOWN_ZIPF * 2
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -159,6 +170,7 @@ class Reader:
         self.index = index
         self.spelling = dict(spelling)
         self._long_words = sorted(w for w in index.vocabulary if len(w) >= TYPO_MIN_LENGTH)
+        self._short_words = sorted(w for w in index.vocabulary if len(w) == TYPO_MIN_LENGTH - 1)
         self._forms = functools.lru_cache(maxsize=50_000)(self._forms_uncached)
 
     def _forms_uncached(self, word: str) -> frozenset[str]:
@@ -176,6 +188,14 @@ class Reader:
                 word, self._long_words, scorer=Levenshtein.distance, score_cutoff=limit, limit=3
             ):
                 forms.add(found)
+        elif not (forms & vocabulary) and len(word) == TYPO_MIN_LENGTH - 1 and _unknown_anywhere(word):
+            # A short word only when it is no word in Dutch or English and one letter away from a common Dutch
+            # word with the same start: 'lefen' is 'leven'; 'wanne' is not 'wanna', 'kayak' not 'dayak'.
+            for found, _, _ in process.extract(
+                word, self._short_words, scorer=Levenshtein.distance, score_cutoff=1, limit=3
+            ):
+                if found[:2] == word[:2] and _zipf(found) >= SHORT_TYPO_TARGET_ZIPF:
+                    forms.add(found)
         return frozenset(forms)
 
     def forms(self, tokens: Sequence[Token]) -> list[frozenset[str]]:
