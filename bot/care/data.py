@@ -7,6 +7,7 @@ person in trouble happens to need that line.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -185,10 +186,21 @@ def parse_care(document: Mapping[str, Any]) -> CareData:
 
 
 def load_care(path: Path) -> CareData:
+    """Read and check the file; a file read before and unchanged since is not parsed again (tests open many
+    cores, and a running bot reads it once)."""
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise CareDataError(f"{path}: file not found") from None
+    return _parsed(str(path), raw)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(path: str, raw: bytes) -> CareData:
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise CareDataError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise CareDataError(f"{path}: not valid TOML: {error}") from None
     try:

@@ -28,7 +28,7 @@ from bot.search.service import SearchService
 
 HONEST = ("suicide", "violence", "emergency", "distress")  # answers that say plainly that nobody is alerted
 OFFICE = ("suicide", "violence", "distress")  # answers that name the Sociaal Huis for later
-TALK_LINES = ("zelfmoordlijn", "geweldlijn", "awel", "teleonthaal", "caw")  # a person listens (not 112/101)
+TALK_LINES = ("zelfmoordlijn", "geweldlijn", "awel", "teleonthaal")  # a person listens now (not 112, 101, CAW)
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,9 @@ class CareDesk:
             shown[1:1] = plan.young  # right after "in danger now? 112"
         elif category == "violence" or assessment.child:
             shown += plan.young  # violence: also a child who wrote like a grown-up sees Awel
-        line_texts: list[Markup] = []
-        closed_talk = False
-        for key in dict.fromkeys(shown):
-            line = self.data.lines[key]
-            line_texts.append(self._line(category, line, now, values))
-            if key in TALK_LINES and not line.open.is_open(now):
-                closed_talk = True
-        if closed_talk and "teleonthaal" not in shown:
+        line_texts = [self._line(category, self.data.lines[key], now, values) for key in dict.fromkeys(shown)]
+        talk = [self.data.lines[key] for key in shown if key in TALK_LINES]
+        if talk and not any(line.open.is_open(now) for line in talk) and "teleonthaal" not in shown:
             line_texts.append(self.texts("care.night", **values))
         parts.append(join_lines(line_texts) if line_texts else None)
         if category in ("material", "money") and assessment.topic:
@@ -114,8 +109,8 @@ class CareDesk:
             parts.append(self._office(category, now, values))
         for other in assessment.also:
             parts.append(self._text(f"care.also.{other}", values))
-        chats = [self.data.lines[k] for k in dict.fromkeys([*(plan.young if assessment.child else ()), *plan.chat])]
-        chats = [line for line in chats if line.chat and (line.key in plan.chat or assessment.child)]
+        chat_keys = dict.fromkeys([*plan.chat, *(plan.young if assessment.child else ())])
+        chats = [self.data.lines[key] for key in chat_keys if self.data.lines[key].chat]
         if chats:
             parts.append(self.texts("care.chat"))
         if category in HONEST:
