@@ -65,7 +65,7 @@ async def run(rows: list[dict[str, object]]) -> list[Outcome]:
                         row,
                         answer.assessment.category,
                         len(answer.result_ids),
-                        answer.assessment.pointer,
+                        core.care.points_to_106(answer.assessment, question, found=bool(answer.result_ids)),
                         answer.assessment.child,
                     )
                 )

@@ -310,7 +310,7 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
         text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
-        if answer.assessment.pointer:
+        if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
             text += "\n" + to_plain(core.care.pointer()) + "\n"
         print(text)
     return EXIT_OK

@@ -28,6 +28,7 @@ from bot.search.service import SearchService
 
 HONEST = ("suicide", "violence", "emergency", "distress")  # answers that say plainly that nobody is alerted
 OFFICE = ("suicide", "violence", "distress")  # answers that name the Sociaal Huis for later
+LONG_STORY_WORDS = 30  # a message this long that finds nothing gets the line to 106 under the answer
 TALK_LINES = ("zelfmoordlijn", "geweldlijn", "awel", "teleonthaal")  # a person listens now (not 112, 101, CAW)
 
 
@@ -120,6 +121,14 @@ class CareDesk:
         label = self.texts.label
         buttons = tuple((Button(label("care.buttons.chat", line=line.name), url=line.chat),) for line in chats)
         return Message(Markup("\n\n").join(p for p in parts if p), buttons)
+
+    @staticmethod
+    def points_to_106(assessment: Assessment, question: str, *, found: bool) -> bool:
+        """Whether an ordinary answer gets the line to Tele-Onthaal: a hint of loneliness or sorrow, or a long
+        story the bot found nothing for (someone who writes that much and gets nothing may need a listener)."""
+        if assessment.category is not None:
+            return False
+        return assessment.pointer or (not found and len(question.split()) >= LONG_STORY_WORDS)
 
     def pointer(self) -> Markup:
         """One line to Tele-Onthaal under a normal answer, when a message hints at loneliness or sorrow."""

@@ -264,7 +264,8 @@ class Conversation:
         if assessment.category is not None:
             return await self._care_reply(who, text, assessment)
         reply = await self._answer(who, text)
-        if assessment.pointer and self.care is not None and reply.messages:
+        found = bool(reply.data.get("hits"))
+        if self.care is not None and self.care.points_to_106(assessment, text, found=found) and reply.messages:
             *first, last = reply.messages
             pointed = Message(last.html + Markup("\n\n") + self.care.pointer(), last.buttons, last.photo)
             reply = Reply((*first, pointed), data=reply.data)
