@@ -159,7 +159,10 @@ class CareDesk:
 
     def when(self, moment: dt.datetime, now: dt.datetime) -> str:
         """'vandaag om 13 uur', 'morgen om 9 uur', 'maandag om 9.30 uur'."""
-        time = f"{moment.hour} uur" if moment.minute == 0 else f"{moment.hour}.{moment.minute:02d} uur"
+        if moment.minute == 0:
+            time = self.texts.label("care.hour", hour=moment.hour)
+        else:
+            time = self.texts.label("care.hour_minute", hour=moment.hour, minute=f"{moment.minute:02d}")
         days = (moment.date() - now.date()).days
         if days == 0:
             return self.texts.label("care.today", time=time)
@@ -228,6 +231,8 @@ class CareDesk:
             "when": "x",
             "time": "x",
             "weekday": "x",
+            "hour": "9",
+            "minute": "30",
         }
         for key in sorted(k for k in self._keys if k.startswith("care.")):
             try:

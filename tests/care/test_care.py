@@ -1,4 +1,5 @@
-"""Care first: the detector, its word lists and data file, the answers per kind of trouble, and the office hours.
+"""Care first: the detector, its word lists and data file, and the answers per kind of trouble in every language.
+(The office hours the answers count with are tested in tests/platform/test_hours.py.)
 
 The studied sets (care1 and the messages written before the detector, care_own) are a floor here: every
 crisis recognised, no look-alike taken for one. care2 is blind and only measured by bench/care.py.
@@ -14,16 +15,18 @@ from pathlib import Path
 import pytest
 
 from bot.care.data import CATEGORIES, CareDataError, load_care, parse_care
+from bot.care.desk import CareDesk
 from bot.care.detect import Detector
 from bot.care.patterns import PatternError, parse_phrase
 from bot.care.words import fold, words
-from bot.platform.config import ConfigError, parse_settings
-from bot.platform.hours import HoursError, OpeningHours
-from tests.helpers import DATA, FIXTURES, brussels
+from bot.platform.calendar import ManualClock
+from bot.platform.texts import Texts
+from tests.helpers import DATA, FIXTURES, brussels, make_settings
 
 CARE = load_care(DATA / "care.toml")
 DETECTOR = Detector(CARE)
 STUDIED = ("care1", "care_own")
+LANGUAGES = ("nl", "en", "fr", "uk", "ar", "tr", "ru")
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 
 
@@ -206,34 +209,26 @@ def test_the_shipped_lines_have_a_source_and_the_right_numbers():
         assert "Bron" in block or "Bron:" in block or "caw.be" in block, f"{key}: say where its facts come from"
 
 
-# --- opening hours -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_no_smileys_in_the_crisis_texts(code):
+    texts = (DATA / f"texts.{code}.toml").read_text("utf-8").split("[care]")[1].split("\n[buttons]")[0]
+    assert "line =" in texts and not EMOJI.search(texts)
 
 
-def test_opening_hours_say_when_it_opens_again():
-    hours = OpeningHours.parse(["maandag-donderdag 09:00-12:00, 13:00-16:00", "vrijdag 09:00-12:00"])
-    friday_noon = brussels(2027, 1, 15, 12, 30).replace(tzinfo=None)
-    assert not hours.is_open(friday_noon)
-    assert hours.next_open(friday_noon) == brussels(2027, 1, 18, 9, 0).replace(tzinfo=None)  # monday
-    assert hours.is_open(brussels(2027, 1, 14, 13, 0).replace(tzinfo=None))
-    assert OpeningHours.parse([]).always
-
-
-@pytest.mark.parametrize("entry", ["maandag", "zondag-maandag 9:00-10:00", "dinsdag 12:00-09:00", "maan 09:00-12:00"])
-def test_wrong_opening_hours_are_refused(entry):
-    with pytest.raises(HoursError):
-        OpeningHours.parse([entry])
-
-
-def test_office_hours_in_the_config():
-    settings = parse_settings({"contact": {"open": ["dinsdag 13:00-16:00"]}}, environ={})
-    assert settings.contact.open.is_open(brussels(2027, 1, 12, 14, 0).replace(tzinfo=None))
-    with pytest.raises(ConfigError, match=r"contact\.open"):
-        parse_settings({"contact": {"open": ["dinsdag"]}}, environ={})
-
-
-def test_no_smileys_in_the_crisis_texts():
-    texts = (DATA / "texts.nl.toml").read_text("utf-8").split("[care]")[1].split("\n[buttons]")[0]
-    assert not EMOJI.search(texts)
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_language_gives_the_lines_and_the_chat_buttons(code, tmp_path):
+    """The desk renders every care text of the language file with the values of data/care.toml when it is
+    built (a wrong placeholder stops the start), and a crisis reads with the numbers and the chat pages."""
+    clock = ManualClock(brussels(2027, 1, 15, 19, 0))  # a Friday evening: the Sociaal Huis is closed
+    texts = Texts.load(DATA / f"texts.{code}.toml")
+    settings = make_settings(tmp_path)
+    desk = CareDesk(data=CARE, texts=texts, settings=settings, clock=clock, search=None)  # message() never searches
+    suicide = desk.message(DETECTOR.assess("ik wil dood"))
+    assert "<b>1813</b>" in suicide.html.replace("\u200e", "") and "112" in suicide.plain
+    assert [b.url for row in suicide.buttons for b in row] == ["https://www.zelfmoord1813.be"]
+    material = desk.message(DETECTOR.assess("we hebben geen eten meer in huis"))
+    assert "089 00 00 10" in material.plain and "106" in material.plain and "101" in material.plain
+    assert texts.items("calendar.weekdays")[0] in material.plain, "when the Sociaal Huis opens again: monday"
 
 
 def test_data_file_is_valid_toml_with_every_category(tmp_path: Path):
