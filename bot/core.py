@@ -145,8 +145,8 @@ async def open_core(
         search=search,
         people=people,
         clock=clock,
+        care=care,  # the care check, first in every question (bot/care)
         question_log=insights,
-        care=care,
         extensions=(reminder_chat, keyfigures),  # reminders first: their button comes first under a card
     )
     commands = PeopleCommands(

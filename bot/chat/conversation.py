@@ -20,7 +20,7 @@ from typing import Protocol
 from markupsafe import Markup
 
 from bot.care.desk import CareDesk
-from bot.care.detect import NOTHING, Assessment
+from bot.care.detect import Assessment
 from bot.chat import actions
 from bot.chat.cards import card, price_text, when_text, where_text
 from bot.chat.people import People
@@ -166,12 +166,12 @@ class Conversation:
         search: SearchService,
         people: People,
         clock: Clock,
+        care: CareDesk,
         question_log: QuestionLog | None = None,
-        care: CareDesk | None = None,
         extensions: Sequence[ChatExtension] = (),
     ) -> None:
         self.settings = settings
-        self.care = care  # the care check before every search (bot.care); None only in narrow tests
+        self.care = care  # the care check before every search (bot.care): required, so no channel can skip it
         self.texts = texts
         self.offers = offers
         self.search = search
@@ -255,12 +255,12 @@ class Conversation:
         The care check comes first: a person in trouble gets the right help line, and a crisis never
         reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
-        assessment = self.care.assess(text) if self.care is not None else NOTHING
+        assessment = self.care.assess(text)
         if assessment.category is not None:
             return await self._care_reply(who, text, assessment)
         reply = await self._answer(who, text)
         found = bool(reply.data.get("hits"))
-        if self.care is not None and self.care.points_to_106(assessment, text, found=found) and reply.messages:
+        if self.care.points_to_106(assessment, text, found=found) and reply.messages:
             *first, last = reply.messages
             pointed = Message(last.html + Markup("\n\n") + self.care.pointer(), last.buttons, last.photo)
             reply = Reply((*first, pointed), data=reply.data)
@@ -268,7 +268,6 @@ class Conversation:
 
     async def _care_reply(self, who: Who, text: str, assessment: Assessment) -> Reply:
         """The human answer for a person in trouble; only the category is counted, nothing of the message."""
-        assert self.care is not None
         if self.question_log is not None:
             await self.question_log.record_care(
                 assessment.category or "", topic=assessment.topic, sent_to=self.care.sent_to(assessment), who=who
@@ -411,8 +410,7 @@ class Conversation:
             label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
             suggestion_row.append(Button(label[:MAX_BUTTON_LABEL], actions.encode(actions.Suggestion(token))))
         parts.append(texts("nothing.contact", **self._contact_values()))
-        if self.care is not None:
-            parts.append(self.care.closed_note())  # outside office hours: when the Sociaal Huis opens again
+        parts.append(self.care.closed_note())  # outside office hours: when the Sociaal Huis opens again
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
 
