@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from bot.chat.conversation import Who
 from bot.core import Core, open_core
+from bot.search.matcher import SearchResult
 from tests.helpers import clock_at, make_settings
 
 CRISES = ["ik wil dood", "mijn man slaat mij", "er is brand!!", "we hebben geen eten meer in huis"]
@@ -33,9 +35,9 @@ def searched(core: Core, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     search = core.search.search
 
-    async def watched(text: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    async def watched(text: str, **kwargs: Any) -> SearchResult:
         seen.append(text)
-        return await search(text, **kwargs)  # type: ignore[arg-type]
+        return await search(text, **kwargs)
 
     monkeypatch.setattr(core.search, "search", watched)
     return seen
