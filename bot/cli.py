@@ -5,7 +5,10 @@ The `ask` command is a stable contract used by outside evaluations:
     python -m bot ask [--db PATH] [--today YYYY-MM-DD] [--limit N] [--json] [QUERY]
 
 With --json it prints exactly one JSON object a line per question:
-{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null}
+{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null,
+ "care": "suicide"|"violence"|"emergency"|"distress"|"material"|"money"|null}
+The care check runs first (bot/care): for suicide, violence, emergency and material need "results" is
+empty and "suggestion" null; for distress and money the results are the normal ones, the suggestion null.
 
 So is `draft`, the draft the intake makes of a pasted announcement (it writes nothing anywhere):
 
@@ -31,6 +34,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from bot.care.detect import Assessment
 from bot.chat.cards import card
 from bot.chat.replies import join_lines, to_plain
 from bot.core import TEXTS_FILE, Core, open_core
@@ -337,7 +341,16 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
     else:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
-        result = await core.search.search(question, today=args.today)
+        answer = await core.care.answer_for(question, today=args.today)
+        care = answer.assessment.category
+        if answer.result is None:  # a crisis: no search at all, the help lines only
+            if args.json:
+                line: dict[str, object] = {"query": question, "results": [], "suggestion": None, "care": care}
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+            else:
+                print(_care_answer(core, answer.assessment))
+            continue
+        result = answer.result
         hits = result.hits[:limit]
         stored = await core.offers.get_many([h.offer_id for h in hits])
         if args.json:
@@ -348,10 +361,17 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
                     for h in hits
                     if h.offer_id in stored
                 ],
-                "suggestion": result.suggestion,
+                "suggestion": None if care else result.suggestion,
+                "care": care,
             }
             print(json.dumps(line, ensure_ascii=False), flush=True)
             continue
+        if care is not None:  # distress or money: their line first, then what the search found
+            print(_care_answer(core, answer.assessment))
+            if care == "distress":
+                print(await _company(core))
+            if not hits:
+                continue
         intro = core.texts("answer.found_one")
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
@@ -359,8 +379,26 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
             intro = core.texts("answer.found_later", period=result.query.period.label)
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
-        print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
+        text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
+        if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
+            text += "\n" + to_plain(core.care.pointer()) + "\n"
+        print(text)
     return EXIT_OK
+
+
+async def _company(core: Core) -> str:
+    """Under a distress answer: where you are welcome, who goes along (the offers for the need 'company')."""
+    ids = await core.search.need_offers("company")
+    stored = await core.offers.get_many(ids[:5])
+    titles = [f"- {stored[i].offer.title}" for i in ids[:5] if i in stored]
+    return "\n".join([to_plain(core.texts("care.distress.company")), *titles]) + "\n" if titles else ""
+
+
+def _care_answer(core: Core, assessment: Assessment) -> str:
+    """The care answer as a person reads it: the numbers in the text, each chat page on its own line."""
+    message = core.care.message(assessment)
+    links = [f"{button.text}: {button.url}" for row in message.buttons for button in row if button.url]
+    return "\n".join([message.plain, *links]) + "\n"
 
 
 def _human_answer(

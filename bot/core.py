@@ -1,4 +1,4 @@
-"""The only wiring of the core: config -> database -> texts, word list, offers, search, reminders,
+"""The only wiring of the core: config -> database -> texts, word list, help lines, offers, search, reminders,
 key figures, conversation, commands, and the sources offers are synced from (UiTdatabank, iCal feeds).
 
 Everything the bot needs is opened here, once, and closed in `Core.close()`. The Telegram
@@ -12,6 +12,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from bot.care.data import CareData, load_care
+from bot.care.desk import CareDesk
 from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
@@ -42,6 +44,7 @@ SAMPLE_FILE = "offers.json"
 TEXTS_FILE = "texts.nl.toml"
 LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
+CARE_FILE = "care.toml"
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Core:
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
+    care: CareDesk  # the care check before every search, and the help lines (bot/care, data/care.toml)
     outbox: Outbox
     dispatcher: Dispatcher
     reminders: Reminders
@@ -94,6 +98,7 @@ async def open_core(
     lexicon = load_lexicon(lexicon_path)
     analyzer = Analyzer(lexicon)
     holidays = load_holidays(data_dir / HOLIDAYS_FILE)
+    care_data: CareData = load_care(data_dir / CARE_FILE)
     db = await Database.open(settings.database_path)
     # Reminders: the outbox, the alarm that wakes the sender, and the part that follows offers as they change.
     outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
@@ -135,6 +140,7 @@ async def open_core(
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
     )
+    care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
     conversation = Conversation(
         settings=settings,
         texts=texts,
@@ -142,6 +148,7 @@ async def open_core(
         search=search,
         people=people,
         clock=clock,
+        care=care,  # the care check, first in every question (bot/care)
         question_log=insights,
         extensions=(reminder_chat, keyfigures),  # reminders first: their button comes first under a card
     )
@@ -172,6 +179,7 @@ async def open_core(
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
+        care=care,
         outbox=outbox,
         dispatcher=dispatcher,
         reminders=reminders,

@@ -20,6 +20,8 @@ from typing import Protocol
 
 from markupsafe import Markup
 
+from bot.care.desk import CareDesk
+from bot.care.detect import Assessment
 from bot.chat import actions
 from bot.chat.cards import card, childcare_text, price_text, when_text, where_text
 from bot.chat.people import People
@@ -110,6 +112,8 @@ class QuestionLog(Protocol):
 
     async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
 
+    async def record_care(self, category: str, *, topic: str | None, sent_to: str, who: Who) -> None: ...
+
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
 
 
@@ -196,10 +200,12 @@ class Conversation:
         search: SearchService,
         people: People,
         clock: Clock,
+        care: CareDesk,
         question_log: QuestionLog | None = None,
         extensions: Sequence[ChatExtension] = (),
     ) -> None:
         self.settings = settings
+        self.care = care  # the care check before every search (bot.care): required, so no channel can skip it
         self.texts = texts
         self.offers = offers
         self.search = search
@@ -278,8 +284,49 @@ class Conversation:
         return Reply((Message(self.texts("stop.text")),))
 
     async def ask(self, who: Who, text: str) -> Reply:
-        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'."""
+        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'.
+
+        The care check comes first: a person in trouble gets the right help line, and a crisis never
+        reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
+        assessment = self.care.assess(text)
+        if assessment.category is not None:
+            return await self._care_reply(who, text, assessment)
+        reply = await self._answer(who, text)
+        found = bool(reply.data.get("hits"))
+        if self.care.points_to_106(assessment, text, found=found) and reply.messages:
+            *first, last = reply.messages
+            pointed = Message(last.html + Markup("\n\n") + self.care.pointer(), last.buttons, last.photo)
+            reply = Reply((*first, pointed), data=reply.data)
+        return reply
+
+    async def _care_reply(self, who: Who, text: str, assessment: Assessment) -> Reply:
+        """The human answer for a person in trouble; only the category is counted, nothing of the message."""
+        if self.question_log is not None:
+            await self.question_log.record_care(
+                assessment.category or "", topic=assessment.topic, sent_to=self.care.sent_to(assessment), who=who
+            )
+        message = self.care.message(assessment)
+        data: dict[str, object] = {"hits": [], "care": assessment.category}
+        if assessment.crisis:
+            return Reply((message,), data=data)
+        extra: list[tuple[Button, ...]] = []
+        if assessment.category == "distress":  # company is leisure too: who goes along, where you are welcome
+            company = await self._need_offers("company")
+            if company:
+                message = Message(join_lines([message.html, self.texts("care.distress.company")]), message.buttons)
+                extra = [(Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in company[:5]]
+        result = await self._proposable(await self.search.search(self.care.searched(text, assessment)))
+        cards: list[Message] = []
+        if result.hits:
+            token = self.pages.keep(result.hits)
+            intro = self.texts("care.money.also_found")
+            cards = await self._result_page(who, result.hits, 0, token, intro=intro)
+            data["hits"] = [h.offer_id for h in result.hits]
+        buttons = (*message.buttons, *extra) if cards else (*message.buttons, *extra, (self._menu_button(),))
+        return Reply((Message(message.html, buttons), *cards), data=data)
+
+    async def _answer(self, who: Who, text: str) -> Reply:
         result = await self._proposable(await self.search.search(text))
         if self.question_log is not None:
             await self.question_log.record_question(result, who=who, text=text)
@@ -415,6 +462,7 @@ class Conversation:
             label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
             suggestion_row.append(Button(label[:MAX_BUTTON_LABEL], actions.encode(actions.Suggestion(token))))
         parts.append(texts("nothing.contact", **self._contact_values()))
+        parts.append(self.care.closed_note())  # outside office hours: when the Sociaal Huis opens again
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.core import HOLIDAYS_FILE, LEXICON_FILE, SAMPLE_FILE, TEXTS_FILE
+from bot.care.data import load_care
+from bot.core import CARE_FILE, HOLIDAYS_FILE, LEXICON_FILE, SAMPLE_FILE, TEXTS_FILE
 from bot.offers.fileformat import read_offer_file
 from bot.offers.model import Offer
 from bot.ops.backup import list_backups
@@ -159,6 +160,14 @@ def _check_data(report: Report, settings: Settings) -> None:
         report.problem("word list", str(error))
     else:
         report.ok("word list", str(path))
+    path = data / CARE_FILE
+    try:
+        care = load_care(path)
+    except Exception as error:
+        report.problem("help lines", str(error))
+    else:
+        lines = ", ".join(f"{line.name} {line.number}" for line in care.lines.values() if line.number)
+        report.ok("help lines", f"{path} ({len(care.rules)} word rules; {lines})")
     path = data / HOLIDAYS_FILE
     try:
         holidays = load_holidays(path)

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.platform.hours import HoursError, OpeningHours
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -59,6 +61,9 @@ class TelegramSettings:
         return self.api_base_url.rstrip("/") + "/file/bot"
 
 
+DEFAULT_OPEN = ("maandag-vrijdag 09:00-12:00",)
+
+
 @dataclass(frozen=True)
 class ContactSettings:
     """Whom people can reach when the bot cannot help: shown in every 'nothing found' answer."""
@@ -68,6 +73,8 @@ class ContactSettings:
     email: str = "sociaalhuis@example.be"
     hours: str = "maandag tot vrijdag van 9 tot 12 uur"
     address: str = "Eikenlaan 25, 3740 Bilzen"
+    # The same hours in a form the bot can count with: outside them, a fallback says when it opens again.
+    open: OpeningHours = field(default_factory=lambda: OpeningHours.parse(DEFAULT_OPEN))
 
 
 @dataclass(frozen=True)
@@ -290,6 +297,15 @@ def _optional_url(key: str, value: Any) -> str | None:
     return _url(key, value) if _string(key, value).strip() else None
 
 
+def _opening_hours(key: str, value: Any) -> OpeningHours:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{key}: expected a list like ["maandag-vrijdag 09:00-12:00"], got {value!r}')
+    try:
+        return OpeningHours.parse(value)
+    except HoursError as error:
+        raise ConfigError(f"{key}: {error}") from None
+
+
 def _user_ids(key: str, value: Any) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
         raise ConfigError(f"{key}: expected a list of Telegram user ids (numbers), got {value!r}")
@@ -417,6 +433,7 @@ def parse_settings(
         email=c.get("email", dc.email, _string),
         hours=c.get("hours", dc.hours, _string),
         address=c.get("address", dc.address, _string),
+        open=c.get("open", dc.open, _opening_hours),
     )
     c.finish()
 

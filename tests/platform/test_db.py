@@ -488,7 +488,14 @@ def _seed_7(conn: sqlite3.Connection) -> None:
     )
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7}
+def _seed_8(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT INTO care_counts (period, category, topic, sent_to, messages, people) "
+        "VALUES ('2026-06', 'money', 'rent', 'sociaal huis', 2, 1)"
+    )
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7, 8: _seed_8}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():

@@ -1,4 +1,3 @@
--- (Numbered 0007 on this branch because migrations must follow each other; planned as 0010: renumber at merge.)
 -- Offers taken from a source (UiTdatabank, an iCal feed), and what the source last said about each.
 --
 -- `imported` is the offer exactly as the source gave it at the last sync. A field of the offer that differs
