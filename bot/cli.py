@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
@@ -107,7 +107,35 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
     rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     with_db(sub.add_parser("reminders", help="what the reminder outbox holds, and the anonymous counts"))
+    _teach_parser(sub, with_db)
     return parser
+
+
+def _teach_parser(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser], object]) -> None:
+    """`teach ...`: what coordinators taught the bot from unanswered questions (a stable contract)."""
+    teach = sub.add_parser("teach", help="teach the bot from questions it could not answer (list, link, undo ...)")
+    steps = teach.add_subparsers(dest="teach_command", metavar="STEP", required=True)
+    listing = steps.add_parser("list", help="everything taught: who, when, later questions answered")
+    listing.add_argument("--json", action="store_true", help="one JSON object per step")
+    link = steps.add_parser("link", help="questions like QUESTION find these offers from now on")
+    link.add_argument("question")
+    link.add_argument("offer_ids", nargs="+", metavar="OFFER_ID")
+    refer = steps.add_parser("refer", help="questions like QUESTION get TEXT: where to go instead")
+    refer.add_argument("question")
+    refer.add_argument("text")
+    wish = steps.add_parser("wish", help="the offer for QUESTION is missing: counted as unmet demand in the report")
+    wish.add_argument("question")
+    wish.add_argument("--note", help="the coordinator's note for the report")
+    ignore = steps.add_parser("ignore", help="leave QUESTION out of the list of unanswered questions")
+    ignore.add_argument("question")
+    undo = steps.add_parser("undo", help="undo step ID (see teach list)")
+    undo.add_argument("id", type=_positive)
+    export = steps.add_parser("export", help="write everything taught to FILE (JSON)")
+    export.add_argument("file", type=Path)
+    load = steps.add_parser("import", help="add what FILE holds and this database does not")
+    load.add_argument("file", type=Path)
+    for step in (listing, link, refer, wish, ignore, undo, export, load):
+        with_db(step)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,6 +192,10 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _report(args, core)
         if command == "reminders":
             return await _reminders(core)
+        if command == "teach":
+            from bot.teach.commands import run_teach
+
+            return await run_teach(args, core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
@@ -269,6 +301,8 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
         result = await core.search.search(question, today=args.today)
+        taught = await core.teacher.apply(question, result, today=args.today, count=False)  # bot/teach
+        result = taught.result
         hits = result.hits[:limit]
         stored = await core.offers.get_many([h.offer_id for h in hits])
         if args.json:
@@ -282,6 +316,9 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
                 "suggestion": result.suggestion,
             }
             print(json.dumps(line, ensure_ascii=False), flush=True)
+            continue
+        if taught.referral:
+            print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
             continue
         intro = core.texts("answer.found_one")
         later = await core.search.later(question, result, today=args.today)

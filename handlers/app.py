@@ -26,7 +26,7 @@ from bot.ops import backup, runlock
 from bot.platform import logs
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
-from handlers import errors, guard, insights, keyfigures, media, people, reminders
+from handlers import errors, guard, insights, keyfigures, media, people, reminders, teach
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
@@ -53,6 +53,8 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
 
     # Before anything else: flood protection per person and size limits on what comes in.
     app.add_handlers(guard.HANDLERS, group=guard.GROUP)
+    # Coordinators teaching the bot (/leren) first: what they type while the flow waits for it.
+    app.add_handlers(teach.HANDLERS, group=teach.GROUP)
     # Key figures and coordinators first: invites, forwards, flyer photos, pastes and field answers.
     # What is not theirs (a question, a sticker) falls through to the groups below.
     app.add_handlers(keyfigures.EARLY_HANDLERS, group=keyfigures.EARLY_GROUP)
