@@ -85,7 +85,7 @@ class TeachDesk:
         self.offers = offers
         self.db = db
         self.roles = roles
-        self.t = texts
+        self.texts = texts
         self.themes = ThemeFinder(analyzer, town=town)
         self.clock = clock
         self.tz = tz
@@ -112,7 +112,7 @@ class TeachDesk:
             return await self._act(user_id, actor, parsed)
         except LessonError as error:
             log.info("a teaching step was refused: %s", type(error).__name__)
-            return Reply((Message(self.t("teach.gone"), self._back_row()),))
+            return Reply((Message(self.texts("teach.gone"), self._back_row()),))
 
     async def incoming_text(self, user_id: int, text: str) -> Reply | None:
         """A typed answer the flow waits for (search words, a referral, a note); None when it waits for nothing."""
@@ -137,7 +137,7 @@ class TeachDesk:
             return await self._done(lesson)
         if waiting.verb == "n" and waiting.lesson_id is not None:
             lesson = await self.store.set_note(waiting.lesson_id, text, actor=actor)
-            return Reply((Message(self.t("teach.noted"), self._after_row(lesson)),))
+            return Reply((Message(self.texts("teach.noted"), self._after_row(lesson)),))
         return None
 
     # --- the list of themes -------------------------------------------------------------------------
@@ -181,26 +181,28 @@ class TeachDesk:
     async def _list(self, page: int, *, replace: bool) -> Reply:
         themes = await self.unanswered()
         if not themes:
-            return Reply((Message(self.t("teach.empty", weeks=WEEKS)),), replace=replace)
+            return Reply((Message(self.texts("teach.empty", weeks=WEEKS)),), replace=replace)
         last_page = (len(themes) - 1) // THEMES_PER_PAGE
         page = min(page, last_page)
         shown = themes[page * THEMES_PER_PAGE : (page + 1) * THEMES_PER_PAGE]
         total = sum(o.theme.questions for o in themes)
-        lines = [self.t("teach.intro", weeks=WEEKS, questions=total, themes=len(themes))]
+        lines = [self.texts("teach.intro", weeks=WEEKS, questions=total, themes=len(themes))]
         buttons: list[tuple[Button, ...]] = []
         for number, item in enumerate(shown, start=page * THEMES_PER_PAGE + 1):
             examples = ", ".join(item.theme.examples[:3])
             theme = item.theme
             lines.append(
-                self.t("teach.theme_line", number=number, label=theme.label, count=theme.questions, examples=examples)
+                self.texts(
+                    "teach.theme_line", number=number, label=theme.label, count=theme.questions, examples=examples
+                )
             )
-            label = self.t.label("teach.buttons.theme", number=number, label=_short(item.theme.label))
+            label = self.texts.label("teach.buttons.theme", number=number, label=_short(item.theme.label))
             buttons.append((Button(label, actions.theme(item.ids[0])),))
         paging = []
         if page > 0:
-            paging.append(Button(self.t.label("buttons.previous_page"), actions.page(page - 1)))
+            paging.append(Button(self.texts.label("buttons.previous_page"), actions.page(page - 1)))
         if page < last_page:
-            paging.append(Button(self.t.label("buttons.next_page"), actions.page(page + 1)))
+            paging.append(Button(self.texts.label("buttons.next_page"), actions.page(page + 1)))
         return Reply((Message(Markup("\n\n").join(lines), (*buttons, *rows(paging))),), replace=replace)
 
     # --- one theme or question ----------------------------------------------------------------------
@@ -219,16 +221,18 @@ class TeachDesk:
         item, text = await self._find(question_id)
         if item is None:
             return await self._show_question(question_id) if text else self._gone()
-        lines = [self.t("teach.theme", label=item.theme.label, count=item.theme.questions, people=item.theme.people)]
+        lines = [
+            self.texts("teach.theme", label=item.theme.label, count=item.theme.questions, people=item.theme.people)
+        ]
         single: list[tuple[Button, ...]] = []
         for number, (example, qid, n) in enumerate(zip(item.theme.examples, item.ids, item.counts, strict=True), 1):
             if number > QUESTIONS_SHOWN:
-                lines.append(self.t("teach.more_questions", count=len(item.theme.examples) - QUESTIONS_SHOWN))
+                lines.append(self.texts("teach.more_questions", count=len(item.theme.examples) - QUESTIONS_SHOWN))
                 break
-            lines.append(self.t("teach.question_line", number=number, text=example, count=n))
+            lines.append(self.texts("teach.question_line", number=number, text=example, count=n))
             if len(item.theme.examples) > 1:
-                single.append((Button(self.t.label("teach.buttons.only", number=number), actions.question(qid)),))
-        lines.append(self.t("teach.choose_theme"))
+                single.append((Button(self.texts.label("teach.buttons.only", number=number), actions.question(qid)),))
+        lines.append(self.texts("teach.choose_theme"))
         buttons = (*self._steps("t", item.ids[0]), *single, *self._back_row())
         return Reply((Message(join_lines(lines), buttons),))
 
@@ -236,11 +240,11 @@ class TeachDesk:
         text = await self.db.fetchval("SELECT text FROM question_log WHERE id = ?", (question_id,))
         if text is None:
             return self._gone()
-        message = join_lines([self.t("teach.question", text=text), self.t("teach.choose_question")])
+        message = join_lines([self.texts("teach.question", text=text), self.texts("teach.choose_question")])
         return Reply((Message(message, (*self._steps("q", question_id), *self._back_row())),))
 
     def _steps(self, scope: str, question_id: int) -> tuple[tuple[Button, ...], ...]:
-        label = self.t.label
+        label = self.texts.label
         return rows(
             [Button(label("teach.buttons.link"), actions.step("l", scope, question_id))],
             [Button(label("teach.buttons.refer"), actions.step("r", scope, question_id))],
@@ -271,7 +275,7 @@ class TeachDesk:
             return await self._show_theme(themes[0].ids[0]) if themes else await self._list(0, replace=False)
         if verb == "x":
             self._waiting.pop(user_id, None)
-            return Reply((Message(self.t("teach.stopped"), self._back_row()),), replace=True)
+            return Reply((Message(self.texts("teach.stopped"), self._back_row()),), replace=True)
         if verb == "t" and number is not None:
             return await self._show_theme(number)
         if verb == "q" and number is not None:
@@ -289,23 +293,23 @@ class TeachDesk:
             return await self._reuse_referral(user_id, actor, number)
         if verb == "n" and number is not None:
             self._waiting[user_id] = Waiting("n", lesson_id=number)
-            return Reply((Message(self.t("teach.ask_note"), rows([self._cancel()])),))
+            return Reply((Message(self.texts("teach.ask_note"), rows([self._cancel()])),))
         if verb == "u" and number is not None:
             lesson = await self.store.undo(number, actor=actor)
-            next_row = rows([Button(self.t.label("teach.buttons.next"), actions.NEXT)])
-            return Reply((Message(self.t("teach.undone", text=lesson.questions[0]), next_row),), replace=True)
+            next_row = rows([Button(self.texts.label("teach.buttons.next"), actions.NEXT)])
+            return Reply((Message(self.texts("teach.undone", text=lesson.questions[0]), next_row),), replace=True)
         return await self._list(0, replace=False)
 
     async def _start_step(self, user_id: int, actor: str, verb: str, questions: tuple[str, ...]) -> Reply:
         if verb == "l":
             self._waiting[user_id] = Waiting("l", questions)
-            return Reply((Message(self.t("teach.ask_offer", text=questions[0]), rows([self._cancel()])),))
+            return Reply((Message(self.texts("teach.ask_offer", text=questions[0]), rows([self._cancel()])),))
         if verb == "r":
             self._waiting[user_id] = Waiting("r", questions)
             known = await self._referrals()
             buttons = [(Button(_short(note), actions.reuse(lesson_id)),) for lesson_id, note in known]
             key = "teach.ask_referral_or_pick" if known else "teach.ask_referral"
-            return Reply((Message(self.t(key), (*buttons, *rows([self._cancel()]))),))
+            return Reply((Message(self.texts(key), (*buttons, *rows([self._cancel()]))),))
         kind: Kind = "wish" if verb == "w" else "ignore"
         lesson = await self.store.add(kind, questions, actor=actor)
         return await self._done(lesson)
@@ -320,36 +324,36 @@ class TeachDesk:
             by_id = await self.offers.get_many([h.offer_id for h in result.hits[:OFFERS_SHOWN]])
             found = [by_id[h.offer_id] for h in result.hits[:OFFERS_SHOWN] if h.offer_id in by_id]
         if not found:
-            return Reply((Message(self.t("teach.no_offer", words=words_typed), rows([self._cancel()])),))
+            return Reply((Message(self.texts("teach.no_offer", words=words_typed), rows([self._cancel()])),))
         buttons = [
             (Button(_short(("☑ " if s.offer.id in waiting.picked else "☐ ") + s.offer.title, 58), actions.offer(s.pk)),)
             for s in found[:OFFERS_SHOWN]
         ]
-        done = Button(self.t.label("teach.buttons.confirm"), actions.CONFIRM)
-        message = self.t("teach.pick_offer", text=waiting.questions[0])
+        done = Button(self.texts.label("teach.buttons.confirm"), actions.CONFIRM)
+        message = self.texts("teach.pick_offer", text=waiting.questions[0])
         return Reply((Message(message, (*buttons, (done, self._cancel()))),))
 
     async def _pick(self, user_id: int, pk: int) -> Reply:
         waiting = self._waiting.get(user_id)
         stored = await self.offers.get_by_pk(pk)
         if waiting is None or waiting.verb != "l" or stored is None:
-            return Reply((Message(self.t("teach.expired"), self._back_row()),))
+            return Reply((Message(self.texts("teach.expired"), self._back_row()),))
         if stored.offer.id in waiting.picked:
             waiting.picked.remove(stored.offer.id)
         else:
             waiting.picked.append(stored.offer.id)
         titles = await self.offers.get_many(waiting.picked)
         picked = ", ".join(titles[i].offer.title for i in waiting.picked if i in titles) or "-"
-        done = Button(self.t.label("teach.buttons.confirm"), actions.CONFIRM)
-        message = self.t("teach.picked", titles=picked)
+        done = Button(self.texts.label("teach.buttons.confirm"), actions.CONFIRM)
+        message = self.texts("teach.picked", titles=picked)
         return Reply((Message(message, rows([done, self._cancel()])),), notice=_short(stored.offer.title))
 
     async def _teach_link(self, user_id: int, actor: str) -> Reply:
         waiting = self._waiting.get(user_id)
         if waiting is None or waiting.verb != "l":
-            return Reply((Message(self.t("teach.expired"), self._back_row()),))
+            return Reply((Message(self.texts("teach.expired"), self._back_row()),))
         if not waiting.picked:
-            return Reply((Message(self.t("teach.pick_first")),), notice=self.t.label("teach.pick_first"))
+            return Reply((Message(self.texts("teach.pick_first")),), notice=self.texts.label("teach.pick_first"))
         self._waiting.pop(user_id, None)
         lesson = await self.store.add("link", waiting.questions, offers=waiting.picked, actor=actor)
         return await self._done(lesson)
@@ -366,7 +370,7 @@ class TeachDesk:
         waiting = self._waiting.get(user_id)
         earlier = await self.store.get(lesson_id)
         if waiting is None or waiting.verb != "r" or earlier is None or not earlier.note:
-            return Reply((Message(self.t("teach.expired"), self._back_row()),))
+            return Reply((Message(self.texts("teach.expired"), self._back_row()),))
         self._waiting.pop(user_id, None)
         lesson = await self.store.add("refer", waiting.questions, note=earlier.note, actor=actor)
         return await self._done(lesson)
@@ -377,27 +381,29 @@ class TeachDesk:
         """After a step: what the bot does from now on, with undo and the next theme."""
         found = await self.offers.get_many(list(lesson.offers))
         titles = ", ".join(found[i].offer.title if i in found else i for i in lesson.offers)
-        text = self.t(f"teach.done.{lesson.kind}", text=lesson.questions[0], count=len(lesson.questions), offers=titles)
+        text = self.texts(
+            f"teach.done.{lesson.kind}", text=lesson.questions[0], count=len(lesson.questions), offers=titles
+        )
         return Reply((Message(text, self._after_row(lesson)),))
 
     def _after_row(self, lesson: Lesson) -> tuple[tuple[Button, ...], ...]:
-        label = self.t.label
+        label = self.texts.label
         first = [Button(label("teach.buttons.undo"), actions.undo(lesson.id))]
         if lesson.kind == "wish":
             first.append(Button(label("teach.buttons.note"), actions.note(lesson.id)))
         return rows(first, [Button(label("teach.buttons.next"), actions.NEXT)])
 
     def _back_row(self) -> tuple[tuple[Button, ...], ...]:
-        return rows([Button(self.t.label("teach.buttons.back"), actions.page(0))])
+        return rows([Button(self.texts.label("teach.buttons.back"), actions.page(0))])
 
     def _cancel(self) -> Button:
-        return Button(self.t.label("teach.buttons.cancel"), actions.CANCEL)
+        return Button(self.texts.label("teach.buttons.cancel"), actions.CANCEL)
 
     def _gone(self) -> Reply:
-        return Reply((Message(self.t("teach.gone"), self._back_row()),))
+        return Reply((Message(self.texts("teach.gone"), self._back_row()),))
 
     def _not_allowed(self) -> Reply:
-        return Reply((Message(self.t("teach.not_allowed")),))
+        return Reply((Message(self.texts("teach.not_allowed")),))
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:
