@@ -17,6 +17,7 @@ from typing import Literal
 from bot.insights.scrub import normalise
 from bot.platform.calendar import Clock
 from bot.platform.db import Database, Transaction
+from bot.search.text import words
 
 Kind = Literal["link", "refer", "wish", "ignore"]
 KINDS: tuple[Kind, ...] = ("link", "refer", "wish", "ignore")
@@ -65,15 +66,16 @@ class Lesson:
 def clean_questions(questions: Sequence[str]) -> tuple[str, ...]:
     """Questions as they are stored: scrubbed like the question log, distinct, in order."""
     cleaned = (normalise(q) for q in questions)
-    return tuple(dict.fromkeys(q for q in cleaned if q))[:MAX_QUESTIONS]
+    return tuple(dict.fromkeys(q for q in cleaned if words(q)))[:MAX_QUESTIONS]
 
 
 class LessonStore:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock | None) -> None:  # no clock: for reading only (the report)
         self.db = db
         self.clock = clock
 
     def _now(self) -> str:
+        assert self.clock is not None, "a LessonStore without a clock only reads"
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
 
     async def generation(self) -> str:
