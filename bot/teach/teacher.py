@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 # From which likeness a lesson answers a question the search found nothing for (Likeness.score), with the
 # model and without it (the words alone must be surer). Measured with bench/teach.py and its --check.
 THRESHOLD = 0.60
-THRESHOLD_WITHOUT_MODEL = 0.65
+THRESHOLD_WITHOUT_MODEL = 0.70
 # A lesson also changes an answer the search did find only when the new question is nearly the taught one
 # (Likeness.sure: the words and the meaning both agree): another word order, an inflection, a typo.
 OVERRIDE = 0.85
