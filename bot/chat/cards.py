@@ -41,7 +41,8 @@ def price_text(offer: Offer, texts: Texts) -> Markup | None:
     elif regular is not None:
         text = amount(regular)
     else:
-        text = texts("price.only_reduced", reduced=amount(reduced))  # type: ignore[arg-type]
+        assert reduced is not None  # both None returned above
+        text = texts("price.only_reduced", reduced=amount(reduced))
     return texts("card.price", price=text)
 
 

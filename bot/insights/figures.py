@@ -240,16 +240,14 @@ async def _top_offers(
            WHERE q.asked_at >= ? AND q.asked_at < ? GROUP BY f.offer_id ORDER BY n DESC, f.offer_id LIMIT ?""",
         (FOUND_RANK, *span, TOP_OFFERS),
     )
-    return [
-        OfferCount(
-            r["offer_id"],
-            *titles.get(r["offer_id"], (r["offer_id"], None)),
-            questions=r["n"],
-            info=actions[r["offer_id"]]["info"],
-            reminders=actions[r["offer_id"]]["remind"],
+    found = []
+    for r in rows:
+        title, kind = titles.get(r["offer_id"], (r["offer_id"], None))
+        counts = actions[r["offer_id"]]
+        found.append(
+            OfferCount(r["offer_id"], title, kind, questions=r["n"], info=counts["info"], reminders=counts["remind"])
         )
-        for r in rows
-    ]
+    return found
 
 
 async def _unfound(db: Database, period: Period, span: tuple[str, str]) -> list[OfferCount]:

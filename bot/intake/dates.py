@@ -472,5 +472,5 @@ def date_spans(text: str, today: dt.date) -> list[tuple[int, int]]:
     spans = [(m.start, m.end) for m in find_date_mentions(text, today)]
     spans += [(m.start(), m.end()) for m in _WEEKDAY.finditer(text)]
     spans += [(m.start(), m.end()) for m in _TIME_RANGE.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _TIME_SINGLE.finditer(text) if _tok_time(m, "a")[1]]
+    spans += [(m.start(), m.end()) for m in _TIME_SINGLE.finditer(text) if (_tok_time(m, "a") or (None, False))[1]]
     return sorted(spans)

@@ -25,7 +25,7 @@ from .dates import date_spans, extract_when
 from .partners import PARTNERS, TOWNS, canonical_partner, find_partners
 from .places import extract_place
 from .prices import extract_price
-from .text import clean_line, fold, is_greeting, is_shouting, parse, slugify, split_sentences, strip_emoji
+from .text import Parsed, clean_line, fold, is_greeting, is_shouting, parse, slugify, split_sentences, strip_emoji
 
 OFFER_FIELDS = (
     "id",
@@ -210,7 +210,7 @@ def _title_line(lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def _find_organizer(parsed, origin: str | None, body: str, place_name: str | None) -> tuple[str | None, float]:
+def _find_organizer(parsed: Parsed, origin: str | None, body: str, place_name: str | None) -> tuple[str | None, float]:
     explicit = parsed.fb_organizer
     if not explicit and (m := _ORGANIZER_CUE.search(body)):
         explicit = m.group("name")

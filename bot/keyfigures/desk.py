@@ -16,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,8 @@ from markupsafe import Markup
 from bot.chat.cards import age_text, contact_text, price_text, when_text, where_text
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.intake import extract_offer, find_duplicates
-from bot.keyfigures.common import AdminView, Announce, Shared, fits, photo_of
+from bot.keyfigures import actions
+from bot.keyfigures.common import AdminView, Announce, Review, Shared, photo_of
 from bot.keyfigures.editor import FIELDS, apply, parse_answer, valid_offer
 from bot.keyfigures.registry import INVITE_PREFIX, MAX_NAME, MAX_ORGANISATION, InviteResult, Session
 from bot.keyfigures.roles import Actor, Role
@@ -61,14 +61,16 @@ class Incoming:
 
 
 class KeyFigureDesk:
-    def __init__(self, shared: Shared, announce: Announce) -> None:
+    def __init__(self, shared: Shared, announce: Announce, *, admin_view: AdminView, review_request: Review) -> None:
         self.s = shared
         self.t = shared.texts
         self.announce = announce
-        # Filled in by the admin part (AdminDesk), which builds on this one.
-        self.admin_view: AdminView | None = None
-        self.review_request: Callable[[StoredOffer, Actor], Awaitable[int]] | None = None
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.admin_view = admin_view  # an admin's card of an offer after an edit (the admin part)
+        self.review_request = review_request  # tell the admins an offer waits for approval (the admin part)
+        # One message of a person at a time (a paste split in parts, a field answer): a lock per person who
+        # is being served, with how many of their messages hold or wait for it; gone when that is none.
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -79,7 +81,7 @@ class KeyFigureDesk:
         return Reply((Message(self.t(key, **values)),))
 
     def not_allowed(self) -> Reply:
-        return Reply((Message(self.t("keyfigures.not_allowed", **self._contact())),), notice=None)
+        return self.s.not_allowed()
 
     def _contact(self) -> dict[str, str]:
         c = self.s.settings.contact
@@ -87,11 +89,6 @@ class KeyFigureDesk:
 
     def _gone(self) -> Reply:
         return self._text("keyfigures.gone")
-
-    async def stored_from(self, arg: str | None) -> StoredOffer | None:
-        if not arg or not arg.isdigit():
-            return None
-        return await self.s.offers.get_by_pk(int(arg))
 
     async def may_edit(self, actor: Actor, stored: StoredOffer) -> bool:
         """Admins edit any offer; a key figure only their own draft."""
@@ -101,11 +98,11 @@ class KeyFigureDesk:
             return False
         return await self.s.registry.submitter(stored.offer.id) == actor.user_id
 
-    async def _editable(self, user_id: int, arg: str | None, action: str) -> tuple[Actor, StoredOffer] | Reply:
+    async def _editable(self, user_id: int, pk: int, action: str) -> tuple[Actor, StoredOffer] | Reply:
         actor = await self.s.roles.require(user_id, Role.KEY_FIGURE, action)
         if actor is None:
             return self.not_allowed()
-        stored = await self.stored_from(arg)
+        stored = await self.s.offers.get_by_pk(pk)
         if stored is None:
             return self._gone()
         if not await self.may_edit(actor, stored):
@@ -160,12 +157,16 @@ class KeyFigureDesk:
 
     async def incoming(self, user_id: int, chat_id: int, message: Incoming) -> Reply | None:
         """A message in the private chat. None: not for this part (a question, a sticker): the rest answers."""
-        async with self._locks[user_id]:
-            try:
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._users[user_id] += 1
+        try:
+            async with lock:
                 return await self._incoming(user_id, chat_id, message)
-            finally:
-                if not self._locks[user_id].locked():
-                    self._locks.pop(user_id, None)
+        finally:
+            self._users[user_id] -= 1
+            if not self._users[user_id]:  # nobody else holds or waits for it
+                del self._users[user_id]
+                del self._locks[user_id]
 
     async def _incoming(self, user_id: int, chat_id: int, message: Incoming) -> Reply | None:
         registry = self.s.registry
@@ -230,7 +231,7 @@ class KeyFigureDesk:
             return self._text("keyfigures.draft.paste_now")
         drafts_line = self.t("operations.open_drafts", count=len(drafts))
         text = self.t("keyfigures.draft.paste_now") + Markup("\n\n") + drafts_line
-        buttons = tuple((Button(f"✏️ {title}"[:60], f"kf:pv:{pk}"),) for pk, title in drafts)
+        buttons = tuple((Button(f"✏️ {title}"[:60], actions.encode(actions.Back(pk))),) for pk, title in drafts)
         return Reply((Message(text, buttons),))
 
     # --- making the draft -----------------------------------------------------------------------
@@ -309,26 +310,7 @@ class KeyFigureDesk:
     # --- preview and editing ------------------------------------------------------------------
 
     def preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
-        """The draft as people will see it, with Bevestig / Pas aan / Annuleer."""
-        offer, pk = stored.offer, stored.pk
-        lines: list[Markup | None] = [self.t("keyfigures.preview.intro"), *notes]
-        extra: list[Button] = []
-        if offer.when is None and offer.kind == "activity":
-            lines.append(self.t("keyfigures.preview.no_date"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        elif self.s.is_past(stored):
-            lines.append(self.t("keyfigures.preview.past"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        body = join_lines(lines) + Markup("\n\n") + self.s.card(stored)
-        buttons = rows(
-            [
-                Button(self._label("keyfigures.buttons.confirm"), f"kf:ok:{pk}"),
-                Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}"),
-                Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"),
-            ],
-            extra,
-        )
-        return Reply((Message(body, buttons, photo=photo_of(stored)),))
+        return self.s.preview(stored, notes=notes)
 
     def _current(self, offer: Offer, code: str) -> str:
         """The field's value as plain text, to show next to the question."""
@@ -355,8 +337,8 @@ class KeyFigureDesk:
         pk = stored.pk
         buttons: list[Button] = []
         if code == "w":
-            buttons.append(Button(self._label("keyfigures.buttons.no_date"), f"kf:nd:{pk}"))
-        buttons.append(Button(self._label("keyfigures.buttons.back"), f"kf:pv:{pk}"))
+            buttons.append(Button(self._label("keyfigures.buttons.no_date"), actions.encode(actions.NoDate(pk))))
+        buttons.append(Button(self._label("keyfigures.buttons.back"), actions.encode(actions.Back(pk))))
         text = join_lines(
             [
                 self.t(f"keyfigures.ask.{code}"),
@@ -367,16 +349,19 @@ class KeyFigureDesk:
 
     def edit_menu(self, stored: StoredOffer) -> Reply:
         pk = stored.pk
-        buttons = [Button(self._label(f"keyfigures.fields.{code}"), f"kf:f:{pk}:{code}") for code in FIELDS]
+        buttons = [
+            Button(self._label(f"keyfigures.fields.{code}"), actions.encode(actions.AskField(pk, code)))
+            for code in FIELDS
+        ]
         pairs = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        back = [Button(self._label("keyfigures.buttons.back"), f"kf:pv:{pk}")]
+        back = [Button(self._label("keyfigures.buttons.back"), actions.encode(actions.Back(pk)))]
         return Reply((Message(self.t("keyfigures.edit.which", title=stored.offer.title), rows(*pairs, back)),))
 
     async def show(self, actor: Actor, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply:
         """Back to where an edit came from: the preview of a draft, an admin's review or manage card."""
         if stored.status == "draft":
             return self.preview(stored, notes=notes)
-        if actor.role is Role.ADMIN and self.admin_view is not None:
+        if actor.role is Role.ADMIN:
             return await self.admin_view(stored, notes=notes)
         return self._text("keyfigures.confirm.already", title=stored.offer.title)
 
@@ -412,64 +397,66 @@ class KeyFigureDesk:
         await self.s.registry.clear_session(actor.user_id)
         return await self.show(actor, stored, notes=(note,))
 
-    # --- buttons: kf:<verb>:<offer pk>[:arg] ------------------------------------------------------
+    # --- buttons (bot/keyfigures/actions.py) -------------------------------------------------------
 
-    async def action(self, user_id: int, args: list[str]) -> Reply:
-        verb = args[0] if args else ""
-        arg = args[1] if len(args) > 1 else None
-        handlers = {
-            "ok": self._confirm,
-            "da": self._confirm_anyway,
-            "ed": self._edit_menu,
-            "f": self._ask_field,
-            "k": self._set_kind,
-            "nd": self._no_date,
-            "pv": self._back,
-            "x": self._cancel,
-            "dm": self._merge,
-        }
-        handler = handlers.get(verb)
-        if handler is None:
-            log.info("unknown key figure action %r", verb[:10])
-            return self._gone()
-        return await handler(user_id, arg, args[2:])
+    async def action(self, user_id: int, action: actions.DraftAction) -> Reply:
+        match action:
+            case actions.Confirm(pk):
+                return await self._confirm(user_id, pk)
+            case actions.ConfirmAnyway(pk):
+                return await self._confirm(user_id, pk, check=False)
+            case actions.EditMenu(pk):
+                return await self._edit_menu(user_id, pk)
+            case actions.AskField(pk, code):
+                return await self._ask_field(user_id, pk, code)
+            case actions.SetKind(pk, kind):
+                return await self._set_kind(user_id, pk, kind)
+            case actions.NoDate(pk):
+                return await self._no_date(user_id, pk)
+            case actions.Back(pk):
+                return await self._back(user_id, pk)
+            case actions.Cancel(pk):
+                return await self._cancel(user_id, pk)
+            case actions.Merge(pk, other):
+                return await self._merge(user_id, pk, other)
 
-    async def _edit_menu(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:ed")
+    async def _edit_menu(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:ed")
         if isinstance(found, Reply):
             return found
         await self.s.registry.clear_session(user_id)
         return self.edit_menu(found[1])
 
-    async def _ask_field(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:f")
+    async def _ask_field(self, user_id: int, pk: int, code: str) -> Reply:
+        found = await self._editable(user_id, pk, "kf:f")
         if isinstance(found, Reply):
             return found
         _actor, stored = found
-        code = rest[0] if rest else ""
         if code not in FIELDS:
             return self.edit_menu(stored)
         if code == "k":
-            buttons = [Button(self._label(f"keyfigures.kinds.{k}"), f"kf:k:{stored.pk}:{k}") for k in KINDS]
-            back = [Button(self._label("keyfigures.buttons.back"), f"kf:pv:{stored.pk}")]
+            buttons = [
+                Button(self._label(f"keyfigures.kinds.{k}"), actions.encode(actions.SetKind(stored.pk, k)))
+                for k in KINDS
+            ]
+            back = [Button(self._label("keyfigures.buttons.back"), actions.encode(actions.Back(stored.pk)))]
             return Reply((Message(self.t("keyfigures.ask.k"), rows(buttons[:2], buttons[2:], back)),))
         await self.s.registry.set_session(user_id, "field", offer_id=stored.offer.id, field=code)
         return Reply((self._prompt(stored, code),))
 
-    async def _set_kind(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:k")
+    async def _set_kind(self, user_id: int, pk: int, kind: str) -> Reply:
+        found = await self._editable(user_id, pk, "kf:k")
         if isinstance(found, Reply):
             return found
         actor, stored = found
-        kind = rest[0] if rest else ""
         if kind not in KINDS:
             return self.edit_menu(stored)
         offer = apply(stored.offer, {"kind": kind})
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status=stored.status)
         return await self.show(actor, stored, notes=(self.t("keyfigures.edit.saved"),))
 
-    async def _no_date(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:nd")
+    async def _no_date(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:nd")
         if isinstance(found, Reply):
             return found
         actor, stored = found
@@ -482,15 +469,15 @@ class KeyFigureDesk:
         await self.s.registry.clear_session(user_id)
         return await self.show(actor, stored, notes=(self.t("keyfigures.edit.no_date"),))
 
-    async def _back(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:pv")
+    async def _back(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:pv")
         if isinstance(found, Reply):
             return found
         await self.s.registry.clear_session(user_id)
         return await self.show(*found)
 
-    async def _cancel(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:x")
+    async def _cancel(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:x")
         if isinstance(found, Reply):
             return found
         actor, stored = found
@@ -502,8 +489,8 @@ class KeyFigureDesk:
 
     # --- confirming -----------------------------------------------------------------------------
 
-    async def _confirm(self, user_id: int, arg: str | None, rest: list[str], *, check: bool = True) -> Reply:
-        found = await self._editable(user_id, arg, "kf:ok")
+    async def _confirm(self, user_id: int, pk: int, *, check: bool = True) -> Reply:
+        found = await self._editable(user_id, pk, "kf:ok")
         if isinstance(found, Reply):
             return found
         actor, stored = found
@@ -523,40 +510,35 @@ class KeyFigureDesk:
             await self.announce(stored, skip=user_id)
             card = Message(self.s.card(stored), rows(self.s.share_button(stored)), photo=photo_of(stored))
             return Reply((Message(self.t("keyfigures.confirm.published", title=stored.offer.title)), card))
-        sent = await self.review_request(stored, actor) if self.review_request is not None else 0
+        sent = await self.review_request(stored, actor)
         key = "keyfigures.confirm.pending" if sent else "keyfigures.confirm.pending_unsent"
         return self._text(key, title=stored.offer.title, **self._contact())
-
-    async def _confirm_anyway(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        return await self._confirm(user_id, arg, rest, check=False)
 
     async def _duplicate_of(self, stored: StoredOffer) -> StoredOffer | None:
         found = await self._duplicates(stored)
         return found[0] if found else None
 
     async def _duplicates(self, stored: StoredOffer) -> list[StoredOffer]:
-        others = await self.s.offers.list(statuses=("published", "pending"))
+        others = await self.s.offers.select(statuses=("published", "pending"))
         by_id = {o.offer.id: o for o in others if o.offer.id != stored.offer.id}
         found = find_duplicates(stored.offer.to_dict(), [o.offer.to_dict() for o in by_id.values()])
         return [by_id[offer_id] for offer_id, *_ in found]
 
     def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
         pk = stored.pk
-        merge = f"kf:dm:{pk}:{other.pk}"
-        first = [Button(self._label("keyfigures.buttons.add_anyway"), f"kf:da:{pk}")]
-        if fits(merge):
-            first.append(Button(self._label("keyfigures.buttons.merge"), merge))
-        buttons = rows(first, [Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}")])
+        first = [Button(self._label("keyfigures.buttons.add_anyway"), actions.encode(actions.ConfirmAnyway(pk)))]
+        first.append(Button(self._label("keyfigures.buttons.merge"), actions.encode(actions.Merge(pk, other.pk))))
+        buttons = rows(first, [Button(self._label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(pk)))])
         body = self.t("keyfigures.duplicate.text") + Markup("\n\n") + self.s.card(other, full=False)
         return Reply((Message(body, buttons),))
 
-    async def _merge(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
+    async def _merge(self, user_id: int, pk: int, other_pk: int) -> Reply:
         """Fill what the existing offer lacks from the draft (never overwrite), then drop the draft."""
-        found = await self._editable(user_id, arg, "kf:dm")
+        found = await self._editable(user_id, pk, "kf:dm")
         if isinstance(found, Reply):
             return found
         actor, draft = found
-        other = await self.stored_from(rest[0] if rest else None)
+        other = await self.s.offers.get_by_pk(other_pk)
         if other is None or other.status not in ("published", "pending") or other.pk == draft.pk:
             return self._gone()
         if actor.role is not Role.ADMIN and other.pk not in {d.pk for d in await self._duplicates(draft)}:
@@ -569,7 +551,7 @@ class KeyFigureDesk:
             other = await self.s.offers.save(merged, source=other.source, actor=actor.audit, status=other.status)
         await self.s.offers.delete(draft.offer.id, actor=actor.audit)
         await self.s.registry.clear_session(user_id)
-        if actor.role is not Role.ADMIN and self.admin_view is not None:
+        if actor.role is not Role.ADMIN:
             note = self.t("keyfigures.duplicate.admin_notice", title=other.offer.title)
             for message in (await self.admin_view(other, notes=(note,))).messages:
                 await self.s.tell_admins(message)

@@ -16,7 +16,7 @@ from bot.intake.contacts import extract_contact
 from bot.intake.dates import extract_when
 from bot.intake.places import extract_place
 from bot.intake.prices import extract_price
-from bot.offers.model import KINDS, MAX_LENGTH, Offer, OfferError
+from bot.offers.model import MAX_LENGTH, Offer, OfferError
 
 # Short codes (they go into 64-byte button actions) in the order the edit menu shows them.
 FIELDS = ("t", "w", "p", "m", "a", "o", "c", "r", "d", "k")
@@ -109,7 +109,3 @@ def valid_offer(data: dict[str, Any]) -> Offer:
                 raise
             data[top] = None
     return Offer.from_dict(data)
-
-
-def kind_choices() -> tuple[str, ...]:
-    return KINDS

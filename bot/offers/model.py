@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dateutil import rrule as rrules  # the module: When.rrule (a field) hides the name of its class
 from dateutil.rrule import rrule, rrulestr
 
 KINDS = ("activity", "discount", "transport", "support")
@@ -102,7 +103,7 @@ class When:
     end: dt.datetime
     rrule: str | None = None
 
-    def recurrence(self) -> rrule | None:
+    def recurrence(self) -> rrules.rrule | None:
         """The RFC 5545 rule anchored at `start`, or None for a one-off."""
         if not self.rrule:
             return None

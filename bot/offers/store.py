@@ -143,13 +143,15 @@ def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
 
 
 class OfferStore:
-    def __init__(self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(
+        self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo, listeners: Sequence[OfferListener] = ()
+    ) -> None:
         self.db = db
         self.analyzer = analyzer
         self.clock = clock
         self.tz = tz
         # Other parts (reminders) that must follow changes: called after the commit, in order.
-        self.listeners: list[OfferListener] = []
+        self.listeners: tuple[OfferListener, ...] = tuple(listeners)
 
     async def _notify(self, changes: Sequence[Change]) -> None:
         """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
@@ -158,7 +160,8 @@ class OfferStore:
                 try:
                     await listener(old, new)
                 except Exception:
-                    log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
+                    changed = new or old
+                    log.exception("offer change listener failed for offer %s", changed.offer.id if changed else "?")
 
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -440,7 +443,7 @@ class OfferStore:
         rows = await self.db.fetchall(f"SELECT * FROM offers WHERE id IN ({marks})", tuple(offer_ids))
         return {row["id"]: _row_to_stored(row) for row in rows}
 
-    async def list(
+    async def select(
         self, *, statuses: Sequence[str] = (SEARCHABLE,), kind: str | None = None, category: str | None = None
     ) -> list[StoredOffer]:
         """Offers with one of these statuses, optionally of one kind or category, by id."""

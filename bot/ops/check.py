@@ -26,6 +26,7 @@ from bot.platform import logs
 from bot.platform.calendar import load_holidays
 from bot.platform.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from bot.platform.db import MigrationError, load_migrations
+from bot.platform.frontend import FrontendMissing, load_frontend
 from bot.platform.texts import Texts, placeholders
 from bot.search.lexicon import load_lexicon
 
@@ -279,9 +280,12 @@ def _check_backups(report: Report, settings: Settings) -> None:
 async def _check_token(report: Report, settings: Settings, seconds: float) -> None:
     if not settings.telegram.token:
         return
-    from handlers.app import check_token
-
-    result = await check_token(settings, seconds=seconds)
+    try:
+        frontend = load_frontend()
+    except FrontendMissing as error:
+        report.problem("token", str(error))
+        return
+    result = await frontend.check_token(settings, seconds=seconds)
     if result.problem:
         report.problem("token", result.problem)
         return

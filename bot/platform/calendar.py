@@ -95,16 +95,6 @@ def iter_occurrences(when: When, *, after: dt.datetime | None = None) -> Iterato
             yield start, end
 
 
-def occurrences_between(when: When, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Occurrences that overlap the half-open window [start, end)."""
-    found = []
-    for occ_start, occ_end in iter_occurrences(when, after=start):
-        if occ_start >= end:
-            break
-        found.append((occ_start, occ_end))
-    return found
-
-
 def next_occurrence(when: When, now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
     """The first occurrence not yet over at `now` (an ongoing one counts), or None when all are past."""
     return next(iter_occurrences(when, after=now), None)
@@ -187,7 +177,8 @@ def last_end(when: When) -> dt.datetime | None:
     rule = when.recurrence()
     if rule is None:
         return when.end
-    if "UNTIL=" not in when.rrule.upper() and "COUNT=" not in when.rrule.upper():
+    text = (when.rrule or "").upper()  # not empty: there is a rule
+    if "UNTIL=" not in text and "COUNT=" not in text:
         return None
     starts = _simple_rule_starts(when, dt.datetime.max)
     if starts is not None and len(starts) < MAX_OCCURRENCES:

@@ -359,7 +359,7 @@ def parse_settings(
     tg.finish()
     if telegram.mode == "webhook" and not telegram.webhook_url:
         raise ConfigError('telegram.webhook_url: required when telegram.mode is "webhook"')
-    if telegram.mode == "webhook" and not telegram.webhook_url.startswith("https://"):  # type: ignore[union-attr]
+    if telegram.mode == "webhook" and not (telegram.webhook_url or "").startswith("https://"):
         raise ConfigError("telegram.webhook_url: Telegram only calls https:// addresses")
 
     db = root.section("database")
