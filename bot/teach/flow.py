@@ -15,22 +15,25 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from bot.chat.conversation import ActionHandler, Who
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.insights.themes import Asked, Theme, ThemeFinder
 from bot.keyfigures.roles import Role, Roles
-from bot.offers.store import OfferStore
+from bot.offers.store import OfferStore, StoredOffer
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.db import Database
 from bot.platform.texts import Texts
 from bot.search.analyzer import Analyzer
 from bot.search.text import fold, words
 from bot.teach import actions
-from bot.teach.actions import VERBS, Action
+from bot.teach.actions import TeachAction
 from bot.teach.store import Kind, Lesson, LessonError
 from bot.teach.teacher import Teacher
 
@@ -44,13 +47,14 @@ REFERRALS_SHOWN = 6
 WAIT_SECONDS = 15 * 60  # how long a typed answer is waited for
 MAX_LABEL = 40
 UNANSWERED = ("nothing", "out_of_scope")
+WaitingFor = Literal["link", "refer", "note"]  # offer search words, a referral text, a note to a wish
 
 
 @dataclass
 class Waiting:
     """What the flow waits for from one coordinator: search words, a referral text or a note."""
 
-    verb: str  # 'l' (offer search words), 'r' (a referral text), 'n' (a note to a wish)
+    step: WaitingFor
     questions: tuple[str, ...] = ()
     lesson_id: int | None = None
     picked: list[str] = field(default_factory=list)  # offer ids picked for a link
@@ -67,6 +71,8 @@ class Open:
 
 
 class TeachDesk:
+    """The /leren flow; a ChatExtension of the conversation (bot/core.py passes it), for its buttons 't1:...'."""
+
     def __init__(
         self,
         *,
@@ -100,16 +106,13 @@ class TeachDesk:
         self._waiting.pop(user_id, None)
         return await self._list(0, replace=False)
 
-    async def action(self, user_id: int, args: list[str]) -> Reply:
-        """A button of the flow ('le:...'); the role is checked again on every press."""
-        parsed = actions.parse(args)
-        if await self.roles.require(user_id, Role.ADMIN, f"le:{args[0] if args else ''}"[:20]) is None:
+    async def action(self, user_id: int, action: TeachAction) -> Reply:
+        """A button of the flow; the role is checked again on every press, whatever the button says."""
+        if await self.roles.require(user_id, Role.ADMIN, actions.log_name(action)) is None:
             return self._not_allowed()
-        if parsed is None:
-            return await self._list(0, replace=False)
         actor = f"admin:{user_id}"
         try:
-            return await self._act(user_id, actor, parsed)
+            return await self._act(user_id, actor, action)
         except LessonError as error:
             log.info("a teaching step was refused: %s", type(error).__name__)
             return Reply((Message(self.texts("teach.gone"), self._back_row()),))
@@ -122,23 +125,42 @@ class TeachDesk:
         if time.monotonic() - waiting.since > WAIT_SECONDS:
             self._waiting.pop(user_id, None)
             return None
-        if await self.roles.require(user_id, Role.ADMIN, "le:text") is None:
+        if await self.roles.require(user_id, Role.ADMIN, "t1:text") is None:
             self._waiting.pop(user_id, None)
             return None
         text = text.strip()
         if not text:
             return None
         actor = f"admin:{user_id}"
-        if waiting.verb == "l":
+        if waiting.step == "link":
             return await self._offer_choice(waiting, text)
         self._waiting.pop(user_id, None)
-        if waiting.verb == "r":
+        if waiting.step == "refer":
             lesson = await self.store.add("refer", waiting.questions, note=text, actor=actor)
             return await self._done(lesson)
-        if waiting.verb == "n" and waiting.lesson_id is not None:
+        if waiting.step == "note" and waiting.lesson_id is not None:
             lesson = await self.store.set_note(waiting.lesson_id, text, actor=actor)
             return Reply((Message(self.texts("teach.noted"), self._after_row(lesson)),))
         return None
+
+    # --- the conversation's extension (bot.chat.conversation.ChatExtension) ------------------------------
+
+    def action_handlers(self) -> dict[str, ActionHandler]:
+        return {actions.PREFIX: self._button}
+
+    def menu_buttons(self) -> Sequence[Button]:
+        return ()
+
+    async def card_buttons(self, who: Who, stored: StoredOffer) -> Sequence[Button]:
+        return ()
+
+    async def browse_buttons(self, who: Who, what: str) -> Sequence[Button]:
+        return ()
+
+    async def _button(self, who: Who, data: str) -> Reply | None:
+        """Button data 't1:...'; None (the conversation's 'unknown button') when it is not a valid action."""
+        action = actions.decode(data)
+        return None if action is None else await self.action(who.user_id, action)
 
     # --- the list of themes -------------------------------------------------------------------------
 
@@ -197,12 +219,12 @@ class TeachDesk:
                 )
             )
             label = self.texts.label("teach.buttons.theme", number=number, label=_short(item.theme.label))
-            buttons.append((Button(label, actions.theme(item.ids[0])),))
+            buttons.append((Button(label, actions.encode(actions.OpenTheme(item.ids[0]))),))
         paging = []
         if page > 0:
-            paging.append(Button(self.texts.label("buttons.previous_page"), actions.page(page - 1)))
+            paging.append(Button(self.texts.label("buttons.previous_page"), actions.encode(actions.Themes(page - 1))))
         if page < last_page:
-            paging.append(Button(self.texts.label("buttons.next_page"), actions.page(page + 1)))
+            paging.append(Button(self.texts.label("buttons.next_page"), actions.encode(actions.Themes(page + 1))))
         return Reply((Message(Markup("\n\n").join(lines), (*buttons, *rows(paging))),), replace=replace)
 
     # --- one theme or question ----------------------------------------------------------------------
@@ -231,9 +253,10 @@ class TeachDesk:
                 break
             lines.append(self.texts("teach.question_line", number=number, text=example, count=n))
             if len(item.theme.examples) > 1:
-                single.append((Button(self.texts.label("teach.buttons.only", number=number), actions.question(qid)),))
+                only = actions.encode(actions.OpenQuestion(qid))
+                single.append((Button(self.texts.label("teach.buttons.only", number=number), only),))
         lines.append(self.texts("teach.choose_theme"))
-        buttons = (*self._steps("t", item.ids[0]), *single, *self._back_row())
+        buttons = (*self._steps(True, item.ids[0]), *single, *self._back_row())
         return Reply((Message(join_lines(lines), buttons),))
 
     async def _show_question(self, question_id: int) -> Reply:
@@ -241,83 +264,83 @@ class TeachDesk:
         if text is None:
             return self._gone()
         message = join_lines([self.texts("teach.question", text=text), self.texts("teach.choose_question")])
-        return Reply((Message(message, (*self._steps("q", question_id), *self._back_row())),))
+        return Reply((Message(message, (*self._steps(False, question_id), *self._back_row())),))
 
-    def _steps(self, scope: str, question_id: int) -> tuple[tuple[Button, ...], ...]:
+    def _steps(self, whole_theme: bool, question_id: int) -> tuple[tuple[Button, ...], ...]:
         label = self.texts.label
-        return rows(
-            [Button(label("teach.buttons.link"), actions.step("l", scope, question_id))],
-            [Button(label("teach.buttons.refer"), actions.step("r", scope, question_id))],
-            [
-                Button(label("teach.buttons.wish"), actions.step("w", scope, question_id)),
-                Button(label("teach.buttons.ignore"), actions.step("i", scope, question_id)),
-            ],
-        )
 
-    async def _questions(self, scope: str, question_id: int) -> tuple[str, ...]:
+        def step(name: actions.Step) -> Button:
+            data = actions.encode(actions.TakeStep(name, whole_theme, question_id))
+            return Button(label(f"teach.buttons.{name}"), data)
+
+        return rows([step("link")], [step("refer")], [step("wish"), step("ignore")])
+
+    async def _questions(self, whole_theme: bool, question_id: int) -> tuple[str, ...]:
         """The texts a step is about: the whole theme, or the one question."""
         item, text = await self._find(question_id)
         if text is None:
             return ()
-        if scope == "t" and item is not None:
+        if whole_theme and item is not None:
             return tuple(item.theme.examples)
         return (text,)
 
     # --- steps ------------------------------------------------------------------------------------------
 
-    async def _act(self, user_id: int, actor: str, action: Action) -> Reply:
-        verb, number = action.verb, action.number
-        if verb == "p":
-            return await self._list(number or 0, replace=True)
-        if verb == "nx":
-            self._waiting.pop(user_id, None)
-            themes = await self.unanswered()
-            return await self._show_theme(themes[0].ids[0]) if themes else await self._list(0, replace=False)
-        if verb == "x":
-            self._waiting.pop(user_id, None)
-            return Reply((Message(self.texts("teach.stopped"), self._back_row()),), replace=True)
-        if verb == "t" and number is not None:
-            return await self._show_theme(number)
-        if verb == "q" and number is not None:
-            return await self._show_question(number)
-        if verb in VERBS and action.scope is not None and number is not None:
-            questions = await self._questions(action.scope, number)
-            if not questions:
-                return self._gone()
-            return await self._start_step(user_id, actor, verb, questions)
-        if verb == "o" and number is not None:
-            return await self._pick(user_id, number)
-        if verb == "ok":
-            return await self._teach_link(user_id, actor)
-        if verb == "rr" and number is not None:
-            return await self._reuse_referral(user_id, actor, number)
-        if verb == "n" and number is not None:
-            self._waiting[user_id] = Waiting("n", lesson_id=number)
-            return Reply((Message(self.texts("teach.ask_note"), rows([self._cancel()])),))
-        if verb == "u" and number is not None:
-            lesson = await self.store.undo(number, actor=actor)
-            next_row = rows([Button(self.texts.label("teach.buttons.next"), actions.NEXT)])
-            return Reply((Message(self.texts("teach.undone", text=lesson.questions[0]), next_row),), replace=True)
-        return await self._list(0, replace=False)
+    async def _act(self, user_id: int, actor: str, action: TeachAction) -> Reply:
+        match action:
+            case actions.Themes(page):
+                return await self._list(page, replace=True)
+            case actions.NextTheme():
+                self._waiting.pop(user_id, None)
+                themes = await self.unanswered()
+                return await self._show_theme(themes[0].ids[0]) if themes else await self._list(0, replace=False)
+            case actions.Stop():
+                self._waiting.pop(user_id, None)
+                return Reply((Message(self.texts("teach.stopped"), self._back_row()),), replace=True)
+            case actions.OpenTheme(question_id):
+                return await self._show_theme(question_id)
+            case actions.OpenQuestion(question_id):
+                return await self._show_question(question_id)
+            case actions.TakeStep(step, whole_theme, question_id):
+                questions = await self._questions(whole_theme, question_id)
+                if not questions:
+                    return self._gone()
+                return await self._start_step(user_id, actor, step, questions)
+            case actions.PickOffer(pk):
+                return await self._pick(user_id, pk)
+            case actions.ConfirmLink():
+                return await self._teach_link(user_id, actor)
+            case actions.ReuseReferral(lesson_id):
+                return await self._reuse_referral(user_id, actor, lesson_id)
+            case actions.AddNote(lesson_id):
+                self._waiting[user_id] = Waiting("note", lesson_id=lesson_id)
+                return Reply((Message(self.texts("teach.ask_note"), rows([self._cancel()])),))
+            case actions.Undo(lesson_id):
+                lesson = await self.store.undo(lesson_id, actor=actor)
+                next_row = rows([Button(self.texts.label("teach.buttons.next"), actions.encode(actions.NextTheme()))])
+                return Reply((Message(self.texts("teach.undone", text=lesson.questions[0]), next_row),), replace=True)
+        raise TypeError(f"not a teaching action: {action!r}")
 
-    async def _start_step(self, user_id: int, actor: str, verb: str, questions: tuple[str, ...]) -> Reply:
-        if verb == "l":
-            self._waiting[user_id] = Waiting("l", questions)
+    async def _start_step(self, user_id: int, actor: str, step: actions.Step, questions: tuple[str, ...]) -> Reply:
+        if step == "link":
+            self._waiting[user_id] = Waiting("link", questions)
             return Reply((Message(self.texts("teach.ask_offer", text=questions[0]), rows([self._cancel()])),))
-        if verb == "r":
-            self._waiting[user_id] = Waiting("r", questions)
+        if step == "refer":
+            self._waiting[user_id] = Waiting("refer", questions)
             known = await self._referrals()
-            buttons = [(Button(_short(note), actions.reuse(lesson_id)),) for lesson_id, note in known]
+            buttons = [
+                (Button(_short(note), actions.encode(actions.ReuseReferral(lesson_id))),) for lesson_id, note in known
+            ]
             key = "teach.ask_referral_or_pick" if known else "teach.ask_referral"
             return Reply((Message(self.texts(key), (*buttons, *rows([self._cancel()]))),))
-        kind: Kind = "wish" if verb == "w" else "ignore"
+        kind: Kind = step
         lesson = await self.store.add(kind, questions, actor=actor)
         return await self._done(lesson)
 
     async def _offer_choice(self, waiting: Waiting, words_typed: str) -> Reply:
         """The offers whose title has the typed words (else the bot's own search for them), to pick."""
         wanted = words(words_typed)
-        published = await self.offers.list(statuses=("published",))
+        published = await self.offers.select(statuses=("published",))
         found = [s for s in published if wanted and all(w in fold(s.offer.title) for w in wanted)]
         if not found:
             result = await self.teacher.search.search(words_typed)
@@ -325,18 +348,18 @@ class TeachDesk:
             found = [by_id[h.offer_id] for h in result.hits[:OFFERS_SHOWN] if h.offer_id in by_id]
         if not found:
             return Reply((Message(self.texts("teach.no_offer", words=words_typed), rows([self._cancel()])),))
-        buttons = [
-            (Button(_short(("☑ " if s.offer.id in waiting.picked else "☐ ") + s.offer.title, 58), actions.offer(s.pk)),)
-            for s in found[:OFFERS_SHOWN]
-        ]
-        done = Button(self.texts.label("teach.buttons.confirm"), actions.CONFIRM)
+        buttons = []
+        for stored in found[:OFFERS_SHOWN]:
+            label = _short(_ticked(stored.offer.id in waiting.picked) + stored.offer.title, 58)
+            buttons.append((Button(label, actions.encode(actions.PickOffer(stored.pk))),))
+        done = Button(self.texts.label("teach.buttons.confirm"), actions.encode(actions.ConfirmLink()))
         message = self.texts("teach.pick_offer", text=waiting.questions[0])
         return Reply((Message(message, (*buttons, (done, self._cancel()))),))
 
     async def _pick(self, user_id: int, pk: int) -> Reply:
         waiting = self._waiting.get(user_id)
         stored = await self.offers.get_by_pk(pk)
-        if waiting is None or waiting.verb != "l" or stored is None:
+        if waiting is None or waiting.step != "link" or stored is None:
             return Reply((Message(self.texts("teach.expired"), self._back_row()),))
         if stored.offer.id in waiting.picked:
             waiting.picked.remove(stored.offer.id)
@@ -344,13 +367,13 @@ class TeachDesk:
             waiting.picked.append(stored.offer.id)
         titles = await self.offers.get_many(waiting.picked)
         picked = ", ".join(titles[i].offer.title for i in waiting.picked if i in titles) or "-"
-        done = Button(self.texts.label("teach.buttons.confirm"), actions.CONFIRM)
+        done = Button(self.texts.label("teach.buttons.confirm"), actions.encode(actions.ConfirmLink()))
         message = self.texts("teach.picked", titles=picked)
         return Reply((Message(message, rows([done, self._cancel()])),), notice=_short(stored.offer.title))
 
     async def _teach_link(self, user_id: int, actor: str) -> Reply:
         waiting = self._waiting.get(user_id)
-        if waiting is None or waiting.verb != "l":
+        if waiting is None or waiting.step != "link":
             return Reply((Message(self.texts("teach.expired"), self._back_row()),))
         if not waiting.picked:
             return Reply((Message(self.texts("teach.pick_first")),), notice=self.texts.label("teach.pick_first"))
@@ -369,7 +392,7 @@ class TeachDesk:
     async def _reuse_referral(self, user_id: int, actor: str, lesson_id: int) -> Reply:
         waiting = self._waiting.get(user_id)
         earlier = await self.store.get(lesson_id)
-        if waiting is None or waiting.verb != "r" or earlier is None or not earlier.note:
+        if waiting is None or waiting.step != "refer" or earlier is None or not earlier.note:
             return Reply((Message(self.texts("teach.expired"), self._back_row()),))
         self._waiting.pop(user_id, None)
         lesson = await self.store.add("refer", waiting.questions, note=earlier.note, actor=actor)
@@ -388,22 +411,26 @@ class TeachDesk:
 
     def _after_row(self, lesson: Lesson) -> tuple[tuple[Button, ...], ...]:
         label = self.texts.label
-        first = [Button(label("teach.buttons.undo"), actions.undo(lesson.id))]
+        first = [Button(label("teach.buttons.undo"), actions.encode(actions.Undo(lesson.id)))]
         if lesson.kind == "wish":
-            first.append(Button(label("teach.buttons.note"), actions.note(lesson.id)))
-        return rows(first, [Button(label("teach.buttons.next"), actions.NEXT)])
+            first.append(Button(label("teach.buttons.note"), actions.encode(actions.AddNote(lesson.id))))
+        return rows(first, [Button(label("teach.buttons.next"), actions.encode(actions.NextTheme()))])
 
     def _back_row(self) -> tuple[tuple[Button, ...], ...]:
-        return rows([Button(self.texts.label("teach.buttons.back"), actions.page(0))])
+        return rows([Button(self.texts.label("teach.buttons.back"), actions.encode(actions.Themes(0)))])
 
     def _cancel(self) -> Button:
-        return Button(self.texts.label("teach.buttons.cancel"), actions.CANCEL)
+        return Button(self.texts.label("teach.buttons.cancel"), actions.encode(actions.Stop()))
 
     def _gone(self) -> Reply:
         return Reply((Message(self.texts("teach.gone"), self._back_row()),))
 
     def _not_allowed(self) -> Reply:
         return Reply((Message(self.texts("teach.not_allowed")),))
+
+
+def _ticked(picked: bool) -> str:
+    return "☑ " if picked else "☐ "
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:
