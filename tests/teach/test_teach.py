@@ -17,7 +17,7 @@ from bot.teach import actions, exchange
 from bot.teach.likeness import Wording, likeness
 from bot.teach.store import LessonError
 from tests.helpers import brussels, clock_at, make_settings
-from tests.insights_activity import ANSWERABLE, generate
+from tests.insights.activity import ANSWERABLE, generate
 
 ADMIN = 4242
 PERSON = Who(7, 7, "Test")
@@ -162,18 +162,30 @@ async def test_export_and_import_move_what_was_learnt_once(core, tmp_path):
 async def test_only_coordinators_may_teach_whatever_the_button_says(core):
     refused = core.texts.label("teach.not_allowed")
     assert (await core.teach_desk.command(PERSON.user_id)).messages[0].plain == refused
-    reply = await core.conversation.act(PERSON, "le:l:q:1")
-    assert reply.messages[0].plain == refused
+    for action in (actions.TakeStep("link", False, 1), actions.Themes(0), actions.Undo(1)):
+        reply = await core.conversation.act(PERSON, actions.encode(action))
+        assert reply.messages[0].plain == refused
     assert await core.teach_desk.incoming_text(PERSON.user_id, "zwemmen") is None
 
 
-@pytest.mark.parametrize(
-    "data", ["le", "le:", "le:p", "le:p:x", "le:l:z:1", "le:l:q", "le:o:-1", "le:ok:1", "le:²", "le:u:99999999999999"]
-)
-async def test_a_forged_or_broken_button_gets_an_answer_never_an_error(core, data):
+BROKEN = ["t1", "t1:", "t1:p", "t1:p:x", "t1:l:z:1", "t1:l:q", "t1:o:-1", "t1:ok:1", "t1:²", "t1:u:99999999999999"]
+OLD = ["le:l:q:1", "le:ok", "le:p:0"]  # the first version's buttons, still in a coordinator's chat
+
+
+@pytest.mark.parametrize("data", BROKEN + OLD)
+async def test_a_broken_forged_or_old_button_gets_the_friendly_unknown_button(core, data):
+    assert actions.decode(data) is None
     reply = await core.conversation.act(Who(ADMIN, ADMIN), data)
-    assert reply.messages
-    assert actions.parse(data.split(":")[1:]) is None or data.startswith(("le:u:", "le:o:", "le:p:"))
+    assert reply.messages and reply.notice == core.texts.label("answer.unknown_button")
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [(actions.Undo(999_999_999_999), "teach.gone"), (actions.PickOffer(999_999_999_999), "teach.expired")],
+)
+async def test_a_well_formed_button_for_something_gone_says_so(core, action, key):
+    reply = await core.conversation.act(Who(ADMIN, ADMIN), actions.encode(action))
+    assert reply.messages[0].plain == core.texts.label(key)
 
 
 async def test_a_coordinator_links_a_theme_in_a_few_presses_and_the_next_person_is_answered(core):
@@ -185,22 +197,27 @@ async def test_a_coordinator_links_a_theme_in_a_few_presses_and_the_next_person_
     theme = listing.messages[0].buttons[0][0].action
     opened = await core.conversation.act(admin, theme)  # the theme, with the four steps
     link = opened.messages[0].buttons[0][0].action
-    assert link.startswith("le:l:t:")
+    named = actions.decode(theme)
+    assert isinstance(named, actions.OpenTheme)
+    assert actions.decode(link) == actions.TakeStep("link", True, named.question_id)  # the whole theme
     await core.conversation.act(admin, link)
     choice = await core.teach_desk.incoming_text(ADMIN, "opvang thuis")
     assert choice is not None
     pick = next(
-        b.action for row in choice.messages[0].buttons for b in row if b.action and b.action.startswith("le:o:")
+        b.action
+        for row in choice.messages[0].buttons
+        for b in row
+        if b.action and isinstance(actions.decode(b.action), actions.PickOffer)
     )
     await core.conversation.act(admin, pick)
-    done = await core.conversation.act(admin, actions.CONFIRM)
+    done = await core.conversation.act(admin, actions.encode(actions.ConfirmLink()))
     assert "✅" in done.messages[0].plain
     lesson = (await core.teacher.store.lessons())[-1]
     assert lesson.kind == "link" and lesson.created_by == f"admin:{ADMIN}" and len(lesson.questions) >= 1
     assert "geopereerd" in " ".join(lesson.questions)
     assert hits(await core.conversation.ask(PERSON, SURGERY))[:1] == list(lesson.offers[:1])
     assert "geopereerd" not in (await core.teach_desk.command(ADMIN)).messages[0].plain  # handled: off the list
-    undone = await core.conversation.act(admin, actions.undo(lesson.id))
+    undone = await core.conversation.act(admin, actions.encode(actions.Undo(lesson.id)))
     assert "↩️" in undone.messages[0].plain
 
 
