@@ -62,6 +62,7 @@ async def test_a_coordinator_teaches_with_typed_words_while_a_paste_waits_and_th
     assert "geopereerd" in listing.text
     (theme,) = await admin.press(listing, labels(listing)[0])
     (ask_offer,) = await admin.press(theme, "🔗 Hoort bij …")
+    assert "Typ een paar woorden" in ask_offer.text
     # What the coordinator types now is the flow's (search words), not a paste for the key figures' desk.
     (choice,) = await admin.send("opvang kinderen")
     assert "✅ Bevestig" not in labels(choice)
