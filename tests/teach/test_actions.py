@@ -35,7 +35,7 @@ ACTIONS = st.one_of(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(ANY_TEXT | BUTTON_DATA)
 @example("t1:p:²")
 @example("t1:u:٣")
@@ -55,7 +55,7 @@ def test_the_parser_never_raises_and_accepts_only_what_the_codec_builds(data):
         assert fits(data)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(ACTIONS)
 def test_every_action_survives_the_trip_fits_in_64_bytes_and_logs_no_number(action):
     data = actions.encode(action)
