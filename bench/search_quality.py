@@ -47,7 +47,7 @@ SETS = {
     "eval": (FIXTURES / "eval" / "offers.json", FIXTURES / "eval" / "queries.jsonl"),
     **{
         f"heldout{n}": (ROOT / "data" / "offers.json", FIXTURES / f"heldout{n}_queries.jsonl")
-        for n in ("", *range(2, 15))
+        for n in ("", *range(2, 17))
     },
 }
 # The set nobody tunes on: its questions are read only as totals, so that it keeps measuring how the
