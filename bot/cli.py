@@ -167,6 +167,9 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
+            if core.vectors.available:
+                computed = await core.vectors.recompute_all()
+                print(f"Meaning vectors computed again for {computed} offers.")
             return EXIT_OK
         raise AssertionError(command)
     finally:
@@ -330,6 +333,10 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         summary = await core.offers.save_many(
             offers, source=f"import:{args.file.name}", actor=f"import:{args.file.name}"
         )
+        missing = await core.vectors.pending()
+        if missing:  # the bot reads them from the database; stopping now leaves the rest for its next start
+            print(f"Computing meaning vectors for {missing} offers (about {missing // 15 + 1} s)...", flush=True)
+            await core.vectors.fill()
     finally:
         await core.close()
     print(

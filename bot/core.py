@@ -27,6 +27,8 @@ from bot.reminders.screens import ReminderChat
 from bot.reminders.subscriptions import Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.semantic.model import Embedder, shared_embedder, unavailable
+from bot.search.semantic.vectors import VectorKeeper
 from bot.search.service import SearchService
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ class Core:
     offers: OfferStore
     people: People
     search: SearchService
+    vectors: VectorKeeper  # the offers' vectors for the semantic side of the search
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
@@ -61,6 +64,7 @@ class Core:
     flood: FloodGuard  # how many messages a minute one person gets answered
 
     async def close(self) -> None:
+        await self.vectors.close()
         self.search.close()
         await self.db.close()
 
@@ -75,11 +79,15 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     analyzer = Analyzer(lexicon)
     holidays = load_holidays(data_dir / HOLIDAYS_FILE)
     db = await Database.open(settings.database_path)
+    embedder = semantic_model(settings)
+    vectors = VectorKeeper(db, embedder)
     try:
         offers = OfferStore(db, analyzer, clock, settings.timezone)
+        offers.after_index_change.append(vectors.settle)
         await _refresh_index_if_needed(db, offers, lexicon_path.read_bytes())
         if load_sample and await offers.count() == 0:
             await load_sample_offers(offers, settings)
+        await vectors.settle()  # offers saved while the model was off, or by an older version
         search = SearchService(
             settings.database_path,
             analyzer,
@@ -87,8 +95,10 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
             tz=settings.timezone,
             holidays=holidays,
             town=settings.town,
+            embedder=embedder,
         )
     except BaseException:
+        await vectors.close()
         await db.close()
         raise
     people = People(db, clock, settings.timezone)
@@ -124,6 +134,7 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         offers=offers,
         people=people,
         search=search,
+        vectors=vectors,
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
@@ -133,6 +144,13 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         reminder_chat=reminder_chat,
         flood=FloodGuard(settings.limits.messages_per_minute, clock),
     )
+
+
+def semantic_model(settings: Settings) -> Embedder:
+    """The process-wide sentence model, unless the config turns it off ([search] semantic = false)."""
+    if not settings.search.semantic:
+        return unavailable("turned off in the config ([search] semantic = false)")
+    return shared_embedder()
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:

