@@ -287,6 +287,8 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
             print(json.dumps(line, ensure_ascii=False), flush=True)
             continue
         intro = core.texts("answer.found_one")
+        if result.later_than is not None:  # only a time was asked, and nothing is on then
+            intro = core.texts("answer.found_later", period=result.later_than.label)
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
             intro = core.texts("answer.found_later", period=result.query.period.label)  # type: ignore[union-attr]

@@ -115,8 +115,9 @@ class AnonymousQuestionLog:
         now = self._local_now()
         try:
             asker = keyed_hash(await self._key(month_of(now)), "asker", who.user_id)
-            outcome = "answered" if result.hits else OUTCOMES.get(result.reason, "nothing")
-            offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]]
+            answered = bool(result.hits) and result.later_than is None  # only later days: nothing on the day asked
+            outcome = "answered" if answered else "nothing" if result.hits else OUTCOMES.get(result.reason, "nothing")
+            offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]] if answered else []
             async with self.db.transaction() as tx:
                 cursor = await tx.execute(
                     "INSERT INTO question_log (asked_at, asker, text, outcome) VALUES (?, ?, ?, ?)",

@@ -180,8 +180,8 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
             max_age=_optional_age(f"[audience.{name}] max_age", entry.get("max_age")),
             groups=tuple(" ".join(g) for g in _word_list(f"[audience.{name}] groups", entry.get("groups", []))),
         )
-        for word in _word_list(f"[audience.{name}] words", entry.get("words", [])):
-            audiences[" ".join(word)] = rule
+        for phrase in _word_list(f"[audience.{name}] words", entry.get("words", [])):
+            audiences[" ".join(phrase)] = rule
 
     price = _table("price", document.get("price", {}))
     free_words = {" ".join(w) for w in _word_list("[price] free", price.get("free", []))}
@@ -206,11 +206,11 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
 
     stem_overrides: dict[str, str] = {}
     for key, value in _table("stems", document.get("stems", {})).items():
-        word = _folded_words(f"[stems] {key}", key)
+        source = _folded_words(f"[stems] {key}", key)
         target = _folded_words(f"[stems] {key}", value)
-        if len(word) != 1 or len(target) != 1:
+        if len(source) != 1 or len(target) != 1:
             raise LexiconError(f"[stems] {key!r}: expected one word on each side")
-        stem_overrides[word[0]] = target[0]
+        stem_overrides[source[0]] = target[0]
 
     unknown = set(document) - {
         "spelling",

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot.offers.model import TIME_FORMAT
-from bot.platform.calendar import Holiday
+from bot.platform.calendar import Holiday, Period
 from bot.search.analyzer import Analyzer
 from bot.search.dates import DATE_WORDS
 from bot.search.index import FIELDS
 from bot.search.query import ASKS_ELIGIBILITY, AudienceWish, Concept, Query, QueryParser
+from bot.search.query import groups_for_age as _age_groups
 from bot.search.semantic.offer_index import SemanticIndex
 from bot.search.vocabulary import Vocabulary
 
@@ -68,6 +69,7 @@ SEMANTIC_ENTRANTS = 3  # the offers closest in meaning, looked at even when they
 SEMANTIC_ENTRY = 0.8  # such an offer scores this share of the best answer (then the cosine tie-break)
 CERTAIN_SCORE = 95.0  # a best answer this good, CERTAIN_GAP ahead of the next, is not re-ranked: no model run
 CERTAIN_GAP = 10.0
+LATER_DAYS = 14  # a question that is only a time, with nothing then: what is on in the two weeks after
 
 _OFFER_COLUMNS = (
     "o.pk, o.id, o.kind, o.categories, o.groups, o.min_age, o.max_age, o.price_regular, o.price_reduced, o.first_start"
@@ -90,6 +92,7 @@ class SearchResult:
     suggestion: str | None = None
     reason: str | None = None  # why there are no hits: 'empty', 'out_of_scope', 'no_match'
     used_model: bool = False  # whether the semantic signal took part in the ranking
+    later_than: Period | None = None  # nothing in this asked period: the hits are the nearest days after it
 
 
 @dataclass
@@ -243,9 +246,20 @@ class Matcher:
                 result = SearchResult(query, tuple(oos_hits), reason=None if oos_hits else "out_of_scope")
                 return SearchPlan(query, now, result)
             scored, scorer = self._score(query, now)
+            if not scored and self._only_a_time(query):
+                # 'iets te doen op zaterdagvoormiddag' with nothing then: the nearest days after, said as such.
+                assert query.period is not None
+                after = Period(query.period.start, query.period.start + dt.timedelta(days=LATER_DAYS), "")
+                later, scorer = self._score(dataclasses.replace(query, period=after), now)
+                if later:
+                    hits = self._order(query, later, scorer)
+                    return SearchPlan(query, now, SearchResult(query, tuple(hits), later_than=query.period))
             if not scored:
                 reason = "out_of_scope" if query.out_of_scope else "no_match"
-                return SearchPlan(query, now, SearchResult(query, (), suggestion=query.suggestion, reason=reason))
+                suggestion = (
+                    query.suggestion if query.suggestion and self._finds_something(query.suggestion, now) else None
+                )
+                return SearchPlan(query, now, SearchResult(query, (), suggestion=suggestion, reason=reason))
             plan = SearchPlan(query, now, scored=scored, scorer=scorer)
             plan.wants_vector = self._model_can_help(plan)
             return plan
@@ -263,6 +277,16 @@ class Matcher:
                 scored = scored + self._semantic_entrants(plan, cosines)
             hits = self._order(plan.query, scored, plan.scorer, cosines)
             return SearchResult(plan.query, tuple(hits), used_model=cosines is not None)
+
+    @staticmethod
+    def _only_a_time(query: Query) -> bool:
+        """'wat is er vandaag te doen', 'iets voor de kinderen op zaterdag': a time, maybe for whom, no subject."""
+        return query.period is not None and not query.concepts and not query.needs and not query.out_of_scope
+
+    def _finds_something(self, question: str, now: dt.datetime) -> bool:
+        """Whether a suggested rewording would be answered: 'bedoelde je ...?' only when it helps."""
+        query = self.parser.parse(question, today=now.date())
+        return not query.out_of_scope and bool(self._score(query, now)[0])
 
     def _model_can_help(self, plan: SearchPlan) -> bool:
         """Whether the semantic signal can change the answer: there is a subject to understand and
@@ -796,6 +820,18 @@ def _fits_audience(candidate: _Candidate, wish: AudienceWish, *, has_content: bo
     offer_high = candidate.max_age if candidate.max_age is not None else 200
     if offer_high < low or offer_low > high:
         return False
+    if wish.ages:  # 'mijn meisjes van 4 en 9': the offer fits when it fits one of them
+        fitting = [age for age in wish.ages if offer_low <= age <= offer_high]
+        if not fitting:
+            return False
+        groups = {g for age in fitting for g in _age_groups(age)}
+        if not candidate.groups or candidate.groups & groups:
+            return True
+        return (
+            ("iedereen" in candidate.groups and has_content)
+            or candidate.min_age is not None
+            or (candidate.max_age is not None)
+        )
     if not candidate.groups or not wish.groups or candidate.groups & set(wish.groups):
         return True
     if "iedereen" in candidate.groups:
