@@ -590,3 +590,19 @@ def test_did_you_mean_only_when_the_correction_finds_something(search, monkeypat
     assert search.search_sync("knuzzelen", today=dt.date(2027, 1, 13)).suggestion == "knutselen"
     monkeypatch.setattr(search.matcher, "_finds_something", lambda question, now: False)
     assert search.search_sync("knuzzelen", today=dt.date(2027, 1, 14)).suggestion is None
+
+
+def test_a_long_story_is_answered_on_the_wish_in_it(search):
+    story = (
+        "Goeiedag, ik woon sinds kort in Bilzen met mijn drie kinderen. Mijn man werkt in ploegen en we hebben "
+        "het niet breed. Ik ben mijn werk kwijt. Is er iets waar de kinderen kunnen zwemmen?"
+    )
+    result = search.search_sync(story, today=dt.date(2027, 1, 13))
+    assert result.hits and result.hits[0].offer_id == "zwembad-kansentarief"
+    assert "kinderopvang-tijdens-activiteiten" not in [h.offer_id for h in result.hits[:3]]  # work is the story
+
+
+def test_a_story_about_something_else_with_a_question_without_subject_stays_out_of_scope(search):
+    story = "Mijn huisbaas wil de huur verhogen en ik heb al schulden. Alles kost geld. Wat kan ik doen?"
+    result = search.search_sync(story, today=dt.date(2027, 1, 13))
+    assert result.hits == () and result.reason == "out_of_scope"

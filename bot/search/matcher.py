@@ -64,6 +64,7 @@ SOFT_AUDIENCE_MISS = 0.85
 # 0.01 of cosine it lies below the closest offer among the answers: a tie-break between near-equals
 # that a word list cannot make, not a veto (cosines of e5 lie between about 0.75 and 0.9). Measured
 # on the studied sets: 2 raised hit@1 by 3 points on average and lowered no set; 5 and more did.
+ACCESS_WEIGHT = 0.5  # a need concept weighing less was only told in passing (query.STORY_WEIGHT)
 SEMANTIC_WEIGHT = 2.0
 SEMANTIC_ENTRANTS = 3  # the offers closest in meaning, looked at even when they share no word with the question
 SEMANTIC_ENTRY = 0.8  # such an offer scores this share of the best answer (then the cosine tie-break)
@@ -693,7 +694,11 @@ class _Scorer:
         self.total = sum(c.weight for c in self.concepts)
         self.content = [i for i, c in enumerate(self.concepts) if c.need is None]
         self.subject = [i for i in self.content if self.concepts[i].weight >= 1.0 and not self.concepts[i].out_of_scope]
-        self.access = [i for i, c in enumerate(self.concepts) if c.need is not None and c.need.name != ASKS_ELIGIBILITY]
+        self.access = [
+            i
+            for i, c in enumerate(self.concepts)
+            if c.need is not None and c.need.name != ASKS_ELIGIBILITY and c.weight >= ACCESS_WEIGHT
+        ]  # a need only told in the story around a question ('mijn man werkt in ploegen') gets no place
         self.stems = sorted({s for c in self.concepts for s in c.alternatives})
 
     def matches(self, candidate: _Candidate) -> list[float]:

@@ -44,6 +44,8 @@ FILTER_INTRODUCERS = {"voor", "veur", "vur"}
 FAMILY_INTRODUCERS = {"met", "me"}
 WITHOUT = {"zonder", "zonger", "zoonder"}  # 'zonder (de) kinderen' names who does not come
 CHILD_WORDS = {
+    "oudste",
+    "jongste",
     "zoon",
     "dochter",
     "kind",
@@ -78,6 +80,10 @@ ASKS_CHILDCARE = "childcare"
 COMES_ALONG = {"mee", "meebrengen", "meenemen", "meekomen", "meegaan"}
 RESIDENCE_WORDS = {"woon", "wonen", "woont", "woonachtig", "afkomstig"}
 MAX_CONCEPTS = 12
+LONG_MESSAGE_WORDS = 15  # from this many words on, a message of several sentences is read as a story with a wish
+STORY_WEIGHT = 0.3  # a word of the story around the question counts this much of a word of the question
+WISH_WORDS = {"zoek", "zoeken", "wil", "willen", "graag", "zou", "zouden"}
+_SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+|\n+")
 MAX_LISTED_AGE = 26  # a number listed beside an age is an age below this ('van 4 en 9'), not a year or price
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
 _SCHOOL_YEAR = re.compile(r"^([1-7])(?:ste|de|e)$")  # '5de leerjaar', '3e kleuterklas', '1ste middelbaar'
@@ -206,6 +212,8 @@ class QueryParser:
         used |= {i for i, t in enumerate(tokens) if i not in used and self._time_of_day(tokens, i)}
 
         audience = self._explicit_age(tokens, used)
+        wish = self._wish_words(text)  # in a story with a question: the question's words
+        story_needs: set[str] = set()  # needs named only in the story around the question
         free = cheap = reduction = False
         needs: list[Need] = []
         need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
@@ -228,6 +236,14 @@ class QueryParser:
                     continue
                 kind, payload = signal
                 span = set(range(i, i + length))
+                if wish and kind == "out_of_scope" and not wish.issuperset(key):
+                    # 'ik ben mijn werk kwijt ... waar kan ik praten met anderen?': the story's topics
+                    # are the background, not what is asked.
+                    used |= span
+                    i += length - 1
+                    break
+                if wish and kind == "need" and not wish.issuperset(key):
+                    story_needs.update(n.name for n in cast("tuple[Need, ...]", payload))
                 if kind == "stop":
                     used |= span
                 elif kind == "out_of_scope":
@@ -283,10 +299,15 @@ class QueryParser:
         corrections: dict[str, str] = {}
         suggestion_words: dict[str, str] = {}
         distinct = list(dict.fromkeys(t for _, t in leftovers))  # 'blabla blabla blabla' is one word
+        if wish:  # a story with a question in it: the question's words first (MAX_CONCEPTS cuts the rest)
+            distinct.sort(key=lambda t: t not in wish)
         by_token: dict[str, Concept] = {}
         for token in distinct[:MAX_CONCEPTS]:
             concept = self._concept(token, corrections, suggestion_words)
             if concept is not None:
+                if wish and token not in wish:
+                    # 'we zijn pas verhuisd, mijn man werkt in ploegen ... is er iets om te zwemmen?'
+                    concept = dataclasses.replace(concept, weight=concept.weight * STORY_WEIGHT)
                 concepts.append(concept)
                 by_token[token] = concept
         concepts = _either(concepts, by_token, tokens)
@@ -299,8 +320,12 @@ class QueryParser:
             alternatives = {self.analyzer.stem(phrase): 1.0} if phrase in self.vocabulary else {}
             concepts.append(Concept(phrase, alternatives, weight=oos_weight, out_of_scope=True, fields=TAG_FIELDS))
         has_subject = bool(concepts)
+        wished_needs = {n.name for n in needs} - story_needs if wish else set()
         for need in needs:
             concept = self._need_concept(need, need_words.get(need.name, []))
+            if wish and need.name not in wished_needs:
+                # 'mijn man werkt in ploegen ... is er een sport voor de oudste?': background, not the wish
+                concept = dataclasses.replace(concept, weight=STORY_WEIGHT)
             if need.name == ASKS_ELIGIBILITY and has_subject:
                 # 'mag ik als 50-jarige naar de seniorenfilm': the subject finds the offer; its card says who may go.
                 concept = dataclasses.replace(concept, weight=ELIGIBILITY_WITH_SUBJECT)
@@ -354,6 +379,31 @@ class QueryParser:
                     if child and not _negated(tokens, j):  # 'zonder kinderen ook mee': they do not come
                         return True
         return False
+
+    def _wish_words(self, text: str) -> set[str]:
+        """In a long message, the words of the sentences that ask something (empty for a short one).
+
+        People tell a story and ask one thing: "Ik ben alleen met de kinderen sinds mijn man weg is
+        en het geld is krap. Is er iets waar ze kunnen zwemmen?". The sentences with a question mark
+        ask; without one, those with a wish ('ik zoek', 'ik wil', 'graag'). No such sentence, or
+        only one sentence: every word counts the same, as in a short question.
+        """
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        if len(sentences) < 2 or len(words(text)) < LONG_MESSAGE_WORDS:
+            return set()
+        asking = [s for s in sentences if s.rstrip().endswith("?")]
+        if not asking:
+            asking = [s for s in sentences if not WISH_WORDS.isdisjoint(words(s))]
+        if not asking or len(asking) == len(sentences):
+            return set()
+        found: set[str] = set()
+        for sentence in asking:
+            tokens = [self._spoken_form(t) for t in self._respell(words(sentence))]
+            tokens = self.analyzer.join_phrases(tokens, fuzzy=True, known=self._is_known_word)
+            found |= set(tokens) | {self._lemma(t) for t in tokens}
+        stop = self.lexicon.stopwords
+        # 'Wat kan ik doen?' after a story about the rent asks about the story: it all counts then.
+        return found if any(t not in stop and not t.isdigit() and t not in WISH_WORDS for t in found) else set()
 
     @staticmethod
     def _time_of_day(tokens: list[str], i: int) -> bool:
