@@ -401,9 +401,10 @@ class QueryParser:
             tokens = [self._spoken_form(t) for t in self._respell(words(sentence))]
             tokens = self.analyzer.join_phrases(tokens, fuzzy=True, known=self._is_known_word)
             found |= set(tokens) | {self._lemma(t) for t in tokens}
-        stop = self.lexicon.stopwords
-        # 'Wat kan ik doen?' after a story about the rent asks about the story: it all counts then.
-        return found if any(t not in stop and not t.isdigit() and t not in WISH_WORDS for t in found) else set()
+        # 'Wat kan ik doen?' after a story about the rent, 'Waar kunnen ze zolang blijven?' after one about
+        # an operation: the question names no subject we know, so the story is the subject: all counts.
+        known = self.vocabulary
+        return found if any(t in known and t not in self.lexicon.stopwords for t in found) else set()
 
     @staticmethod
     def _time_of_day(tokens: list[str], i: int) -> bool:
