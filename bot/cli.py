@@ -324,6 +324,9 @@ def _human_answer(
     return "\n".join(lines) + "\n"
 
 
+IMPORT_VECTORS_NOW = 1000  # an import waits for at most this many offer vectors (about 100 s)
+
+
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         offers = read_offer_file(args.file, max_bytes=args.max_mb * 1_048_576)
@@ -336,9 +339,14 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
             offers, source=f"import:{args.file.name}", actor=f"import:{args.file.name}"
         )
         missing = await core.vectors.pending()
-        if missing:  # the bot reads them from the database; stopping now leaves the rest for its next start
-            print(f"Computing meaning vectors for {missing} offers (about {missing // 15 + 1} s)...", flush=True)
-            await core.vectors.fill()
+        if missing:  # the bot reads them from the database; what is left is computed when the bot runs
+            now = min(missing, IMPORT_VECTORS_NOW)
+            print(
+                f"Computing meaning vectors for {now} offers (about {now // 10 + 1} s)...", file=sys.stderr, flush=True
+            )
+            await core.vectors.fill(limit=now)
+            if missing > now:
+                print(f"The bot computes the other {missing - now} in the background when it runs.", file=sys.stderr)
     finally:
         await core.close()
     print(

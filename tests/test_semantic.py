@@ -330,3 +330,31 @@ async def test_the_real_model_understands_a_paraphrase_the_word_list_does_not_kn
         assert [h.offer_id for h in result.hits][:1] == ["teken"]
     finally:
         service.close()
+
+
+def test_in_a_long_message_the_model_reads_the_question_in_it(topic_search, engine):
+    story = (
+        "Goeiedag, ik woon sinds kort in Bilzen en ken hier nog niemand. Mijn man werkt in ploegen. "
+        "Is er een fiets of speelgoed voor mijn kleinzoon?"
+    )
+    result = topic_search.search_sync(story, today=dt.date(2027, 1, 4))
+    assert result.query.focus == "Is er een fiets of speelgoed voor mijn kleinzoon?"
+    assert result.used_model
+
+
+async def test_a_very_large_index_keeps_half_precision_and_ranks_only_the_answers_found(
+    tmp_path, analyzer, embedder, monkeypatch
+):
+    monkeypatch.setattr("bot.search.semantic.matrix.FULL_SCAN_MAX", 2)  # these 5 offers count as very many
+    database = await Database.open(tmp_path / "large.sqlite3")
+    await store_on(database, analyzer, VectorKeeper(database, embedder, cache=VectorCache())).save_many(
+        OFFERS, source="test", actor="test"
+    )
+    await database.close()
+    service = service_on(tmp_path / "large.sqlite3", analyzer, embedder)
+    try:
+        result = service.search_sync("een fiets en knuffels voor mijn kleinzoon", today=dt.date(2027, 1, 4))
+        assert not service.matcher.semantic.vectors.full_scan
+        assert result.used_model and [h.offer_id for h in result.hits] == ["fiets"]  # no entrant from the scan
+    finally:
+        service.close()

@@ -15,6 +15,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
+
+from bot.search.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +29,56 @@ OTHER_LANGUAGE_MARGIN = 1.0  # another language must explain the words this much
 _LETTERS = re.compile(r"^[a-z]+$")
 
 
-@functools.lru_cache(maxsize=50_000)
-def zipf(word: str, language: str = "nl") -> float:
-    """How common a word is in a language, on the Zipf scale (0: unknown, 7: 'de'); 0 without wordfreq."""
+STORED_FROM = 3.0  # words rarer than this are kept as 0: no threshold below needs them
+_tables: dict[str, dict[str, float]] = {}
+_tables_lock = threading.Lock()
+
+
+def _table(language: str) -> dict[str, float]:
+    """The words of a language from Zipf STORED_FROM up, folded like the matcher's words.
+
+    Read straight from wordfreq's data file and kept small (29,000 Dutch words, about 3 MB): its own
+    lookup keeps all 311,000 words of a language in memory (about 50 MB each).
+    """
+    table = _tables.get(language)
+    if table is not None:
+        return table
+    with _tables_lock:
+        table = _tables.get(language)
+        if table is None:
+            table = _read_table(language)
+            _tables[language] = table
+    return table
+
+
+def _read_table(language: str) -> dict[str, float]:
     try:
-        from wordfreq import zipf_frequency
+        from wordfreq import DATA_PATH, read_cBpack
     except ImportError:  # pragma: no cover - a dependency; without it nothing is guarded
-        return 0.0
-    return float(zipf_frequency(word, language))
+        return {}
+    for size in ("large", "small"):
+        path = DATA_PATH / f"{size}_{language}.msgpack.gz"
+        if path.exists():
+            break
+    else:
+        return {}
+    try:
+        bands = read_cBpack(str(path))  # band i holds the words at -i centibels: Zipf 9 - i/100
+    except Exception:  # a damaged data file is no reason to fail a question
+        log.warning("could not read the word frequencies of %r", language)
+        return {}
+    table: dict[str, float] = {}
+    for index, band in enumerate(bands[: int((9 - STORED_FROM) * 100) + 1]):
+        for word in band:
+            folded = fold(word)
+            if folded.isalpha() and folded not in table:  # bands go from common to rare
+                table[folded] = round(9 - index / 100, 2)
+    return table
+
+
+def zipf(word: str, language: str = "nl") -> float:
+    """How common a word is in a language, on the Zipf scale (0: rarer than 3.0, 7: 'de')."""
+    return _table(language).get(word, 0.0)
 
 
 def is_real_word(word: str, threshold: float = REAL_WORD) -> bool:

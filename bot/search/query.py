@@ -131,6 +131,7 @@ class Query:
     out_of_scope: tuple[str, ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> word searched for
     suggestion: str | None = None  # a rewritten question to offer when nothing is found
+    focus: str = ""  # in a long message, the sentences that ask something (what the model reads)
 
     @property
     def content_concepts(self) -> tuple[Concept, ...]:
@@ -212,7 +213,7 @@ class QueryParser:
         used |= {i for i, t in enumerate(tokens) if i not in used and self._time_of_day(tokens, i)}
 
         audience = self._explicit_age(tokens, used)
-        wish = self._wish_words(text)  # in a story with a question: the question's words
+        focus, wish = self._wish(text)  # in a story with a question: the question and its words
         story_needs: set[str] = set()  # needs named only in the story around the question
         free = cheap = reduction = False
         needs: list[Need] = []
@@ -367,6 +368,7 @@ class QueryParser:
             out_of_scope=tuple(out_of_scope),
             corrections=corrections,
             suggestion=suggestion,
+            focus=focus,
         )
 
     def _child_comes_along(self, tokens: list[str]) -> bool:
@@ -381,6 +383,9 @@ class QueryParser:
         return False
 
     def _wish_words(self, text: str) -> set[str]:
+        return self._wish(text)[1]
+
+    def _wish(self, text: str) -> tuple[str, set[str]]:
         """In a long message, the words of the sentences that ask something (empty for a short one).
 
         People tell a story and ask one thing: "Ik ben alleen met de kinderen sinds mijn man weg is
@@ -390,12 +395,12 @@ class QueryParser:
         """
         sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         if len(sentences) < 2 or len(words(text)) < LONG_MESSAGE_WORDS:
-            return set()
+            return "", set()
         asking = [s for s in sentences if s.rstrip().endswith("?")]
         if not asking:
             asking = [s for s in sentences if not WISH_WORDS.isdisjoint(words(s))]
         if not asking or len(asking) == len(sentences):
-            return set()
+            return "", set()
         found: set[str] = set()
         for sentence in asking:
             tokens = [self._spoken_form(t) for t in self._respell(words(sentence))]
@@ -404,7 +409,9 @@ class QueryParser:
         # 'Wat kan ik doen?' after a story about the rent, 'Waar kunnen ze zolang blijven?' after one about
         # an operation: the question names no subject we know, so the story is the subject: all counts.
         known = self.vocabulary
-        return found if any(t in known and t not in self.lexicon.stopwords for t in found) else set()
+        if not any(t in known and t not in self.lexicon.stopwords for t in found):
+            return "", set()
+        return " ".join(s.strip() for s in asking), found
 
     @staticmethod
     def _time_of_day(tokens: list[str], i: int) -> bool:

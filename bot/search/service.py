@@ -68,9 +68,9 @@ class SearchService:
         semantic = self.matcher.semantic
         vector = None
         if plan.wants_vector and semantic is not None:
-            vector = semantic.cached(question)
+            vector = semantic.cached(plan.vector_text)
             if vector is None:
-                vector = await asyncio.to_thread(semantic.vector, question)
+                vector = await asyncio.to_thread(semantic.vector, plan.vector_text)
         return await self._run(self.matcher.finish, plan, vector)
 
     async def later(self, question: str, result: SearchResult, *, today: dt.date | None = None) -> SearchResult | None:

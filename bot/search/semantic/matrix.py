@@ -1,8 +1,10 @@
-"""The offer vectors in memory, for the matcher: one float32 matrix, one row per published offer.
+"""The offer vectors in memory, for the matcher: one matrix, one row per published offer.
 
-A question's cosine with every offer is one matrix-vector product: about 0.2 ms at 1,000 offers,
-2 ms at 10,000 and 20 ms at 100,000 (154 MB of float32 there). Half precision would halve the
-memory, but numpy multiplies it about ten times slower, so the stored float16 is widened on load.
+Up to FULL_SCAN_MAX offers the matrix is float32 and a question's cosine with every offer is one
+matrix-vector product (about 0.2 ms at 1,000 offers, 2 ms at 10,000): the matcher can then also look
+for offers close in meaning that the word lists did not find. Above that, the vectors stay in half
+precision (77 MB at 100,000 offers instead of 154 MB; numpy multiplies float16 about ten times
+slower) and only the candidates' cosines are computed, from their rows.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.search.semantic.model import DIMENSIONS
 from bot.search.semantic.vectors import STORED_DTYPE
 
 LOAD_CHUNK = 4096
+FULL_SCAN_MAX = 20_000
 
 
 class OfferVectors:
@@ -39,7 +42,8 @@ class OfferVectors:
         try:
             count = conn.execute(f"SELECT count(*) {source}", (model,)).fetchone()[0]
             pks = np.zeros(count, dtype=np.int64)
-            matrix = np.zeros((count, DIMENSIONS), dtype=np.float32)
+            dtype = np.float32 if count <= FULL_SCAN_MAX else np.float16
+            matrix = np.zeros((count, DIMENSIONS), dtype=dtype)
             cursor = conn.execute(f"SELECT v.offer_pk, v.vector {source}", (model,))
             filled = 0
             while filled < count:
@@ -59,12 +63,24 @@ class OfferVectors:
         self.matrix = matrix[:filled]
         self._row_of = {int(pk): i for i, pk in enumerate(self.pks)}
 
-    def cosines(self, vector: np.ndarray) -> np.ndarray:
-        """The cosine of the question with every offer, in the order of `pks`."""
+    @property
+    def full_scan(self) -> bool:
+        """Whether every offer's cosine is cheap enough to compute for each question."""
+        return self.matrix.dtype == np.float32
+
+    def cosines(self, vector: np.ndarray, only: list[int] | None = None) -> np.ndarray:
+        """The cosine of the question with every offer, in the order of `pks`; with `only`, just with
+        those offers (the others are NaN)."""
         if not len(self.pks):
             return np.zeros(0, dtype=np.float32)
-        result: np.ndarray = self.matrix @ vector
-        return result
+        if only is None:
+            result: np.ndarray = self.matrix @ vector
+            return result
+        rows = [r for r in (self._row_of.get(pk) for pk in only) if r is not None]
+        partial = np.full(len(self.pks), np.nan, dtype=np.float32)
+        if rows:
+            partial[rows] = self.matrix[rows].astype(np.float32) @ vector
+        return partial
 
     def row(self, pk: int) -> int | None:
         return self._row_of.get(pk)
