@@ -16,12 +16,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin bot
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY data ./data
 COPY deploy/docker-config.toml /config/config.toml
-RUN pip install . \
+# Exactly the versions of the lock file, hashes checked (scripts/lock.sh writes it), then the bot itself.
+RUN pip install --require-hashes -r requirements.lock \
+    && pip install --no-deps . \
     && mkdir -p /data \
     && chown bot:bot /data \
     && chmod 700 /data

@@ -68,11 +68,11 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 from bot.chat.conversation import Who  # noqa: E402
 from bot.chat.replies import split_message  # noqa: E402
-from bot.core import Core, open_core  # noqa: E402
+from bot.core import Core  # noqa: E402
 from bot.offers.fileformat import read_offer_file  # noqa: E402
 from bot.platform.calendar import ManualClock  # noqa: E402
 from bot.platform.config import parse_settings  # noqa: E402
-from handlers.app import build_application  # noqa: E402
+from handlers.app import open_bot  # noqa: E402
 from handlers.http import AiohttpRequest  # noqa: E402
 from handlers.render import keyboard  # noqa: E402
 from tests.fakebotapi import JSON, FakeBotApi, app_builder, running_app  # noqa: E402
@@ -330,14 +330,16 @@ async def replay_bot(builder: ApplicationBuilder, core: Core, texts: list[str]) 
     return app
 
 
-async def open_bench_core(folder: Path, server: Server, messages_per_second: float) -> Core:
+async def open_bench_bot(folder: Path, server: Server, messages_per_second: float) -> tuple[Application, Core]:
+    """Our bot as in production (handlers.app.open_bot), on the evaluation offers; the Application is started
+    and stopped again for every round, on the same core."""
     settings = parse_settings({"telegram": {"token": TOKEN, "api_base_url": server.base_url}}, environ={})
     reminders = dataclasses.replace(settings.reminders, messages_per_second=messages_per_second)
     settings = dataclasses.replace(settings, database_path=folder / "bench.sqlite3", reminders=reminders)
-    core = await open_core(settings, clock=ManualClock(NOW), load_sample=False)
+    app, core = await open_bot(settings, clock=ManualClock(NOW), load_sample=False)
     if await core.offers.count() == 0:
         await core.offers.save_many(read_offer_file(OFFER_FILE), source="bench", actor="bench")
-    return core
+    return app, core
 
 
 # --- measuring ----------------------------------------------------------------------------------------------
@@ -364,9 +366,9 @@ async def measure(args: argparse.Namespace) -> None:
     load = {"texts": texts, "users": args.users, "per_user": args.questions}
     with tempfile.TemporaryDirectory() as folder:
         async with Server(args.server) as server:
-            core = await open_bench_core(Path(folder), server, messages_per_second=1_000_000)
+            ours, core = await open_bench_bot(Path(folder), server, messages_per_second=1_000_000)
             try:
-                async with running_app(build_application(core)):
+                async with running_app(ours):
                     counts = await server.learn(texts)
                 ones = dict.fromkeys(texts, 1)
                 print(f"{len(texts)} questions; our answers have {sum(counts.values()) / len(texts):.2f} messages")
@@ -374,7 +376,7 @@ async def measure(args: argparse.Namespace) -> None:
                     "echo": (lambda: echo_bot(server.httpx_builder()), ones),
                     "echo_aiohttp": (lambda: echo_bot(server.aiohttp_builder()), ones),
                     "replay": (lambda: replay_bot(server.aiohttp_builder(), core, texts), counts),
-                    "ours": (lambda: build_application(core), counts),
+                    "ours": (lambda: ours, counts),
                 }
                 for n in range(args.rounds):
                     for name, (make, answer_counts) in bots.items():
@@ -398,9 +400,9 @@ async def measure(args: argparse.Namespace) -> None:
             finally:
                 await core.close()
             if args.telegram_limit:
-                core = await open_bench_core(Path(folder), server, messages_per_second=25)
+                limited, core = await open_bench_bot(Path(folder), server, messages_per_second=25)
                 try:
-                    async with running_app(build_application(core)):
+                    async with running_app(limited):
                         saturated["limited"].append(summary(await server.run(**load, counts=counts, think=0)))
                 finally:
                     await core.close()

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/fault_matrix.py            # prints a Markdown table
 
-The scenarios are the ones tests/test_faults.py asserts (tests/faultmatrix.py), run here with the bot's
-real pauses between tries of a reply (the tests shorten them) and printed as a table: for one failing
+The scenarios are the ones tests/telegram/test_faults.py asserts (tests/telegram/faultmatrix.py), run here with
+the bot's real pauses between tries of a reply (the tests shorten them) and printed as a table: for one failing
 chat (while that key figure forwards an offer and someone else asks), for a short outage of everything,
 for failing long polls, and for a batch of reminders going out through the failure.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import faultmatrix
 from tests.fakebotapi import FakeBotApi
+from tests.telegram import faultmatrix
 
 SCENARIOS = (
     ("one chat", faultmatrix.per_chat_fault, list(faultmatrix.FAULTS)),

@@ -4,7 +4,7 @@
 
 1. The same questions through `Conversation.ask` with the question log and without it (the baseline),
    interleaved in one run on one database: median and p95 latency, and the ratio.
-2. The report for the generated half-year (tests/insights_activity.py): gathering the figures,
+2. The report for the generated half-year (tests/insights/activity.py): gathering the figures,
    drawing the charts, rendering HTML; median of a few runs.
 Both on a real SQLite file with the bot's own settings (synchronous=FULL).
 """
@@ -29,7 +29,7 @@ from bot.insights.generate import make_report
 from bot.insights.period import Period
 from bot.insights.render import html_page
 from tests.helpers import TZ, clock_at, make_settings
-from tests.insights_activity import generate
+from tests.insights.activity import generate
 
 QUESTIONS = ("zwemmen", "film dit weekend", "yoga", "fiets lenen", "bel me op 0470 12 34 56", "iets voor de kinderen")
 

@@ -11,7 +11,7 @@ killed with SIGKILL and restarted on the same database file.
 Runs, each on a fresh database and server:
   1. baseline: PTB's AIORateLimiter as first configured (a bucket of `messages_per_second`
      refilled each second), fewer users: the burst it allows.
-  2. clean: the configured limiter (bot/app.py), all users: achieved rate vs the limit, peak in
+  2. clean: the configured limiter (handlers/app.py), all users: achieved rate vs the limit, peak in
      any one-second window, lateness after the due minute, lost and duplicated messages.
   3. kill: the same, SIGKILL when half has been sent, restart at once: lost and duplicated.
 
@@ -68,7 +68,7 @@ async def child(config: Path, limiter: str) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = load_settings(config, environ={})
-    if limiter == "bucket":  # the baseline: PTB's limiter as first configured in bot/app.py
+    if limiter == "bucket":  # the baseline: PTB's limiter as first configured in handlers/app.py
 
         def bucket(s):  # type: ignore[no-untyped-def]
             return AIORateLimiter(
@@ -80,12 +80,11 @@ async def child(config: Path, limiter: str) -> None:
             )
 
         handlers.app.rate_limiter = bucket  # type: ignore[assignment]
-    core = await open_core(settings, load_sample=False)
+    app, core = await handlers.app.open_bot(settings, load_sample=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     try:
-        app = handlers.app.build_application(core)
         async with app:
             await app.start()
             await stop.wait()

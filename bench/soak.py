@@ -47,7 +47,7 @@ from bot.platform.calendar import ManualClock  # noqa: E402
 from bot.platform.config import load_settings  # noqa: E402
 from tests.fakebotapi import ApiCall, FakeBotApi, _text_content, html_to_text  # noqa: E402
 from tests.helpers import eventually  # noqa: E402
-from tests.reminder_helpers import activity  # noqa: E402
+from tests.reminders.helpers import activity  # noqa: E402
 
 FIRST_USER = 5001
 ANSWERING = frozenset({"sendmessage", "sendphoto", "editmessagetext", "answercallbackquery", "senddocument"})

@@ -5,7 +5,17 @@ The `ask` command is a stable contract used by outside evaluations:
     python -m bot ask [--db PATH] [--today YYYY-MM-DD] [--limit N] [--json] [QUERY]
 
 With --json it prints exactly one JSON object a line per question:
-{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null}
+{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null,
+ "care": "suicide"|"violence"|"emergency"|"distress"|"material"|"money"|null}
+The care check runs first (bot/care): for suicide, violence, emergency and material need "results" is
+empty and "suggestion" null; for distress and money the results are the normal ones, the suggestion null.
+
+So is `draft`, the draft the intake makes of a pasted announcement (it writes nothing anywhere):
+
+    python -m bot draft [--today YYYY-MM-DD] [--json] [FILE|-]
+
+Without --json it prints the preview a key figure sees; with --json one offer in the offer format
+(docs/OFFER-FORMAT.md) on one line. FILE is read as UTF-8; without it (or with -) standard input.
 """
 
 from __future__ import annotations
@@ -24,16 +34,22 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from bot.care.detect import Assessment
 from bot.chat.cards import card
-from bot.chat.replies import to_plain
-from bot.core import Core, open_core
+from bot.chat.replies import join_lines, to_plain
+from bot.core import TEXTS_FILE, Core, open_core
+from bot.keyfigures.draftview import notes_for, offer_card, preview, read_draft
+from bot.keyfigures.editor import valid_offer
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
 from bot.ops import backup, runlock
 from bot.platform import logs
+from bot.platform.calendar import local_naive
 from bot.platform.config import ConfigError, Settings, load_settings
 from bot.platform.db import MigrationError
+from bot.platform.frontend import FrontendMissing, load_frontend
+from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
@@ -75,9 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("query", nargs="*", help="the question; without it, questions are read from stdin")
 
-    imp = with_db(sub.add_parser("import", help="import offers from a JSON or CSV file (all or nothing)"))
+    imp = with_db(
+        sub.add_parser("import", help="import offers from a JSON or CSV file, a UiTdatabank response or an .ics file")
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--max-mb", type=_positive, default=MAX_FILE_BYTES // 1_048_576, help="largest file accepted")
+
+    syn = with_db(sub.add_parser("sync", help="fetch offers from UiTdatabank or the iCal feeds of the config now"))
+    syn.add_argument("what", choices=("uit", "ical", "all"), help="uit: UiTdatabank; ical: the feeds; all: both")
+    syn.add_argument("--feed", help="only this feed (its name in [[sync.ical]])")
 
     exp = with_db(sub.add_parser("export", help="write all offers as JSON or CSV"))
     exp.add_argument("--format", choices=("json", "csv"), default="json")
@@ -107,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
     rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     with_db(sub.add_parser("reminders", help="what the reminder outbox holds, and the anonymous counts"))
+
+    draft = sub.add_parser("draft", help="the draft the bot makes of a pasted announcement (writes nothing)")
+    draft.add_argument("--today", type=_date, help="the day dates without a year refer to (YYYY-MM-DD)")
+    draft.add_argument("--json", action="store_true", help="one offer in the offer format, on one line")
+    draft.add_argument("file", nargs="?", default="-", help="the text (UTF-8); - or nothing: standard input")
     return parser
 
 
@@ -141,16 +168,20 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _run(settings)
     if command == "import":
         return await _import(args, settings)
+    if command == "sync":
+        return await _sync(args, settings)
     if command == "backup":
         return await _backup(args, settings)
     if command == "restore":
         return _restore(args, settings)
+    if command == "draft":  # no database: a draft on the command line is only shown
+        return _draft(args, settings)
     core = await open_core(settings)
     try:
         if command == "chat":
             from bot.chat.terminal import chat
 
-            await chat(core.conversation, core.texts)
+            await chat(core.conversation, core.commands, core.texts)
             return EXIT_OK
         if command == "ask":
             return await _ask(args, core)
@@ -176,6 +207,45 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         await core.close()
 
 
+def _draft(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            print(f"Cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
+    texts = Texts.load(settings.data_dir / TEXTS_FILE)
+    now = local_naive(dt.datetime.now(dt.UTC), settings.timezone)
+    if args.today:
+        now = dt.datetime.combine(args.today, now.time())
+    read = read_draft(text, today=now.date(), tz=settings.timezone_name, texts=texts)
+    if "empty_text" in read.warnings:
+        print(to_plain(texts("keyfigures.draft.empty")), file=sys.stderr)
+        return EXIT_FAILED
+    offer = valid_offer(read.data)
+    if args.json:
+        print(json.dumps(offer.to_dict(), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    notes = notes_for(read, texts, pasted=False)
+    asked = [f"keyfigures.ask.{code}" for code in ("title", "when") if code in read.missing]
+    if asked:  # the desk asks what is missing before it shows the preview
+        intro = join_lines([texts("keyfigures.draft.made"), *notes, offer_card(offer, texts, now)])
+        print(to_plain(str(intro)) + "\n\n" + to_plain(str(texts(asked[0].replace("title", "t").replace("when", "w")))))
+        return EXIT_OK
+    shown = preview(offer, texts, now, notes=notes)
+    buttons = ["keyfigures.buttons.confirm", "keyfigures.buttons.edit", "keyfigures.buttons.cancel"]
+    if shown.asks_date:
+        buttons.append("keyfigures.buttons.set_date")
+    print(to_plain(str(shown.body)) + "\n\n" + "   ".join(f"[{texts.label(b)}]" for b in buttons))
+    return EXIT_OK
+
+
 async def _run(settings: Settings) -> int:
     if not settings.telegram.token:
         print(
@@ -184,10 +254,13 @@ async def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from handlers.app import run_bot
-
     try:
-        await run_bot(settings)
+        frontend = load_frontend()
+    except FrontendMissing as error:
+        print(f"Not started: {error}.", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        await frontend.run(settings)
     except runlock.AlreadyRunning as error:
         print(f"Not started: {error}.", file=sys.stderr)
         return EXIT_FAILED
@@ -271,7 +344,16 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
     else:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
-        result = await core.search.search(question, today=args.today)
+        answer = await core.care.answer_for(question, today=args.today)
+        care = answer.assessment.category
+        if answer.result is None:  # a crisis: no search at all, the help lines only
+            if args.json:
+                line: dict[str, object] = {"query": question, "results": [], "suggestion": None, "care": care}
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+            else:
+                print(_care_answer(core, answer.assessment))
+            continue
+        result = answer.result
         hits = result.hits[:limit]
         stored = await core.offers.get_many([h.offer_id for h in hits])
         if args.json:
@@ -282,20 +364,46 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
                     for h in hits
                     if h.offer_id in stored
                 ],
-                "suggestion": result.suggestion,
+                "suggestion": None if care else result.suggestion,
+                "care": care,
             }
             print(json.dumps(line, ensure_ascii=False), flush=True)
             continue
+        if care is not None:  # distress or money: their line first, then what the search found
+            print(_care_answer(core, answer.assessment))
+            if care == "distress":
+                print(await _company(core))
+            if not hits:
+                continue
         intro = core.texts("answer.found_one")
         if result.later_than is not None:  # only a time was asked, and nothing is on then
             intro = core.texts("answer.found_later", period=result.later_than.label)
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
-            intro = core.texts("answer.found_later", period=result.query.period.label)  # type: ignore[union-attr]
+            assert result.query.period is not None  # `later` only answers a question about a period
+            intro = core.texts("answer.found_later", period=result.query.period.label)
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
-        print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
+        text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
+        if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
+            text += "\n" + to_plain(core.care.pointer()) + "\n"
+        print(text)
     return EXIT_OK
+
+
+async def _company(core: Core) -> str:
+    """Under a distress answer: where you are welcome, who goes along (the offers for the need 'company')."""
+    ids = await core.search.need_offers("company")
+    stored = await core.offers.get_many(ids[:5])
+    titles = [f"- {stored[i].offer.title}" for i in ids[:5] if i in stored]
+    return "\n".join([to_plain(core.texts("care.distress.company")), *titles]) + "\n" if titles else ""
+
+
+def _care_answer(core: Core, assessment: Assessment) -> str:
+    """The care answer as a person reads it: the numbers in the text, each chat page on its own line."""
+    message = core.care.message(assessment)
+    links = [f"{button.text}: {button.url}" for row in message.buttons for button in row if button.url]
+    return "\n".join([message.plain, *links]) + "\n"
 
 
 def _human_answer(
@@ -328,6 +436,15 @@ IMPORT_VECTORS_NOW = 1000  # an import waits for at most this many offer vectors
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.offers.importers import detect
+
+    try:
+        with args.file.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        head = b""
+    if detect(head, args.file.suffix.lower()) is not None:
+        return await _import_source(args, settings)
     try:
         offers = read_offer_file(args.file, max_bytes=args.max_mb * 1_048_576)
     except (OfferFileError, OfferError) as error:
@@ -356,8 +473,73 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+async def _import_source(args: argparse.Namespace, settings: Settings) -> int:
+    """A UiTdatabank response or an iCal file: the same rules as a sync (see bot/offers/sync.py)."""
+    from bot.offers.importers import SourceError
+
+    raw = args.file.read_bytes()
+    if len(raw) > args.max_mb * 1_048_576:
+        print(f"Import failed, nothing was imported.\n{args.file}: larger than {args.max_mb} MB.", file=sys.stderr)
+        return EXIT_FAILED
+    core = await open_core(settings, load_sample=False)
+    try:
+        try:
+            found = core.sources.read_file(args.file, raw)
+        except (SourceError, OfferError) as error:
+            print(f"Import failed, nothing was imported.\n{args.file.name}: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        assert found is not None
+        source, document = found
+        report = await core.sources.import_file(source, document)
+    finally:
+        await core.close()
+    print(f"Imported {len(document.items)} offers from {args.file.name}: {report.text()}")
+    return EXIT_OK
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    """`python -m bot sync uit|ical|all`: fetch now, as the bot does on its schedule."""
+    from bot.offers.importers import SourceError
+
+    logs.protect([settings.sync.uit.client_id, settings.sync.uit.api_key])
+    feeds = [f for f in settings.sync.ical if args.feed in (None, f.name)]
+    if args.what in ("ical", "all") and not feeds:
+        print(
+            "No iCal feed in the config ([[sync.ical]] with name and url)"
+            + (f" named {args.feed!r}" if args.feed else "")
+            + ".",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.what in ("uit", "all") and not settings.sync.uit.configured:
+        print(
+            "UiTdatabank is not configured: set [sync.uit] client_id (or api_key) and query in config.toml.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    failed = False
+    core = await open_core(settings, load_sample=False)
+    try:
+        if args.what in ("uit", "all"):
+            try:
+                print((await core.sources.sync_uit()).text())
+            except (SourceError, OfferError) as error:
+                print(f"uit: not synced, nothing was changed: {error}", file=sys.stderr)
+                failed = True
+        if args.what in ("ical", "all"):
+            for feed in feeds:
+                try:
+                    print((await core.sources.sync_feed(feed)).text())
+                except (SourceError, OfferError) as error:
+                    print(f"ical:{feed.name}: not synced, nothing was changed: {error}", file=sys.stderr)
+                    failed = True
+    finally:
+        await core.close()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 async def _export(args: argparse.Namespace, core: Core) -> int:
-    stored = await core.offers.list(statuses=tuple(args.status or STATUSES))
+    stored = await core.offers.select(statuses=tuple(args.status or STATUSES))
     offers = [s.offer for s in stored]
     text = dump_json(offers, town=core.settings.town) if args.format == "json" else dump_csv(offers)
     if args.out:
@@ -401,12 +583,7 @@ async def _history(args: argparse.Namespace, core: Core) -> int:
 
 async def _invite(args: argparse.Namespace, core: Core) -> int:
     """Print a one-time invite link; the key figure opens it in Telegram and gives name and organisation."""
-    if args.days:
-        settings = dataclasses.replace(
-            core.settings, keyfigures=dataclasses.replace(core.settings.keyfigures, invite_days=args.days)
-        )
-        core.keyfigures.shared.settings = settings
-    link, expires = await core.keyfigures.create_invite("cli")
+    link, expires = await core.keyfigures.create_invite("cli", days=args.days)
     until = expires.astimezone(core.settings.timezone).strftime("%Y-%m-%d %H:%M")
     if link.startswith("https://"):
         print(f"Invite link for a new key figure (works once, until {until}):\n{link}")

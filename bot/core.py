@@ -1,7 +1,9 @@
-"""Wiring of the core: config -> database -> texts, word list, offers, search, conversation.
+"""The only wiring of the core: config -> database -> texts, word list, help lines, offers, search, reminders,
+key figures, conversation, commands, and the sources offers are synced from (UiTdatabank, iCal feeds).
 
 Everything the bot needs is opened here, once, and closed in `Core.close()`. The Telegram
-application, the terminal chat and the command line all start from `open_core`.
+application (handlers/app.py), the terminal chat and the command line all start from `open_core`.
+Reading `open_core` and handlers/app.py's `build_application` shows the whole bot.
 """
 
 from __future__ import annotations
@@ -10,21 +12,26 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from bot.care.data import CareData, load_care
+from bot.care.desk import CareDesk
+from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
+from bot.chat.messenger import Messenger
 from bot.chat.people import People
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
+from bot.offers.sources import OfferSources
 from bot.offers.store import OfferStore
 from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.platform.config import Settings
 from bot.platform.db import Database
 from bot.platform.texts import Texts
-from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.dispatcher import Alarm, Dispatcher
 from bot.reminders.outbox import Outbox, Timing
 from bot.reminders.screens import ReminderChat
-from bot.reminders.subscriptions import Reminders
+from bot.reminders.subscriptions import OfferFollower, Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.semantic.model import Embedder, shared_embedder, unavailable
@@ -39,6 +46,7 @@ SAMPLE_FILE = "offers.json"
 TEXTS_FILE = "texts.nl.toml"
 LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
+CARE_FILE = "care.toml"
 
 
 @dataclass
@@ -51,17 +59,21 @@ class Core:
     analyzer: Analyzer
     holidays: tuple[Holiday, ...]
     offers: OfferStore
+    sources: OfferSources  # UiTdatabank and the iCal feeds: synced on a schedule (handlers/sources.py) and by the CLI
     people: People
     search: SearchService
     vectors: VectorKeeper  # the offers' vectors for the semantic side of the search
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
+    care: CareDesk  # the care check before every search, and the help lines (bot/care, data/care.toml)
     outbox: Outbox
     dispatcher: Dispatcher
     reminders: Reminders
     reminder_chat: ReminderChat
     flood: FloodGuard  # how many messages a minute one person gets answered
+    commands: PeopleCommands  # what /start, /weekoverzicht, /hulp ... answer (Telegram and the terminal)
+    messenger: Messenger | None  # how the core says something unasked; None in the terminal and the CLI
 
     async def close(self) -> None:
         await self.vectors.close()
@@ -69,8 +81,20 @@ class Core:
         await self.db.close()
 
 
-async def open_core(settings: Settings, *, clock: Clock | None = None, load_sample: bool = True) -> Core:
-    """Open the database (migrating it), load texts and word list, and bring the index up to date."""
+async def open_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    load_sample: bool = True,
+    messenger: Messenger | None = None,
+) -> Core:
+    """Open the database (migrating it), load texts and word list, bring the index up to date, and build
+    every part with what it needs. `messenger`: how the core says something unasked (reminders, notices);
+    the Telegram application passes its own, the terminal and the command line none.
+
+    Every collaborator goes in through a constructor, here and nowhere else: no part is changed or
+    hooked into another after it was built. The order follows who needs whom.
+    """
     clock = clock or SystemClock(settings.timezone)
     data_dir = settings.data_dir
     texts = Texts.load(data_dir / TEXTS_FILE)
@@ -78,12 +102,25 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
     lexicon = load_lexicon(lexicon_path)
     analyzer = Analyzer(lexicon)
     holidays = load_holidays(data_dir / HOLIDAYS_FILE)
+    care_data: CareData = load_care(data_dir / CARE_FILE)
     db = await Database.open(settings.database_path)
+    # Reminders: the outbox, the alarm that wakes the sender, and the part that follows offers as they change.
+    outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
+    alarm = Alarm(outbox, clock, waker=messenger)
+    follower = OfferFollower(db, outbox, alarm, clock)
+    # The semantic side of the search: the sentence model (or its absence) and the offers' vectors, which
+    # follow every change of the index.
     embedder = semantic_model(settings)
     vectors = VectorKeeper(db, embedder)
     try:
-        offers = OfferStore(db, analyzer, clock, settings.timezone)
-        offers.after_index_change.append(vectors.settle)
+        offers = OfferStore(
+            db,
+            analyzer,
+            clock,
+            settings.timezone,
+            listeners=(follower.on_offer_changed,),
+            index_listeners=(vectors.settle,),
+        )
         await _refresh_index_if_needed(db, offers, lexicon_path.read_bytes())
         if load_sample and await offers.count() == 0:
             await load_sample_offers(offers, settings)
@@ -101,9 +138,27 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         await vectors.close()
         await db.close()
         raise
-    people = People(db, clock, settings.timezone)
+    sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
-    people.observers.append(insights)
+    people = People(db, clock, settings.timezone, observers=(insights,))
+    reminders = Reminders(db, offers, people, outbox, alarm, clock)
+    reminder_chat = ReminderChat(
+        settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock, question_log=insights
+    )
+    dispatcher = Dispatcher(
+        outbox,
+        people,
+        clock,
+        alarm,
+        sender=messenger,
+        render=reminder_chat.render,
+        on_outcome=reminder_chat.report_outcome,
+        max_attempts=settings.reminders.max_attempts,
+    )
+    keyfigures = KeyFigures(
+        settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
+    )
+    care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
     conversation = Conversation(
         settings=settings,
         texts=texts,
@@ -111,18 +166,22 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         search=search,
         people=people,
         clock=clock,
+        care=care,  # the care check, first in every question (bot/care)
         question_log=insights,
+        extensions=(reminder_chat, keyfigures),  # reminders first: their button comes first under a card
     )
-    keyfigures = KeyFigures(
-        settings=settings, texts=texts, offers=offers, people=people, conversation=conversation, db=db, clock=clock
+    commands = PeopleCommands(
+        {
+            "start": conversation.start,
+            "weekoverzicht": lambda who, _: reminder_chat.weekly_command(who),
+            "hulp": lambda who, _: conversation.help(who),
+            "privacy": lambda who, _: conversation.privacy(who),
+            "vergeet": lambda who, _: conversation.forget(who),
+            "stop": lambda who, _: conversation.stop(who),
+            "mijnid": lambda who, _: conversation.my_id(who),
+        },
+        unknown=conversation.menu,
     )
-    outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
-    dispatcher = Dispatcher(outbox, people, clock, max_attempts=settings.reminders.max_attempts)
-    reminders = Reminders(db, offers, people, outbox, dispatcher, clock)
-    reminder_chat = ReminderChat(settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock)
-    reminder_chat.install(conversation)
-    dispatcher.render = reminder_chat.render
-    dispatcher.on_outcome = reminder_chat.report_outcome
     return Core(
         settings=settings,
         clock=clock,
@@ -132,17 +191,21 @@ async def open_core(settings: Settings, *, clock: Clock | None = None, load_samp
         analyzer=analyzer,
         holidays=holidays,
         offers=offers,
+        sources=sources,
         people=people,
         search=search,
         vectors=vectors,
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
+        care=care,
         outbox=outbox,
         dispatcher=dispatcher,
         reminders=reminders,
         reminder_chat=reminder_chat,
         flood=FloodGuard(settings.limits.messages_per_minute, clock),
+        commands=commands,
+        messenger=messenger,
     )
 
 

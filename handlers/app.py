@@ -1,14 +1,15 @@
 """The Telegram application: the map of the bot.
 
-config -> core -> python-telegram-bot Application with its handlers. This is the only module
-of `bot/` that imports `telegram`; the handlers live in `handlers/`.
+settings -> python-telegram-bot Application with its handlers and jobs (`build_application`) -> the core
+with this Application's messenger (`open_bot`, bot/core.py) -> run (`run_bot`). The handlers live in
+handlers/, one module per audience; `python -m bot run` and `check` find this module through the entry
+point `bilzen_bot.frontends: telegram` (pyproject.toml), as the core imports nothing of Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import secrets
@@ -16,9 +17,9 @@ import signal
 import time
 import urllib.parse
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Updater
 from telegram.request import HTTPXRequest
 
 from bot.core import Core, open_core
@@ -26,19 +27,34 @@ from bot.ops import backup, runlock
 from bot.platform import logs
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
-from handlers import errors, guard, insights, keyfigures, media, people, reminders
+from bot.platform.frontend import TokenCheck
+from handlers import commands, errors, guard, insights, keyfigures, media, people, reminders, sources
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "weekoverzicht", "hulp", "privacy", "vergeet", "stop")
 CLEANUP_AT = dt.time(3, 30)  # local time of the daily privacy clean-up (retention, monthly keys)
 BACKUP_CATCH_UP = 300  # seconds after start: a backup when the last one is older than a day (the bot was down)
 
 
-def build_application(core: Core, builder: ApplicationBuilder | None = None) -> Application:
-    """The Application with all handlers, on an existing core. Tests pass a builder aimed at a fake server."""
-    settings = core.settings
+async def open_bot(
+    settings: Settings,
+    builder: ApplicationBuilder | None = None,
+    *,
+    clock: Clock | None = None,
+    load_sample: bool = True,
+) -> tuple[Application, Core]:
+    """The Application and the core behind it: the core gets this Application's messenger (sending,
+    waking the reminder sender) at construction. Close the core with `core.close()` after the app stopped.
+    Tests pass a builder aimed at the fake Bot API server and a clock."""
+    app = build_application(settings, builder)
+    core = await open_core(settings, clock=clock, load_sample=load_sample, messenger=reminders.messenger(app))
+    app.bot_data.core = core  # PTB makes bot_data itself; every handler reaches the core through it
+    return app, core
+
+
+def build_application(settings: Settings, builder: ApplicationBuilder | None = None) -> Application:
+    """The Application with all its handlers and jobs; the handlers find the core in `bot_data` (open_bot)."""
     if builder is None:
         builder = application_builder(settings)
     app = (
@@ -47,31 +63,32 @@ def build_application(core: Core, builder: ApplicationBuilder | None = None) -> 
         .concurrent_updates(True)
         .build()
     )
-    app.bot_data.core = core
     logs.protect([app.bot.token, settings.telegram.webhook_secret])  # also when not started by python -m bot
-    core.keyfigures.shared.sender = keyfigures.make_sender(app.bot, core.people)
 
     # Before anything else: flood protection per person and size limits on what comes in.
     app.add_handlers(guard.HANDLERS, group=guard.GROUP)
     # Key figures and coordinators first: invites, forwards, flyer photos, pastes and field answers.
     # What is not theirs (a question, a sticker) falls through to the groups below.
-    app.add_handlers(keyfigures.EARLY_HANDLERS, group=keyfigures.EARLY_GROUP)
     app.add_handlers(keyfigures.HANDLERS, group=keyfigures.GROUP)
-    # People looking for something: commands, questions, buttons.
+    # People looking for something: their commands (the one list, bot/chat/commands.py), questions, buttons;
+    # the same commands typed in a group get a pointer to the private chat.
+    app.add_handlers(commands.PRIVATE_HANDLERS)
+    app.add_handlers(commands.GROUP_HANDLERS)
     app.add_handlers(people.HANDLERS)
     # Coordinators: /rapport, the network's evaluation report.
     app.add_handlers(insights.HANDLERS)
-    # Reminders: /weekoverzicht here; the sender and its scheduler jobs start with the Application.
-    app.add_handlers(reminders.HANDLERS)
-    reminders.install(app)
+    # Reminders: the sender and its scheduler jobs start with the Application.
+    reminders.install(app, settings)
     # Everything else people send (photos, voice, stickers, edits, groups): a friendly pointer.
     app.add_handlers(media.HANDLERS)
     if app.job_queue is not None:
         app.job_queue.run_repeating(keyfigures.weekly, interval=3600, first=300, name="keyfigures-weekly")
     # One error handler: log without personal data, then tell the person.
     app.add_error_handler(errors.on_error)
-    schedule_cleanup(app)
-    schedule_backup(app)
+    schedule_cleanup(app, settings)
+    schedule_backup(app, settings)
+    # Offers from where partners publish them: UiTdatabank and the iCal feeds, on their own schedule.
+    sources.schedule(app, settings)
     return app
 
 
@@ -101,7 +118,7 @@ def rate_limiter(settings: Settings) -> AIORateLimiter:
     a margin of SPACING_MARGIN: the gap leaves the limiter exact but reaches Telegram with network
     jitter, and at exact spacing one window in a batch of 5,000 held 26 sends for a limit of 25.
     RetryAfter (429) is retried twice after the wait Telegram asks for; then the reminder sender
-    takes over (bot/dispatcher.py pauses and tries later).
+    takes over (bot/reminders/dispatcher.py pauses and tries later).
     """
     rate = settings.reminders.messages_per_second
     return AIORateLimiter(
@@ -118,11 +135,11 @@ async def insights_cleanup(context: BotContext) -> None:
     await context.bot_data.core.insights.cleanup()
 
 
-def schedule_cleanup(app: Application) -> None:
+def schedule_cleanup(app: Application, settings: Settings) -> None:
     """Every day at CLEANUP_AT, local time (`run_bot` also cleans up once at start, in case it was down then)."""
     if app.job_queue is None:
         raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
-    tz = app.bot_data.core.settings.timezone
+    tz = settings.timezone
     app.job_queue.run_daily(insights_cleanup, CLEANUP_AT.replace(tzinfo=tz), name="insights-cleanup")
 
 
@@ -142,9 +159,8 @@ async def daily_backup(context: BotContext) -> None:
     log.info("daily backup written: %s (%d older ones deleted)", path.name, len(removed))
 
 
-def schedule_backup(app: Application) -> None:
+def schedule_backup(app: Application, settings: Settings) -> None:
     """Daily at `backup.at`; a few minutes after start as well when the newest backup is over a day old."""
-    settings = app.bot_data.core.settings
     folder = settings.backup_folder
     if folder is None or app.job_queue is None:
         return
@@ -153,12 +169,6 @@ def schedule_backup(app: Application) -> None:
     newest = backup.list_backups(folder)[-1:]
     if not newest or time.time() - newest[0].stat().st_mtime > 24 * 3600:
         app.job_queue.run_once(daily_backup, BACKUP_CATCH_UP, name="backup-catch-up")
-
-
-async def register_commands(app: Application) -> None:
-    """The command menu in Telegram, with Dutch descriptions from the texts file."""
-    texts = app.bot_data.core.texts
-    await app.bot.set_my_commands([BotCommand(c, texts.label(f"commands.{c}")) for c in COMMANDS])
 
 
 async def run_bot(
@@ -175,10 +185,9 @@ async def run_bot(
     """
     logs.protect([settings.telegram.token, settings.telegram.webhook_secret])
     with runlock.hold(settings.database_path):  # one bot per database; AlreadyRunning otherwise
-        core = await open_core(settings, clock=clock)
+        app, core = await open_bot(settings, builder, clock=clock)
         try:
             await core.insights.cleanup()
-            app = build_application(core, builder)
             if stop is None:
                 stop = asyncio.Event()
                 loop = asyncio.get_running_loop()
@@ -186,17 +195,24 @@ async def run_bot(
                     with contextlib.suppress(NotImplementedError):
                         loop.add_signal_handler(sig, stop.set)
             async with app:
-                await register_commands(app)
+                await commands.register_menu(app)
                 await app.start()
                 how = await start_updates(app, settings)
                 log.info("bot @%s is running (%s); stop with Ctrl-C", app.bot.username, how)
                 await stop.wait()
                 log.info("stopping")
                 core.dispatcher.request_stop()  # the message in flight finishes; the rest waits in the outbox
-                await app.updater.stop()
+                await updater(app).stop()
                 await app.stop()
         finally:
             await core.close()
+
+
+def updater(app: Application) -> Updater:
+    """The Application's Updater (application_builder always makes one; PTB types it as optional)."""
+    if app.updater is None:
+        raise RuntimeError("the Application has no Updater")
+    return app.updater
 
 
 async def start_updates(app: Application, settings: Settings) -> str:
@@ -208,7 +224,7 @@ async def start_updates(app: Application, settings: Settings) -> str:
         secret = tg.webhook_secret or secrets.token_urlsafe(32)
         logs.protect([secret])
         path = urllib.parse.urlsplit(tg.webhook_url).path.strip("/")
-        await app.updater.start_webhook(
+        await updater(app).start_webhook(
             listen=tg.webhook_listen,
             port=tg.webhook_port,
             url_path=path,
@@ -218,7 +234,7 @@ async def start_updates(app: Application, settings: Settings) -> str:
             drop_pending_updates=False,
         )
         return f"webhook on {tg.webhook_listen}:{tg.webhook_port}/{path}"
-    await app.updater.start_polling(
+    await updater(app).start_polling(
         allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, error_callback=_polling_error
     )
     return "long polling"
@@ -227,17 +243,6 @@ async def start_updates(app: Application, settings: Settings) -> str:
 def _polling_error(error: TelegramError) -> None:
     """Polling failed (Telegram or the network is down): one line; PTB retries by itself, waiting longer each time."""
     log.warning("could not fetch updates from Telegram (%s); trying again", type(error).__name__)
-
-
-@dataclasses.dataclass(frozen=True)
-class TokenCheck:
-    """What `python -m bot check` learns from Telegram: who the bot is, or why it could not ask."""
-
-    username: str | None = None
-    problem: str | None = None  # plain words, never the token
-    webhook_url: str | None = None
-    webhook_error: str | None = None  # Telegram's last error calling the webhook, if any
-    pending_updates: int = 0
 
 
 async def check_token(settings: Settings, *, seconds: float = 10.0) -> TokenCheck:
@@ -255,7 +260,6 @@ async def check_token(settings: Settings, *, seconds: float = 10.0) -> TokenChec
                 username=bot.username,
                 webhook_url=info.url or None,
                 webhook_error=info.last_error_message,
-                pending_updates=info.pending_update_count,
             )
     except InvalidToken:
         return TokenCheck(problem="Telegram refused the token (it is wrong or was revoked)")
@@ -265,3 +269,17 @@ async def check_token(settings: Settings, *, seconds: float = 10.0) -> TokenChec
         return TokenCheck(problem=f"could not reach the Telegram Bot API at {where} ({error})")
     except TelegramError as error:
         return TokenCheck(problem=f"the Telegram Bot API answered with an error: {error}")
+
+
+class TelegramFrontend:
+    """The Telegram face as the command line finds it (bot/platform/frontend.py, through the entry point
+    `bilzen_bot.frontends: telegram` in pyproject.toml): `python -m bot run` and the token check."""
+
+    async def run(self, settings: Settings) -> None:
+        await run_bot(settings)
+
+    async def check_token(self, settings: Settings, *, seconds: float = 10.0) -> TokenCheck:
+        return await check_token(settings, seconds=seconds)
+
+
+FRONTEND = TelegramFrontend()

@@ -17,8 +17,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.chat.actions import fits
 from bot.chat.flood import Verdict
-from bot.chat.replies import MAX_ACTION_BYTES
 from handlers.context import BotContext
 
 log = logging.getLogger("bot.guard")
@@ -28,7 +28,7 @@ GROUP = -10  # before every other group (key figures use -2 and -1, people 0)
 def too_large(update: Update) -> str | None:
     """What is too large in this update, or None."""
     query = update.callback_query
-    if query is not None and query.data is not None and len(query.data.encode("utf-8")) > MAX_ACTION_BYTES:
+    if query is not None and query.data is not None and not fits(query.data):
         return "button data"
     return None
 

@@ -9,37 +9,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, Message, MessageOriginChannel, MessageOriginChat, Update
-from telegram.error import Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, TypeHandler, filters
+from telegram import Message, MessageOriginChannel, MessageOriginChat, Update
+from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
-from bot.chat.people import People
-from bot.chat.replies import Message as ReplyMessage
 from bot.chat.replies import Reply
 from bot.keyfigures import COMMANDS, Incoming
-from bot.keyfigures.common import Sender
-from handlers.context import BotContext
-from handlers.people import PRIVATE, who
-from handlers.render import send_message, send_reply
+from handlers.context import PRIVATE, BotContext, chat_id, message_text, who
+from handlers.render import send_reply
 
 log = logging.getLogger("bot.keyfigures")
 GROUP = -1  # before handlers/people.py and handlers/media.py (group 0)
-EARLY_GROUP = -2  # learns the bot's username; a group of its own, as it matches every update
 
 
 async def _answer(update: Update, context: BotContext, reply: Reply | None) -> None:
     """Send the core's reply and stop the other handlers; None lets them answer instead."""
     if reply is None:
         return
-    await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+    await send_reply(context.bot, chat_id(update), reply)
     raise ApplicationHandlerStop
-
-
-async def know_username(update: Update, context: BotContext) -> None:
-    """Deep links need the bot's username; Telegram told it at start-up (getMe)."""
-    keyfigures = context.bot_data.core.keyfigures
-    if keyfigures.bot_username is None and context.bot.username:
-        keyfigures.bot_username = context.bot.username
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -52,7 +39,7 @@ async def forget(update: Update, context: BotContext) -> None:
 
 
 async def command(update: Update, context: BotContext) -> None:
-    text = update.effective_message.text or ""  # type: ignore[union-attr]
+    text = message_text(update)
     name = text.split()[0].lstrip("/").split("@")[0].lower()
     await _answer(update, context, await context.bot_data.core.keyfigures.command(who(update), name))
 
@@ -97,24 +84,6 @@ async def incoming(update: Update, context: BotContext) -> None:
     await _answer(update, context, reply)
 
 
-def make_sender(bot: Bot, people: People) -> Sender:
-    """How the core sends notices (admins, key figures, subscribers): one message, errors reported as False."""
-
-    async def send(chat_id: int, message: ReplyMessage) -> bool:
-        try:
-            await send_message(bot, chat_id, message)
-        except Forbidden:
-            await people.blocked(chat_id)  # private chats: chat id == user id
-            log.info("a notice was refused: the person blocked the bot")
-            return False
-        except TelegramError as error:
-            log.warning("a notice could not be sent: %s", type(error).__name__)
-            return False
-        return True
-
-    return send
-
-
 async def weekly(context: BotContext) -> None:
     """Hourly: the weekly list of new offers goes out once its moment of the week has passed."""
     sent = await context.bot_data.core.keyfigures.send_weekly_due()
@@ -122,7 +91,6 @@ async def weekly(context: BotContext) -> None:
         log.info("weekly list of new offers sent to %d key figures", sent)
 
 
-EARLY_HANDLERS = [TypeHandler(Update, know_username)]
 HANDLERS = [
     CommandHandler("start", start, filters=PRIVATE),
     CommandHandler("vergeet", forget, filters=PRIVATE),

@@ -11,14 +11,15 @@ Telegram tells us (my_chat_member) and nothing unasked is sent to them any more.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from handlers.context import BotContext
-from handlers.people import PRIVATE, question, who
+from handlers.context import PRIVATE, BotContext, chat_id, who
+from handlers.people import question
 from handlers.render import send_reply
 
 KINDS = (
@@ -28,23 +29,16 @@ KINDS = (
     (filters.LOCATION | filters.VENUE, "location"),
     (filters.Document.ALL, "document"),
 )
-GROUP_COMMANDS = ("start", "hulp", "help", "privacy", "vergeet", "stop")
 
 
-def _pointer(kind: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+def _pointer(kind: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """A handler for one kind of message that is not a question: the core's pointer, with the menu."""
 
     async def answer(update: Update, context: BotContext) -> None:
         reply = await context.bot_data.core.conversation.media(who(update), kind)
-        await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+        await send_reply(context.bot, chat_id(update), reply)
 
     return answer
-
-
-async def in_group(update: Update, context: BotContext) -> None:
-    """One of our commands in a group: the bot only talks one to one, so it says where to find it."""
-    text = context.bot_data.core.texts("media.group")
-    await update.effective_message.reply_text(str(text), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
 async def edited(update: Update, context: BotContext) -> None:
@@ -55,7 +49,7 @@ async def edited(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     reply = await context.bot_data.core.conversation.menu(who(update))
-    await send_reply(context.bot, update.effective_chat.id, reply)  # type: ignore[union-attr]
+    await send_reply(context.bot, chat_id(update), reply)
 
 
 async def membership(update: Update, context: BotContext) -> None:
@@ -79,7 +73,6 @@ HANDLERS = [
     *(MessageHandler(PRIVATE & kind & ~filters.UpdateType.EDITED, _pointer(name)) for kind, name in KINDS),
     MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND, edited),
     MessageHandler(PRIVATE & filters.COMMAND & ~filters.UpdateType.EDITED, unknown_command),
-    CommandHandler(list(GROUP_COMMANDS), in_group, filters=~PRIVATE & ~filters.UpdateType.EDITED),
     # Any other message (video, contact, poll, ...); service messages (a pinned message) need no answer.
     MessageHandler(PRIVATE & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, _pointer("other")),
     ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
@@ -72,14 +72,26 @@ async def _send_one(bot: Bot, chat_id: int, message: Message, *, retry: bool = F
     """A photo gets the text as caption when it fits, else the text follows in its own message."""
     markup = keyboard(message.buttons)
     attempt = retrying if retry else _once
-    if message.photo and text_length(message.plain) <= MAX_CAPTION:
+    if message.document is not None:  # a file (the .ics of 'Zet in mijn agenda') with the text as its caption
+        document = message.document
         return await attempt(
-            lambda: bot.send_photo(
-                chat_id, message.photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
+            lambda: bot.send_document(
+                chat_id,
+                InputFile(document.data, filename=document.filename),
+                caption=str(message.html),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
             )
         )
-    if message.photo:
-        await attempt(lambda: bot.send_photo(chat_id, message.photo))
+    photo = message.photo
+    if photo and text_length(message.plain) <= MAX_CAPTION:
+        return await attempt(
+            lambda: bot.send_photo(
+                chat_id, photo, caption=str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        )
+    if photo:
+        await attempt(lambda: bot.send_photo(chat_id, photo))
     return await attempt(
         lambda: bot.send_message(chat_id, str(message.html), parse_mode=ParseMode.HTML, reply_markup=markup)
     )

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 # that into a failure inside PTB's request code.
 os.environ["PTB_TIMEDELTA"] = "true"
 # The suite runs on the word lists alone: fast and the same on every machine (also without AVX2).
-# tests/test_semantic.py loads the real model itself where a test is about it.
+# tests/search/test_semantic.py loads the real model itself where a test is about it.
 os.environ.setdefault("BILZEN_SEMANTIC", "off")
 
 import pytest

@@ -33,6 +33,7 @@ import json
 import re
 import ssl
 import time
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -737,6 +738,9 @@ class _UpdateQueue:
 # --------------------------------------------------------------------------------------------------
 
 
+_SERVERS: weakref.WeakSet[FakeBotApi] = weakref.WeakSet()  # started servers, for running_app's hook
+
+
 class FakeBotApi:
     """A Telegram Bot API server on 127.0.0.1 with an ephemeral port, for PTB's ``base_url``.
 
@@ -779,6 +783,10 @@ class FakeBotApi:
         self._seq = itertools.count(1)
         self._query_ids = itertools.count(7_000_001)
         self._activity = asyncio.Event()
+        # Updates the bot finished handling, as reported by running_app's hook (in-process bots only):
+        # a simulated person then waits for exactly that, not for a moment of silence.
+        self._processed: set[int] = set()
+        self._reporting = 0  # how many running Applications report processed updates to this server
         self._poll_generation = 0
         self._poll_superseded = asyncio.Event()
         self._stopping: asyncio.Event | None = None
@@ -812,7 +820,12 @@ class FakeBotApi:
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
+    def _update_processed(self, update_id: int) -> None:
+        self._processed.add(update_id)
+        self._notify_activity()
+
     async def start(self) -> FakeBotApi:
+        _SERVERS.add(self)
         app = web.Application(client_max_size=60 * 1024 * 1024)  # Telegram takes uploads up to 50 MB
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
@@ -826,6 +839,7 @@ class FakeBotApi:
         return self
 
     async def stop(self) -> None:
+        _SERVERS.discard(self)
         if self._runner is None:
             return
         if self._stopping:
@@ -1382,7 +1396,9 @@ def _document(stored: _StoredFile) -> JSON:
 # Simulated people
 # --------------------------------------------------------------------------------------------------
 
-QUIET = 0.15  # seconds without a call for the chat after which the bot counts as done answering
+# Bots in another process (python -m bot run, webhooks through a real server) cannot report when they are done
+# with an update: for them a reply counts as finished after this many seconds without a call for the chat.
+QUIET = 0.15
 TIMEOUT = 5.0  # seconds a user waits for the bot before the test fails
 
 
@@ -1428,20 +1444,29 @@ class _Conversation:
         timeout: float = TIMEOUT,  # noqa: ASYNC109 - a deadline for the bot under test, not a cancel scope
         expect_reply: bool = True,
     ) -> Replies:
-        """Push the update, wait for the bot to go quiet in this chat, and report what changed.
+        """Push the update, wait until the bot is done with it, and report what changed.
 
-        With ``expect_reply=False`` it waits ``quiet`` seconds (longer if the bot is busy) and
-        returns whatever happened, possibly nothing.
+        Done: the Application (started by :func:`running_app`) finished handling the update, no call
+        for this chat is still in flight, and (with ``expect_reply``) the bot said something in it.
+        A bot that cannot report this (another process) counts as done after ``quiet`` seconds
+        without a call for the chat. With ``expect_reply=False`` an answer of no message is fine.
         """
         api = self.api
         first_call, first_seq, started = len(api.calls), next(api._seq), _now()
-        api.push_update(update)
+        update_id = api.push_update(update)["update_id"]
         deadline = started + timeout
         while True:
             mine = [c for c in api.calls[first_call:] if c.chat_id == self.chat_id]
             busy = any(c.status is None for c in mine)
-            last = max((c.done_at or c.at for c in mine), default=None if expect_reply else started)
             now = _now()
+            if api._reporting:
+                if update_id in api._processed and not busy and (mine or not expect_reply):
+                    break
+                if now >= deadline:
+                    raise AssertionError(self._timeout_report(what, timeout, mine, api.calls[first_call:]))
+                await api._wait_activity(deadline - now)
+                continue
+            last = max((c.done_at or c.at for c in mine), default=None if expect_reply else started)
             if last is not None and not busy and now - last >= quiet:
                 break
             if now >= deadline:
@@ -1742,6 +1767,22 @@ async def running_app(
     collecting = raise_errors and not app.error_handlers
     if collecting:
         app.add_error_handler(collect)
+    servers = [api for api in _SERVERS if api.token == app.bot.token]
+    handle = app.process_update
+
+    async def process_update(update: object) -> None:
+        """PTB's own, then tell the fake server this update is done (what simulated people wait for)."""
+        try:
+            await handle(update)
+        finally:
+            update_id = getattr(update, "update_id", None)  # an Update (PTB also passes errors through here)
+            if isinstance(update_id, int):
+                for api in servers:
+                    api._update_processed(update_id)
+
+    app.process_update = process_update  # type: ignore[method-assign]  # PTB offers no hook after an update
+    for api in servers:
+        api._reporting += 1
     try:
         async with app:
             await app.start()
@@ -1754,6 +1795,9 @@ async def running_app(
                 if app.running:
                     await app.stop()
     finally:
+        for api in servers:
+            api._reporting -= 1
+        del app.process_update  # the Application may be run again (restarts in tests)
         if collecting:
             app.remove_error_handler(collect)
     if errors:

@@ -1,37 +1,36 @@
 """The conversation with a person, independent of Telegram: a question or a button in, a Reply out.
 
 Telegram handlers and the terminal chat both drive this class, so both give the same answers.
-Button actions are short strings ("i:12" = more info on offer 12) that fit Telegram's 64-byte
-callback limit; they are parsed and checked here, never trusted: a forged action for an offer
-that does not exist gets a polite answer, not an error.
-
-Actions of this module:
-  i:<pk>  Meer info        g:<pk>  Hoe geraak ik er?    a:<pk>  Ik wil niet alleen gaan
-  c:<pk>  Wie past op de kinderen?                      s:<token>  a 'bedoelde je' suggestion
-  p:<token>:<offset>  Meer resultaten (the result list is kept in memory under the token)
-  b:<list>  open a list (act, disc, tran, supp, week);   b:<list>:<offset>  another page of it
-  menu, h  the menu and the help;   f:y / f:n  /vergeet confirmed or not
+Button data is built and parsed by bot/chat/actions.py (this module's: "c1:..."); the features that add
+buttons (reminders, key figures: ChatExtension) own their prefixes and codecs. Nothing a client sends is
+trusted: a forged action for an offer that does not exist gets a polite answer, an unknown or old button
+the friendly 'unknown button' and the menu, never an error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-import re
 import secrets
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from markupsafe import Markup
 
-from bot.chat.cards import card, price_text, when_text, where_text
+from bot.care.desk import CareDesk
+from bot.care.detect import Assessment
+from bot.chat import actions
+from bot.chat.cards import card, childcare_text, price_text, when_text, where_text
 from bot.chat.people import People
-from bot.chat.replies import Button, Message, Reply, join_lines, rows
+from bot.chat.replies import Button, Document, Message, Reply, join_lines, rows
+from bot.offers.agenda import filename_for, ics_for
+from bot.offers.availability import proposable
 from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive, next_occurrence
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
@@ -52,6 +51,7 @@ BROWSE = {  # browse action -> (text key, offer kind or None for 'the coming 7 d
 GROWN_UP_GROUPS = {"iedereen", "volwassenen"}
 CHILD_GROUPS = {"kinderen", "gezinnen"}
 CHILD_CATEGORIES = {"gezin", "jeugd"}
+TRANSPORT_MARGIN = dt.timedelta(hours=3)  # transport 'runs then': on the activity's day, this close to it
 NEEDS_CHECKED_EVERY = dt.timedelta(minutes=1)  # whether any childcare offer exists, cached this long
 MAX_PAGES_KEPT = 5000
 MAX_CARDS_KEPT = 2000
@@ -64,12 +64,6 @@ MEDIA = {  # what arrived that is not a question -> the pointer it gets
     "other": "media.other",
 }
 MAX_BUTTON_LABEL = 60  # characters of an offer title on a button; Telegram shows about that much
-_NUMBER = re.compile(r"[0-9]{1,12}")  # offer numbers and offsets in button actions (ASCII digits only)
-
-
-def number(arg: str) -> int | None:
-    """A number from a button action, or None: clients are not trusted ('²', '99999999999999999999')."""
-    return int(arg) if _NUMBER.fullmatch(arg) else None
 
 
 @dataclass(frozen=True)
@@ -81,9 +75,29 @@ class Who:
     first_name: str | None = None
 
 
-ActionHandler = Callable[[Who, list[str]], Awaitable[Reply]]
-CardButtons = Callable[[Who, StoredOffer], Awaitable[Sequence[Button]]]
-BrowseButtons = Callable[[Who, str], Awaitable[Sequence[Button]]]  # (who, browse key like "week")
+# Button data of a feature (its whole callback data) -> the answer; None: not a valid action of that feature.
+ActionHandler = Callable[[Who, str], Awaitable[Reply | None]]
+
+
+class ChatExtension(Protocol):
+    """A feature that adds to the conversation (reminders, key figures), given to it by bot/core.py:
+    its own button actions, buttons under offer cards, in the main menu and under a browse list."""
+
+    def action_handlers(self) -> Mapping[str, ActionHandler]:
+        """Button action prefix -> the handler of the actions that start with it."""
+        ...
+
+    def menu_buttons(self) -> Sequence[Button]:
+        """Extra buttons in the main menu."""
+        ...
+
+    async def card_buttons(self, who: Who, stored: StoredOffer) -> Sequence[Button]:
+        """Extra buttons under an offer's card."""
+        ...
+
+    async def browse_buttons(self, who: Who, what: str) -> Sequence[Button]:
+        """Extra buttons under a browse list (`what`: its key, like "week")."""
+        ...
 
 
 class QuestionLog(Protocol):
@@ -98,6 +112,8 @@ class QuestionLog(Protocol):
 
     async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
 
+    async def record_care(self, category: str, *, topic: str | None, sent_to: str, who: Who) -> None: ...
+
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
 
 
@@ -109,6 +125,36 @@ def _without_children(offer: Offer) -> bool:
     min_age, max_age = offer.audience.min_age, offer.audience.max_age
     young_parents_welcome = (max_age is None or max_age >= 18) and (min_age is None or min_age < 50)
     return open_to_grown_ups and not for_children and young_parents_welcome
+
+
+def _covers(helper: Offer, occurrence: tuple[dt.datetime, dt.datetime] | None) -> bool:
+    """Whether childcare can be there for the whole activity: always available, or a date that spans it."""
+    if helper.when is None:
+        return True
+    if occurrence is None:
+        return False  # an activity without a date: only help that is always there fits
+    start, end = occurrence
+    for helper_start, helper_end in iter_occurrences(helper.when, after=start - dt.timedelta(minutes=1)):
+        if helper_start > start:
+            return False
+        if helper_end >= end:
+            return True
+    return False
+
+
+def _runs_then(helper: Offer, occurrence: tuple[dt.datetime, dt.datetime] | None) -> bool:
+    """Whether transport runs then: always, or on the activity's day close to its start or end."""
+    if helper.when is None:
+        return True
+    if occurrence is None:
+        return False
+    start, end = occurrence
+    for helper_start, helper_end in iter_occurrences(helper.when, after=start - TRANSPORT_MARGIN):
+        if helper_start > end + TRANSPORT_MARGIN:
+            return False
+        if helper_start.date() in (start.date(), end.date()) or helper_end.date() in (start.date(), end.date()):
+            return True
+    return False
 
 
 class ResultPages:
@@ -154,9 +200,12 @@ class Conversation:
         search: SearchService,
         people: People,
         clock: Clock,
+        care: CareDesk,
         question_log: QuestionLog | None = None,
+        extensions: Sequence[ChatExtension] = (),
     ) -> None:
         self.settings = settings
+        self.care = care  # the care check before every search (bot.care): required, so no channel can skip it
         self.texts = texts
         self.offers = offers
         self.search = search
@@ -164,36 +213,23 @@ class Conversation:
         self.clock = clock
         self.question_log = question_log
         self.pages = ResultPages()
-        self.card_buttons: list[CardButtons] = []
-        self.menu_buttons: list[Button] = []  # extra buttons other parts add to the main menu
-        self.browse_buttons: list[BrowseButtons] = []  # extra buttons under a browse list ("Deze week")
+        self.extensions = tuple(extensions)
+        self.menu_buttons = tuple(b for e in self.extensions for b in e.menu_buttons())  # fixed: made once
         self._need_cache: dict[str, tuple[dt.datetime, bool]] = {}
         self._cards: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
-        self._actions: dict[str, ActionHandler] = {
-            "i": self._info,
-            "g": self._route,
-            "a": self._alone,
-            "c": self._childcare,
-            "p": self._page_action,
-            "b": self._browse_action,
-            "s": self._suggestion_action,
-            "menu": self._menu_action,
-            "h": self._help_action,
-            "f": self._forget_action,
-        }
+        self._actions: dict[str, ActionHandler] = {actions.PREFIX: self._act}
+        for extension in self.extensions:
+            for prefix, handler in extension.action_handlers().items():
+                if prefix in self._actions:
+                    raise ValueError(f"action prefix {prefix!r} is taken")
+                self._actions[prefix] = handler
 
-    # --- extension points -------------------------------------------------------------------
+    # --- the question log ----------------------------------------------------------------------
 
     async def record_action(self, action: str, offer_id: str, who: Who | None = None) -> None:
         """Tell the anonymous question log what happened with an offer (reminders call this too)."""
         if self.question_log is not None:
             await self.question_log.record_action(action, offer_id, who=who)
-
-    def register_action(self, prefix: str, handler: ActionHandler) -> None:
-        """Let another part (reminders, key figures) own the button actions starting with `prefix:`."""
-        if prefix in self._actions:
-            raise ValueError(f"action prefix {prefix!r} is taken")
-        self._actions[prefix] = handler
 
     # --- time -----------------------------------------------------------------------------
 
@@ -205,11 +241,11 @@ class Conversation:
     async def start(self, who: Who, payload: str | None = None) -> Reply:
         """/start, also with a deep link payload ('offer-<id>' opens that offer's card)."""
         await self.people.seen(who.user_id, who.chat_id)
-        if payload and payload.startswith("offer-"):
-            key = payload.removeprefix("offer-")
-            stored = await self.offers.get(key)
-            if stored is None and key.isdigit():  # ids too long for a deep link are shared by number
-                stored = await self.offers.get_by_pk(int(key))
+        link = actions.decode_start(payload)
+        if link is not None:
+            stored = await self.offers.get(link.offer_id) if link.offer_id else None
+            if stored is None and link.pk is not None:  # ids too long for a deep link are shared by number
+                stored = await self.offers.get_by_pk(link.pk)
             if stored is not None and stored.status == "published":
                 return Reply((await self._card_message(who, stored, full=True),))
         name = who.first_name or self.texts.label("welcome.name_unknown")
@@ -236,22 +272,62 @@ class Conversation:
 
     async def forget(self, who: Who) -> Reply:
         """/vergeet: ask first; the yes-button does the deleting."""
-        buttons = rows(
-            [
-                Button(self.texts.label("buttons.forget_yes"), "f:y"),
-                Button(self.texts.label("buttons.forget_no"), "f:n"),
-            ]
-        )
+        buttons = rows(self.forget_buttons())
         return Reply((Message(self.texts("forget.confirm"), buttons),))
+
+    async def my_id(self, who: Who) -> Reply:
+        """/mijnid: a coordinator needs their Telegram id to put it in config.toml as admin."""
+        return Reply((Message(Markup(str(who.user_id))),))
 
     async def stop(self, who: Who) -> Reply:
         await self.people.stop(who.user_id)
         return Reply((Message(self.texts("stop.text")),))
 
     async def ask(self, who: Who, text: str) -> Reply:
-        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'."""
+        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'.
+
+        The care check comes first: a person in trouble gets the right help line, and a crisis never
+        reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
-        result = await self.search.search(text)
+        assessment = self.care.assess(text)
+        if assessment.category is not None:
+            return await self._care_reply(who, text, assessment)
+        reply = await self._answer(who, text)
+        found = bool(reply.data.get("hits"))
+        if self.care.points_to_106(assessment, text, found=found) and reply.messages:
+            *first, last = reply.messages
+            pointed = Message(last.html + Markup("\n\n") + self.care.pointer(), last.buttons, last.photo)
+            reply = Reply((*first, pointed), data=reply.data)
+        return reply
+
+    async def _care_reply(self, who: Who, text: str, assessment: Assessment) -> Reply:
+        """The human answer for a person in trouble; only the category is counted, nothing of the message."""
+        if self.question_log is not None:
+            await self.question_log.record_care(
+                assessment.category or "", topic=assessment.topic, sent_to=self.care.sent_to(assessment), who=who
+            )
+        message = self.care.message(assessment)
+        data: dict[str, object] = {"hits": [], "care": assessment.category}
+        if assessment.crisis:
+            return Reply((message,), data=data)
+        extra: list[tuple[Button, ...]] = []
+        if assessment.category == "distress":  # company is leisure too: who goes along, where you are welcome
+            company = await self._need_offers("company")
+            if company:
+                message = Message(join_lines([message.html, self.texts("care.distress.company")]), message.buttons)
+                extra = [(Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in company[:5]]
+        result = await self._proposable(await self.search.search(self.care.searched(text, assessment)))
+        cards: list[Message] = []
+        if result.hits:
+            token = self.pages.keep(result.hits)
+            intro = self.texts("care.money.also_found")
+            cards = await self._result_page(who, result.hits, 0, token, intro=intro)
+            data["hits"] = [h.offer_id for h in result.hits]
+        buttons = (*message.buttons, *extra) if cards else (*message.buttons, *extra, (self._menu_button(),))
+        return Reply((Message(message.html, buttons), *cards), data=data)
+
+    async def _answer(self, who: Who, text: str) -> Reply:
+        result = await self._proposable(await self.search.search(text))
         if self.question_log is not None:
             await self.question_log.record_question(result, who=who, text=text)
         notes: list[Markup] = []
@@ -260,14 +336,16 @@ class Conversation:
         asked = result
         if not result.hits:
             later = await self.search.later(text, result)
-            if later is None:
+            later = None if later is None else await self._proposable(later)
+            if later is None or not later.hits:
                 return self.nothing(result, notes)
             result = later
         token = self.pages.keep(result.hits)
         hits = result.hits
         page_size = self.settings.search.page_size
         if result is not asked:
-            intro = self.texts("answer.found_later", period=asked.query.period.label)  # type: ignore[union-attr]
+            assert asked.query.period is not None  # `later` only answers a question about a period
+            intro = self.texts("answer.found_later", period=asked.query.period.label)
         elif result.later_than is not None:  # only a time was asked, and nothing is on then
             intro = self.texts("answer.found_later", period=result.later_than.label)
         elif result.query.period is not None and not result.query.content_concepts:
@@ -283,15 +361,51 @@ class Conversation:
         messages = await self._result_page(who, hits, 0, token, intro=join_lines([*notes, intro]))
         return Reply(tuple(messages), data={"hits": [h.offer_id for h in hits]})
 
-    async def act(self, who: Who, action: str) -> Reply:
-        """A button press. Unknown or malformed actions get the menu, never an exception."""
+    def forget_buttons(self) -> list[Button]:
+        """/vergeet's yes and no (key figures get the same question with more words)."""
+        label = self.texts.label
+        return [
+            Button(label("buttons.forget_yes"), actions.encode(actions.Forget(yes=True))),
+            Button(label("buttons.forget_no"), actions.encode(actions.Forget(yes=False))),
+        ]
+
+    async def act(self, who: Who, data: str) -> Reply:
+        """A button press. Unknown, old or malformed button data gets the menu, never an exception."""
         await self.people.seen(who.user_id, who.chat_id)
-        prefix, _, rest = action.partition(":")
+        prefix = actions.prefix_of(data)
         handler = self._actions.get(prefix)
-        if handler is None:
+        reply = await handler(who, data) if handler is not None else None
+        if reply is None:
             log.info("unknown button action %r", prefix[:20])
             return self._unknown_button()
-        return await handler(who, rest.split(":") if rest else [])
+        return reply
+
+    async def _act(self, who: Who, data: str) -> Reply | None:
+        action = actions.decode(data)
+        match action:
+            case actions.Info(pk):
+                return await self._info(who, pk)
+            case actions.Route(pk, on):
+                return await self._route(who, pk, on)
+            case actions.Alone():
+                return await self._need_list(who, "company", "alone.intro", "alone.none")
+            case actions.Childcare(pk, on):
+                return await self._childcare(who, pk, on)
+            case actions.Agenda(pk, on):
+                return await self._agenda(who, pk, on)
+            case actions.Page(token, offset):
+                return await self._page_action(who, token, offset)
+            case actions.Browse(what, offset):
+                return await self._browse_action(who, what, offset)
+            case actions.Suggestion(token):
+                return await self._suggestion_action(who, token)
+            case actions.Menu():
+                return await self.menu(who)
+            case actions.Help():
+                return await self.help(who)
+            case actions.Forget(yes):
+                return await self._forget_action(who, yes)
+        return None
 
     def _unknown_button(self) -> Reply:
         """A button the bot does not know (an old version's, or forged): say so kindly and show the menu."""
@@ -301,17 +415,36 @@ class Conversation:
 
     # --- building replies --------------------------------------------------------------------
 
+    def _local_now(self) -> dt.datetime:
+        return local_naive(self.clock.now(), self.settings.timezone)
+
+    async def _open_hits(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits a person can still go to: past a registration deadline, full or postponed is not proposed."""
+        stored = await self.offers.get_many([h.offer_id for h in hits])
+        now = self._local_now()
+        return [h for h in hits if h.offer_id not in stored or proposable(stored[h.offer_id].offer, now)]
+
+    async def _proposable(self, result: SearchResult) -> SearchResult:
+        hits = await self._open_hits(result.hits)
+        if len(hits) == len(result.hits):
+            return result
+        return dataclasses.replace(result, hits=tuple(hits), reason=result.reason if hits else "no_match")
+
     def main_menu(self) -> tuple[tuple[Button, ...], ...]:
         label = self.texts.label
+
+        def browse(key: str, what: str) -> Button:
+            return Button(label(key), actions.encode(actions.Browse(what)))
+
         return rows(
-            [Button(label("buttons.activities"), "b:act"), Button(label("buttons.discounts"), "b:disc")],
-            [Button(label("buttons.transport"), "b:tran"), Button(label("buttons.support"), "b:supp")],
-            [Button(label("buttons.week"), "b:week"), *self.menu_buttons],
-            [Button(label("buttons.help"), "h")],
+            [browse("buttons.activities", "act"), browse("buttons.discounts", "disc")],
+            [browse("buttons.transport", "tran"), browse("buttons.support", "supp")],
+            [browse("buttons.week", "week"), *self.menu_buttons],
+            [Button(label("buttons.help"), actions.encode(actions.Help()))],
         )
 
     def _menu_button(self) -> Button:
-        return Button(self.texts.label("buttons.menu"), "menu")
+        return Button(self.texts.label("buttons.menu"), actions.encode(actions.Menu()))
 
     def _contact_values(self) -> dict[str, str]:
         c = self.settings.contact
@@ -329,25 +462,36 @@ class Conversation:
             parts.append(texts("nothing.did_you_mean", suggestion=result.suggestion))
             token = self.pages.keep_suggestion(result.suggestion)
             label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
-            suggestion_row.append(Button(label[:MAX_BUTTON_LABEL], f"s:{token}"))
+            suggestion_row.append(Button(label[:MAX_BUTTON_LABEL], actions.encode(actions.Suggestion(token))))
         parts.append(texts("nothing.contact", **self._contact_values()))
+        parts.append(self.care.closed_note())  # outside office hours: when the Sociaal Huis opens again
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
 
-    async def _offer_buttons(self, who: Who, stored: StoredOffer, *, full: bool) -> tuple[tuple[Button, ...], ...]:
+    async def _offer_buttons(
+        self, who: Who, stored: StoredOffer, *, full: bool, start: dt.datetime | None = None
+    ) -> tuple[tuple[Button, ...], ...]:
+        """The buttons under a card; `start` is the date the card shows (the agenda, childcare and transport
+        buttons carry it, so their answers fit that date)."""
         offer = stored.offer
         label = self.texts.label
-        first = [] if full else [Button(label("buttons.info"), f"i:{stored.pk}")]
-        for hook in self.card_buttons:
-            first.extend(await hook(who, stored))
+        first = [] if full else [Button(label("buttons.info"), actions.encode(actions.Info(stored.pk)))]
+        for extension in self.extensions:
+            first.extend(await extension.card_buttons(who, stored))
         second = []
         if offer.location is not None or offer.transport:
-            second.append(Button(label("buttons.route"), f"g:{stored.pk}"))
+            second.append(Button(label("buttons.route"), actions.encode(actions.Route(stored.pk, start))))
+        if offer.kind == "activity" and start is not None:
+            second.append(Button(label("buttons.agenda"), actions.encode(actions.Agenda(stored.pk, start))))
         third = []
         if offer.kind == "activity":
-            third.append(Button(label("buttons.alone"), f"a:{stored.pk}"))
-        if offer.kind == "activity" and _without_children(offer) and await self._has_need_offers("childcare"):
-            third.append(Button(label("buttons.childcare"), f"c:{stored.pk}"))
+            third.append(Button(label("buttons.alone"), actions.encode(actions.Alone(stored.pk))))
+        if (
+            offer.kind == "activity"
+            and _without_children(offer)
+            and (offer.childcare is not None or await self._has_need_offers("childcare"))
+        ):
+            third.append(Button(label("buttons.childcare"), actions.encode(actions.Childcare(stored.pk, start))))
         url_row = [Button(label("buttons.website"), url=offer.contact.url)] if full and offer.contact.url else []
         menu_row = [self._menu_button()] if full else []  # a card on its own; in lists the list has the menu
         return rows(first, second, third, url_row, menu_row)
@@ -362,8 +506,15 @@ class Conversation:
         body = self._cards.get(key)
         if body is None:
             cancelled = stored.status == "cancelled"
-            when = {"next_start": next_start, "next_end": next_end, "today": today}
-            body = card(stored.offer, self.texts, **when, full=full, cancelled=cancelled)
+            body = card(
+                stored.offer,
+                self.texts,
+                next_start=next_start,
+                next_end=next_end,
+                today=today,
+                full=full,
+                cancelled=cancelled,
+            )
             self._cards[key] = body
             if len(self._cards) > MAX_CARDS_KEPT:
                 self._cards.popitem(last=False)
@@ -384,7 +535,7 @@ class Conversation:
         if intro:
             body = intro + Markup("\n\n") + body
         if stored.status == "published":
-            buttons = await self._offer_buttons(who, stored, full=full)
+            buttons = await self._offer_buttons(who, stored, full=full, start=next_start)
         else:
             buttons = rows([self._menu_button()]) if full else ()
         photo = stored.offer.extra.get("photo")  # the flyer a key figure forwarded with the offer
@@ -407,29 +558,27 @@ class Conversation:
         last = messages[-1]
         extra: list[Button] = []
         if offset + size < len(hits):
-            extra.append(Button(self.texts.label("buttons.more"), f"p:{token}:{offset + size}"))
+            more = actions.encode(actions.Page(token, offset + size))
+            extra.append(Button(self.texts.label("buttons.more"), more))
         extra.append(self._menu_button())
         messages[-1] = Message(last.html, (*last.buttons, tuple(extra)), last.photo)
         return messages
 
     # --- actions ------------------------------------------------------------------------------
 
-    async def _stored_from(self, args: list[str]) -> StoredOffer | None:
-        pk = number(args[0]) if args else None
-        return None if pk is None else await self.offers.get_by_pk(pk)
-
     def _gone(self) -> Reply:
         return Reply((Message(self.texts("offer.gone"), self.main_menu()),))
 
-    async def _info(self, who: Who, args: list[str]) -> Reply:
-        stored = await self._stored_from(args)
+    async def _info(self, who: Who, pk: int) -> Reply:
+        stored = await self.offers.get_by_pk(pk)
         if stored is None or stored.status not in ("published", "cancelled"):
             return self._gone()
         await self.record_action("info", stored.offer.id, who)
         return Reply((await self._card_message(who, stored, full=True),))
 
-    async def _route(self, who: Who, args: list[str]) -> Reply:
-        stored = await self._stored_from(args)
+    async def _route(self, who: Who, pk: int, on: dt.datetime | None) -> Reply:
+        """'Hoe geraak ik er?': where, the offer's own transport note, and transport that runs on the card's date."""
+        stored = await self.offers.get_by_pk(pk)
         if stored is None or stored.status != "published":
             return self._gone()
         offer = stored.offer
@@ -438,11 +587,41 @@ class Conversation:
             where_text(offer, self.texts),
             self.texts("card.transport", transport=offer.transport) if offer.transport else None,
         ]
-        helpers = await self._need_offers("transport")
-        buttons = [(Button(self._offer_label(s), f"i:{s.pk}"),) for s in helpers if s.pk != stored.pk][:5]
-        if buttons:
+        occurrence = self._occurrence(stored, on)
+        helpers = [h for h in await self._need_offers("transport") if h.pk != stored.pk]
+        fitting = [h for h in helpers if _runs_then(h.offer, occurrence)]
+        buttons = [(Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in fitting][:5]
+        if buttons and occurrence is not None:
+            when = when_text(*occurrence, self.texts, today=self._today())
+            lines.append(self.texts("transport.offers_on", when=when))
+        elif buttons:
             lines.append(self.texts("transport.offers"))
         return Reply((Message(join_lines(lines), (*buttons, (self._menu_button(),))),))
+
+    def _occurrence(self, stored: StoredOffer, start: dt.datetime | None) -> tuple[dt.datetime, dt.datetime] | None:
+        """The date a button asked about, when it is a real date of the offer; else the next one (or None)."""
+        when = stored.offer.when
+        if when is None:
+            return None
+        if start is not None and is_occurrence(when, start):
+            return next(o for o in iter_occurrences(when, after=start - dt.timedelta(minutes=1)) if o[0] == start)
+        return next_occurrence(when, self._local_now())
+
+    async def _agenda(self, who: Who, pk: int, on: dt.datetime) -> Reply:
+        """'Zet in mijn agenda': the card's date as an .ics file."""
+        stored = await self.offers.get_by_pk(pk)
+        if stored is None or stored.status != "published":
+            return self._gone()
+        occurrence = self._occurrence(stored, on)
+        if occurrence is None or occurrence[1] <= self._local_now():
+            return Reply((Message(self.texts("agenda.none"), rows([self._menu_button()])),))
+        start, end = occurrence
+        data = ics_for(stored.offer, start, end, tz=self.settings.timezone, now=self.clock.now())
+        text = self.texts(
+            "agenda.sent", title=stored.offer.title, when=when_text(start, end, self.texts, today=self._today())
+        )
+        document = Document(filename_for(stored.offer, start), data)
+        return Reply((Message(text, document=document),))
 
     async def _need_list(self, who: Who, need: str, intro_key: str, none_key: str) -> Reply:
         found = await self._need_offers(need)
@@ -468,36 +647,63 @@ class Conversation:
     async def _need_offers(self, need: str) -> list[StoredOffer]:
         ids = await self.search.need_offers(need)
         stored = await self.offers.get_many(ids)
-        return [stored[i] for i in ids if i in stored]
+        now = self._local_now()
+        return [stored[i] for i in ids if i in stored and proposable(stored[i].offer, now)]
 
-    async def _alone(self, who: Who, args: list[str]) -> Reply:
-        return await self._need_list(who, "company", "alone.intro", "alone.none")
+    async def _childcare(self, who: Who, pk: int, on: dt.datetime | None) -> Reply:
+        """'Wie past op de kinderen?': childcare at the activity itself, and the help that covers its date
+        (the babysitting that can come then, not the next holiday camp)."""
+        stored = await self.offers.get_by_pk(pk)
+        if stored is None:
+            return await self._need_list(who, "childcare", "childcare.intro", "childcare.none")
+        if stored.status != "published":
+            return self._gone()
+        occurrence = self._occurrence(stored, on)
+        helpers = await self._need_offers("childcare")
+        # someone or somewhere that minds the children: a reduction on camps is no help on the day itself
+        fitting = [
+            h for h in helpers if h.pk != stored.pk and h.offer.kind != "discount" and _covers(h.offer, occurrence)
+        ]
+        fitting.sort(key=lambda h: h.offer.when is not None)  # help that is always there (a babysitter) first
+        when = None if occurrence is None else when_text(*occurrence, self.texts, today=self._today())
+        messages: list[Message] = []
+        if stored.offer.childcare is not None:
+            at = self.texts("childcare.at_activity", title=stored.offer.title)
+            messages.append(Message(join_lines([at, childcare_text(stored.offer, self.texts)])))
+        for i, helper in enumerate(fitting[:3]):
+            intro = None
+            if i == 0:
+                intro = self.texts("childcare.intro_on", when=when) if when else self.texts("childcare.intro")
+            messages.append(await self._card_message(who, helper, intro=intro))
+        if not messages:
+            if when:
+                text = self.texts("childcare.none_on", when=when, **self._contact_values())
+            else:
+                text = self.texts("childcare.none", **self._contact_values())
+            return Reply((Message(text, rows([self._menu_button()])),))
+        last = messages[-1]
+        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)), last.photo)
+        return Reply(tuple(messages))
 
-    async def _childcare(self, who: Who, args: list[str]) -> Reply:
-        return await self._need_list(who, "childcare", "childcare.intro", "childcare.none")
-
-    async def _page_action(self, who: Who, args: list[str]) -> Reply:
+    async def _page_action(self, who: Who, token: str, offset: int) -> Reply:
         """'Meer resultaten': the next cards as new messages; the used button disappears from the old ones."""
-        hits = self.pages.get(args[0]) if args else None
-        offset = number(args[1]) if len(args) == 2 else None
-        if hits is None or offset is None or offset >= len(hits):
+        hits = self.pages.get(token)
+        if hits is None or offset >= len(hits):
             return Reply((Message(self.texts("answer.expired"), self.main_menu()),))
         size = self.settings.search.page_size
         intro = self.texts("answer.page", first=offset + 1, last=min(offset + size, len(hits)), total=len(hits))
-        return Reply(tuple(await self._result_page(who, hits, offset, args[0], intro=intro)), spent=True)
+        return Reply(tuple(await self._result_page(who, hits, offset, token, intro=intro)), spent=True)
 
-    async def _browse_action(self, who: Who, args: list[str]) -> Reply:
+    async def _browse_action(self, who: Who, what: str, offset: int | None) -> Reply:
         """A topic of the menu as a short list, a page at a time: one line per offer with a button to its card.
 
-        The list's name and offset are in the buttons ("b:week:5"), so its pages work after a restart too.
+        The list's name and offset are in the buttons ("c1:b:week:5"), so its pages work after a restart too.
         Opening a list adds a message; ◀ Vorige and Volgende ▶ turn the page in that same message.
         """
-        what = args[0] if args else ""
-        offset = number(args[1]) if len(args) == 2 else None
-        if what not in BROWSE or len(args) > 2 or (len(args) == 2 and offset is None):
+        if what not in BROWSE:
             return self._unknown_button()
         text_key, kind = BROWSE[what]
-        hits = await self.search.browse(kind=kind, days=7 if kind is None else None)
+        hits = await self._open_hits(await self.search.browse(kind=kind, days=7 if kind is None else None))
         turning = offset is not None
         if not hits:
             text = self.texts("browse.empty", **self._contact_values())
@@ -518,14 +724,16 @@ class Conversation:
                 continue  # withdrawn since the list was made
             lines.append(self._list_item(position, found, hit))
             label = self.texts.label("browse.item_button", number=position, title=found.offer.title)
-            item_buttons.append((Button(label[:MAX_BUTTON_LABEL], f"i:{found.pk}"),))
+            item_buttons.append((Button(label[:MAX_BUTTON_LABEL], actions.encode(actions.Info(found.pk))),))
         lines.append(self.texts("browse.hint"))
         paging = []
         if start > 0:
-            paging.append(Button(self.texts.label("buttons.previous_page"), f"b:{what}:{max(start - size, 0)}"))
+            previous = actions.encode(actions.Browse(what, max(start - size, 0)))
+            paging.append(Button(self.texts.label("buttons.previous_page"), previous))
         if start + size < len(hits):
-            paging.append(Button(self.texts.label("buttons.next_page"), f"b:{what}:{start + size}"))
-        extra = [button for hook in self.browse_buttons for button in await hook(who, what)]
+            following = actions.encode(actions.Browse(what, start + size))
+            paging.append(Button(self.texts.label("buttons.next_page"), following))
+        extra = [button for e in self.extensions for button in await e.browse_buttons(who, what)]
         buttons = (*item_buttons, *rows(paging, extra, [self._menu_button()]))
         return Reply((Message(Markup("\n\n").join(lines), buttons),), replace=turning)
 
@@ -545,20 +753,14 @@ class Conversation:
     def _offer_label(self, stored: StoredOffer) -> str:
         return self.texts.label("browse.offer_button", title=stored.offer.title)[:MAX_BUTTON_LABEL]
 
-    async def _suggestion_action(self, who: Who, args: list[str]) -> Reply:
-        suggestion = self.pages.suggestion(args[0]) if args else None
+    async def _suggestion_action(self, who: Who, token: str) -> Reply:
+        suggestion = self.pages.suggestion(token)
         if suggestion is None:
             return Reply((Message(self.texts("answer.expired"), self.main_menu()),))
         return await self.ask(who, suggestion)
 
-    async def _menu_action(self, who: Who, args: list[str]) -> Reply:
-        return await self.menu(who)
-
-    async def _help_action(self, who: Who, args: list[str]) -> Reply:
-        return await self.help(who)
-
-    async def _forget_action(self, who: Who, args: list[str]) -> Reply:
-        if args == ["y"]:
+    async def _forget_action(self, who: Who, yes: bool) -> Reply:
+        if yes:
             await self.people.forget(who.user_id)
             return Reply((Message(self.texts("forget.done")),), replace=True)
         return Reply((Message(self.texts("forget.kept"), self.main_menu()),), replace=True)

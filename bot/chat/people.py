@@ -8,6 +8,7 @@ nothing unasked is sent any more.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -42,11 +43,11 @@ class PeopleObserver(Protocol):
 
 
 class People:
-    def __init__(self, db: Database, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(self, db: Database, clock: Clock, tz: ZoneInfo, observers: Sequence[PeopleObserver] = ()) -> None:
         self.db = db
         self.clock = clock
         self.tz = tz
-        self.observers: list[PeopleObserver] = []
+        self.observers: tuple[PeopleObserver, ...] = tuple(observers)  # the anonymous question log
         # Who was already noted today (user id -> chat id), reachable: their next message needs no
         # database work at all. Only this class writes the people table, so it knows when this changes.
         self._noted: dict[int, int] = {}

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from bot.chat.actions import MAX_BYTES, fits
+
 MAX_MESSAGE_CHARS = 4096  # Telegram's limit for one text message
-MAX_ACTION_BYTES = 64  # Telegram's limit for callback_data
+MAX_ACTION_BYTES = MAX_BYTES  # Telegram's limit for callback_data
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,17 @@ class Button:
     def __post_init__(self) -> None:
         if (self.action is None) == (self.url is None):
             raise ValueError("a button has either an action or a url")
-        if self.action is not None and len(self.action.encode()) > MAX_ACTION_BYTES:
+        if self.action is not None and not fits(self.action):
             raise ValueError(f"button action longer than {MAX_ACTION_BYTES} bytes: {self.action!r}")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file sent with a message (the .ics of "Zet in mijn agenda")."""
+
+    filename: str
+    data: bytes
+    mime_type: str = "text/calendar"
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class Message:
     html: Markup
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: str | None = None  # a Telegram file id shown above the text
+    document: Document | None = None  # a file; the text goes with it as its caption
 
     @property
     def plain(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation, Who
 from bot.chat.replies import Reply, to_plain
 from bot.platform.texts import Texts
@@ -17,12 +18,14 @@ EXIT_WORDS = {"stoppen", "exit", "quit", "q"}
 TERMINAL_USER = Who(user_id=0, chat_id=0, first_name=None)
 
 
-def render(reply: Reply, texts: Texts) -> tuple[str, dict[str, str]]:
+def render(reply: Reply) -> tuple[str, dict[str, str]]:
     """The reply as plain text with numbered buttons, and what each number does."""
     out: list[str] = []
     actions: dict[str, str] = {}
     for message in reply.messages:
         out.append(message.plain)
+        if message.document is not None:
+            out.append(f"   ({message.document.filename}, {len(message.document.data)} bytes)")
         labels = []
         for row in message.buttons:
             for button in row:
@@ -40,6 +43,7 @@ def render(reply: Reply, texts: Texts) -> tuple[str, dict[str, str]]:
 
 async def chat(
     conversation: Conversation,
+    commands: PeopleCommands,
     texts: Texts,
     *,
     read: Callable[[str], str] = input,
@@ -49,7 +53,7 @@ async def chat(
     write(to_plain(texts("terminal.intro")))
     reply = await conversation.start(TERMINAL_USER)
     while True:
-        text, actions = render(reply, texts)
+        text, actions = render(reply)
         write(text)
         try:
             line = await asyncio.to_thread(read, texts.label("terminal.prompt"))
@@ -61,21 +65,8 @@ async def chat(
         if line in actions:
             reply = await conversation.act(TERMINAL_USER, actions[line])
         elif line.startswith("/"):
-            reply = await _command(conversation, line)
+            typed, _, payload = line.partition(" ")
+            reply = await commands.run(typed, TERMINAL_USER, payload.strip() or None)
         else:
             reply = await conversation.ask(TERMINAL_USER, line)
     write(to_plain(texts("terminal.bye")))
-
-
-async def _command(conversation: Conversation, line: str) -> Reply:
-    command, _, payload = line[1:].partition(" ")
-    handlers = {
-        "start": lambda: conversation.start(TERMINAL_USER, payload or None),
-        "hulp": lambda: conversation.help(TERMINAL_USER),
-        "help": lambda: conversation.help(TERMINAL_USER),
-        "privacy": lambda: conversation.privacy(TERMINAL_USER),
-        "vergeet": lambda: conversation.forget(TERMINAL_USER),
-        "stop": lambda: conversation.stop(TERMINAL_USER),
-    }
-    handler = handlers.get(command.lower())
-    return await (handler() if handler else conversation.menu(TERMINAL_USER))

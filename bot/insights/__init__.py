@@ -1,7 +1,7 @@
 """What people ask and what they miss: the anonymous question log and the network's evaluation report.
 
 The Lokaal Netwerk evaluates twice a year whether the offers meet what people in poverty look for.
-This package gives it those figures without exposing anyone. No Telegram here: `bot/app.py` and
+This package gives it those figures without exposing anyone. No Telegram here: `handlers/app.py` and
 `handlers/insights.py` put the report in a chat, `bot/cli.py` writes it to a file.
 
 Privacy by design: what is stored (migration 0004_insights.sql), and why

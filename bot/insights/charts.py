@@ -11,6 +11,7 @@ import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 DPI = 100
 WIDTH = 8.0  # inches: 800 pixels at DPI
@@ -63,7 +64,7 @@ def bars(
             values = [v or 0 for v in one.values]
             offsets = [p if stacked else p - 0.4 + width * (index + 0.5) for p in positions]
             draw = axes.barh if horizontal else axes.bar
-            kwargs = {"left" if horizontal else "bottom": bottoms} if stacked else {}
+            kwargs: dict[str, Any] = {"left" if horizontal else "bottom": bottoms} if stacked else {}
             draw(offsets, values, width, label=one.label, color=COLOURS[index % len(COLOURS)], **kwargs)
             for offset, value, base in zip(offsets, one.values, bottoms, strict=True):
                 if value is None:  # mark the hidden small count where the bar would be

@@ -160,7 +160,8 @@ def _long_number(run: str) -> str:
     """Any other run of eight or more digits that is not a date: an account, a card, a number of some kind."""
     if _ISO_DATE.match(run):
         return run
-    kept = _DATE_START.match(run).end() if _is_date_start(run, 0) else 0  # type: ignore[union-attr]
+    start = _DATE_START.match(run) if _is_date_start(run, 0) else None  # _is_date_start: it matches
+    kept = start.end() if start is not None else 0
     if sum(c.isdigit() for c in run[kept:]) >= MIN_SCRUBBED_DIGITS:
         return run[: kept + 1] + NUMBER if kept else NUMBER
     return run

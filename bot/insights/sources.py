@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from bot.insights.period import Period
 from bot.platform.db import Database
+from bot.reminders.kinds import REMINDER_KINDS  # the reminder messages (not the weekly overview or notices)
 
 REMINDER_ACTIONS = (
     "remind", "remind_sent", "remind_blocked", "remind_late", "remind_dropped", "remind_failed", "going", "not_going",
@@ -52,8 +53,6 @@ async def columns(db: Database, table: str) -> set[str]:
 
 
 # --- reminders ------------------------------------------------------------------------------------
-
-REMINDER_KINDS = ("day_before", "hours_before")  # the reminder messages (not the weekly overview or notices)
 
 
 @dataclass

@@ -1,14 +1,14 @@
 """Key figures forward offers to the bot; coordinators approve them (issue 4). No Telegram in here.
 
-    KeyFigures(settings=, texts=, offers=, people=, conversation=, db=, clock=)
+    KeyFigures(settings=, texts=, offers=, people=, db=, clock=, messenger=)
         .start(who, payload) -> Reply | None           /start with an invite code (None: not an invite)
         .incoming(who, Incoming) -> Reply | None        anything sent in private (None: a question or the like)
         .command(who, name) -> Reply                    nieuw, uitnodiging, sleutelfiguren, nakijken, abonneren
         .forget_confirm(who) -> Reply | None            /vergeet of a key figure: says what stays
         .create_invite(created_by) -> (link, expires)   python -m bot invite
         .send_weekly_due() -> int                       the weekly list (the scheduler calls it hourly)
-        .shared.sender                                  the hook the Telegram app fills to send notices
-        button actions 'kf:...' (key figures) and 'ad:...' (admins); card buttons Deel and Beheer
+        a ChatExtension of the conversation: button actions 'k1:...' (key figures) and 'a1:...' (admins),
+        card buttons Deel and Beheer; notices go out through the messenger (None: nothing is sent)
 
 Modules: registry (tables), roles (the one role check), editor (field answers), desk (forward -> draft ->
 preview -> edit -> confirm), admin (review, manage offers and key figures), notices (subscriptions).
@@ -19,9 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.chat.conversation import Conversation, Who
+from bot.chat import actions as chat_actions
+from bot.chat.conversation import ActionHandler, Who
+from bot.chat.messenger import Messenger
 from bot.chat.people import People
 from bot.chat.replies import Button, Message, Reply
+from bot.keyfigures import actions
 from bot.keyfigures.admin import AdminDesk
 from bot.keyfigures.common import Shared
 from bot.keyfigures.desk import Incoming, KeyFigureDesk
@@ -47,9 +50,9 @@ class KeyFigures:
         texts: Texts,
         offers: OfferStore,
         people: People,
-        conversation: Conversation,
         db: Database,
         clock: Clock,
+        messenger: Messenger | None = None,
     ) -> None:
         registry = Registry(db, clock)
         self.registry = registry
@@ -62,22 +65,17 @@ class KeyFigures:
             registry=registry,
             roles=self.roles,
             clock=clock,
-            bot_username=settings.telegram.bot_username,
+            messenger=messenger,
         )
         self.notices = Notices(self.shared)
-        self.desk = KeyFigureDesk(self.shared, self.notices.announce)
-        self.admin = AdminDesk(self.shared, self.desk, self.notices.announce)
-        conversation.register_action("kf", self._kf_action)
-        conversation.register_action("ad", self._ad_action)
-        conversation.card_buttons.append(self._card_buttons)
+        self.admin = AdminDesk(self.shared, self.notices.announce)
+        self.desk = KeyFigureDesk(
+            self.shared, self.notices.announce, admin_view=self.admin.view, review_request=self.admin.review_request
+        )
 
     @property
     def bot_username(self) -> str | None:
         return self.shared.bot_username
-
-    @bot_username.setter
-    def bot_username(self, name: str | None) -> None:
-        self.shared.bot_username = name
 
     # --- entry points ---------------------------------------------------------------------------
 
@@ -105,26 +103,42 @@ class KeyFigures:
         if await self.registry.by_user(who.user_id) is None:
             return None
         texts = self.shared.texts
-        buttons = ((Button(texts.label("buttons.forget_yes"), "f:y"), Button(texts.label("buttons.forget_no"), "f:n")),)
-        return Reply((Message(texts("keyfigures.forget_confirm"), buttons),))
+        yes = Button(texts.label("buttons.forget_yes"), chat_actions.encode(chat_actions.Forget(yes=True)))
+        no = Button(texts.label("buttons.forget_no"), chat_actions.encode(chat_actions.Forget(yes=False)))
+        return Reply((Message(texts("keyfigures.forget_confirm"), ((yes, no),)),))
 
-    async def create_invite(self, created_by: str) -> tuple[str, dt.datetime]:
+    async def create_invite(self, created_by: str, *, days: int | None = None) -> tuple[str, dt.datetime]:
         """The invite link (or the bare code while the bot's username is unknown) and its expiry (UTC)."""
-        return await self.admin.create_invite(created_by)
+        return await self.admin.create_invite(created_by, days=days)
 
     async def send_weekly_due(self) -> int:
         return await self.notices.send_weekly_due()
 
-    # --- conversation hooks -----------------------------------------------------------------------
+    # --- the conversation's extension (bot.chat.conversation.ChatExtension) ------------------------
 
-    async def _kf_action(self, who: Who, args: list[str]) -> Reply:
-        verb = args[0] if args else ""
-        if verb in ("cat", "sc", "sub", "uns"):
-            return await self.notices.action(who.user_id, verb, args[1:])
-        return await self.desk.action(who.user_id, args)
+    def action_handlers(self) -> dict[str, ActionHandler]:
+        return {actions.KEY_FIGURE_PREFIX: self._kf_action, actions.ADMIN_PREFIX: self._ad_action}
 
-    async def _ad_action(self, who: Who, args: list[str]) -> Reply:
-        return await self.admin.action(who.user_id, args)
+    def menu_buttons(self) -> list[Button]:
+        return []
+
+    async def card_buttons(self, who: Who, stored: StoredOffer) -> Sequence[Button]:
+        return await self._card_buttons(who, stored)
+
+    async def browse_buttons(self, who: Who, what: str) -> list[Button]:
+        return []
+
+    async def _kf_action(self, who: Who, data: str) -> Reply | None:
+        action = actions.decode(data)
+        if action is None:
+            return None
+        if isinstance(action, actions.Categories | actions.ChooseCategory | actions.Subscribe | actions.Unsubscribe):
+            return await self.notices.action(who.user_id, action)
+        return await self.desk.action(who.user_id, action)
+
+    async def _ad_action(self, who: Who, data: str) -> Reply | None:
+        action = actions.decode_admin(data)
+        return None if action is None else await self.admin.action(who.user_id, action)
 
     async def _card_buttons(self, who: Who, stored: StoredOffer) -> Sequence[Button]:
         """Under every offer card: Deel for key figures and admins, Beheer for admins."""
@@ -133,5 +147,6 @@ class KeyFigures:
             return []
         buttons = list(self.shared.share_button(stored))
         if actor.role is Role.ADMIN:
-            buttons.append(Button(self.shared.texts.label("keyfigures.buttons.manage"), f"ad:m:{stored.pk}"))
+            manage = actions.encode_admin(actions.Manage(stored.pk))
+            buttons.append(Button(self.shared.texts.label("keyfigures.buttons.manage"), manage))
         return buttons

@@ -11,8 +11,8 @@ import logging
 from markupsafe import Markup
 
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
-from bot.keyfigures.common import Shared, photo_of
-from bot.keyfigures.desk import KeyFigureDesk
+from bot.keyfigures import actions
+from bot.keyfigures.common import Announce, Shared, photo_of
 from bot.keyfigures.registry import KeyFigure
 from bot.keyfigures.roles import Actor, Role
 from bot.offers.store import StoredOffer
@@ -22,13 +22,10 @@ MAX_REVIEW_LIST = 10
 
 
 class AdminDesk:
-    def __init__(self, shared: Shared, desk: KeyFigureDesk, announce) -> None:
+    def __init__(self, shared: Shared, announce: Announce) -> None:
         self.s = shared
         self.t = shared.texts
-        self.desk = desk
         self.announce = announce
-        desk.admin_view = self.view
-        desk.review_request = self.review_request
 
     def _label(self, key: str, **values: object) -> str:
         return self.t.label(key, **values)
@@ -45,14 +42,15 @@ class AdminDesk:
         """/uitnodiging: a one-time link for a new key figure."""
         actor = await self._admin(user_id, "/uitnodiging")
         if actor is None:
-            return self.desk.not_allowed()
+            return self.s.not_allowed()
         link, expires = await self.create_invite(actor.audit)
         return self._text("keyfigures.invite.made", link=link, until=self._date(expires))
 
-    async def create_invite(self, created_by: str) -> tuple[str, dt.datetime]:
-        """The invite link (or the bare code while the bot's username is unknown) and its expiry (UTC)."""
+    async def create_invite(self, created_by: str, *, days: int | None = None) -> tuple[str, dt.datetime]:
+        """The invite link (or the bare code while the bot's username is unknown) and its expiry (UTC);
+        valid `days` days (default: keyfigures.invite_days)."""
         code, expires = await self.s.registry.create_invite(
-            created_by=created_by, days=self.s.settings.keyfigures.invite_days
+            created_by=created_by, days=days or self.s.settings.keyfigures.invite_days
         )
         return self.s.start_link(code) or code, expires
 
@@ -65,8 +63,8 @@ class AdminDesk:
         """/sleutelfiguren: who they are, with buttons to mark trusted and to revoke."""
         actor = await self._admin(user_id, "/sleutelfiguren")
         if actor is None:
-            return self.desk.not_allowed()
-        found = await self.s.registry.list()
+            return self.s.not_allowed()
+        found = await self.s.registry.key_figures()
         if not found:
             return self._text("keyfigures.list.empty", replace=replace)
         lines = [self.t("keyfigures.list.intro")]
@@ -81,22 +79,18 @@ class AdminDesk:
         short = kf.name if len(kf.name) <= 18 else kf.name[:17] + "…"
         trust_label = "keyfigures.buttons.untrust" if kf.trusted else "keyfigures.buttons.trust"
         return (
-            Button(self._label(trust_label, name=short), f"ad:tr:{kf.id}:{0 if kf.trusted else 1}"),
-            Button(self._label("keyfigures.buttons.revoke", name=short), f"ad:rv:{kf.id}"),
+            Button(self._label(trust_label, name=short), actions.encode_admin(actions.Trust(kf.id, not kf.trusted))),
+            Button(self._label("keyfigures.buttons.revoke", name=short), actions.encode_admin(actions.Revoke(kf.id))),
         )
 
-    async def _trust(self, actor: Actor, args: list[str]) -> Reply:
-        if len(args) < 2 or not args[0].isdigit() or args[1] not in ("0", "1"):
-            return await self.key_figures(actor.user_id)
-        kf = await self.s.registry.set_flag(int(args[0]), trusted=args[1] == "1", changed_by=actor.audit)
+    async def _trust(self, actor: Actor, key_figure: int, trusted: bool) -> Reply:
+        kf = await self.s.registry.set_flag(key_figure, trusted=trusted, changed_by=actor.audit)
         if kf is None:
             return self._text("keyfigures.list.gone")
         return await self.key_figures(actor.user_id, replace=True)
 
-    async def _revoke(self, actor: Actor, args: list[str]) -> Reply:
-        if not args or not args[0].isdigit():
-            return await self.key_figures(actor.user_id)
-        kf = await self.s.registry.set_flag(int(args[0]), active=False, changed_by=actor.audit)
+    async def _revoke(self, actor: Actor, key_figure: int) -> Reply:
+        kf = await self.s.registry.set_flag(key_figure, active=False, changed_by=actor.audit)
         if kf is None:
             return self._text("keyfigures.list.gone")
         await self.s.registry.clear_session(kf.user_id)
@@ -133,9 +127,9 @@ class AdminDesk:
             body += Markup("\n\n") + self.t("keyfigures.preview.past")
         buttons = rows(
             [
-                Button(self._label("keyfigures.buttons.approve"), f"ad:ok:{pk}"),
-                Button(self._label("keyfigures.buttons.adjust"), f"kf:ed:{pk}"),
-                Button(self._label("keyfigures.buttons.refuse"), f"ad:no:{pk}"),
+                Button(self._label("keyfigures.buttons.approve"), actions.encode_admin(actions.Approve(pk))),
+                Button(self._label("keyfigures.buttons.adjust"), actions.encode(actions.EditMenu(pk))),
+                Button(self._label("keyfigures.buttons.refuse"), actions.encode_admin(actions.Refuse(pk))),
             ]
         )
         return Message(body, buttons, photo=photo_of(stored))
@@ -144,8 +138,8 @@ class AdminDesk:
         """/nakijken: the offers that wait for approval (also when a notice did not arrive)."""
         actor = await self._admin(user_id, "/nakijken")
         if actor is None:
-            return self.desk.not_allowed()
-        waiting = await self.s.offers.list(statuses=("pending",))
+            return self.s.not_allowed()
+        waiting = await self.s.offers.select(statuses=("pending",))
         if not waiting:
             return self._text("keyfigures.review.none")
         messages = [Message(self.t("keyfigures.review.list", count=len(waiting)))]
@@ -158,7 +152,7 @@ class AdminDesk:
         if stored.status == "pending":
             return Reply((await self._review_message(stored, notes),))
         if stored.status == "draft":
-            return self.desk.preview(stored, notes=notes)
+            return self.s.preview(stored, notes=notes)
         return self._manage_reply(stored, notes)
 
     async def _approve(self, actor: Actor, stored: StoredOffer) -> Reply:
@@ -189,8 +183,8 @@ class AdminDesk:
         pk = stored.pk
         buttons = rows(
             [
-                Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}"),
-                Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"),
+                Button(self._label("keyfigures.buttons.edit"), actions.encode(actions.EditMenu(pk))),
+                Button(self._label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(pk))),
             ]
         )
         await self._tell_submitter(
@@ -218,21 +212,24 @@ class AdminDesk:
         pk = stored.pk
         status = self.t("keyfigures.manage.status", status=self._label(f"keyfigures.status.{stored.status}"))
         body = join_lines([*notes, status]) + Markup("\n\n") + self.s.card(stored)
-        first = [Button(self._label("keyfigures.buttons.adjust"), f"kf:ed:{pk}")]
+        first = [Button(self._label("keyfigures.buttons.adjust"), actions.encode(actions.EditMenu(pk)))]
         if stored.status == "published":
-            first.append(Button(self._label("keyfigures.buttons.call_off"), f"ad:cx:{pk}"))
+            first.append(Button(self._label("keyfigures.buttons.call_off"), actions.encode_admin(actions.CallOff(pk))))
         elif stored.status == "cancelled":
-            first.append(Button(self._label("keyfigures.buttons.republish"), f"ad:up:{pk}"))
+            first.append(
+                Button(self._label("keyfigures.buttons.republish"), actions.encode_admin(actions.Republish(pk)))
+            )
         elif stored.status == "pending":
-            first.append(Button(self._label("keyfigures.buttons.approve"), f"ad:ok:{pk}"))
-        buttons = rows(first, [Button(self._label("keyfigures.buttons.delete"), f"ad:de:{pk}")])
+            first.append(Button(self._label("keyfigures.buttons.approve"), actions.encode_admin(actions.Approve(pk))))
+        delete = actions.encode_admin(actions.Delete(pk))
+        buttons = rows(first, [Button(self._label("keyfigures.buttons.delete"), delete)])
         return Reply((Message(body, buttons, photo=photo_of(stored)),))
 
-    def _confirm_reply(self, key: str, yes: str, stored: StoredOffer) -> Reply:
+    def _confirm_reply(self, key: str, yes: actions.AdminAction, stored: StoredOffer) -> Reply:
         buttons = rows(
             [
-                Button(self._label(f"keyfigures.buttons.{key}_yes"), f"ad:{yes}:{stored.pk}"),
-                Button(self._label("keyfigures.buttons.no"), f"ad:m:{stored.pk}"),
+                Button(self._label(f"keyfigures.buttons.{key}_yes"), actions.encode_admin(yes)),
+                Button(self._label("keyfigures.buttons.no"), actions.encode_admin(actions.Manage(stored.pk))),
             ]
         )
         return Reply((Message(self.t(f"keyfigures.manage.{key}_confirm", title=stored.offer.title), buttons),))
@@ -260,36 +257,35 @@ class AdminDesk:
             return await self._already(stored)
         return Reply((Message(self.t("keyfigures.manage.deleted", title=stored.offer.title)),), replace=True)
 
-    # --- buttons: ad:<verb>:<arg>... ------------------------------------------------------------------
+    # --- buttons (bot/keyfigures/actions.py) -----------------------------------------------------
 
-    async def action(self, user_id: int, args: list[str]) -> Reply:
-        verb = args[0] if args else ""
-        actor = await self._admin(user_id, f"ad:{verb}")
+    async def action(self, user_id: int, action: actions.AdminAction) -> Reply:
+        actor = await self._admin(user_id, actions.log_name(action))
         if actor is None:
-            return self.desk.not_allowed()
-        rest = args[1:]
-        if verb == "tr":
-            return await self._trust(actor, rest)
-        if verb == "rv":
-            return await self._revoke(actor, rest)
-        stored = await self.desk.stored_from(rest[0] if rest else None)
+            return self.s.not_allowed()
+        match action:
+            case actions.Trust(key_figure, trusted):
+                return await self._trust(actor, key_figure, trusted)
+            case actions.Revoke(key_figure):
+                return await self._revoke(actor, key_figure)
+        stored = await self.s.offers.get_by_pk(action.pk)
         if stored is None:
             return self._text("keyfigures.gone")
-        if verb == "ok":
-            return await self._approve(actor, stored)
-        if verb == "no":
-            return await self._refuse(actor, stored)
-        if verb == "m":
-            return self._manage_reply(stored)
-        if verb == "cx":
-            return self._confirm_reply("call_off", "cxy", stored)
-        if verb == "cxy":
-            return await self._call_off(actor, stored)
-        if verb == "up":
-            return await self._republish(actor, stored)
-        if verb == "de":
-            return self._confirm_reply("delete", "dey", stored)
-        if verb == "dey":
-            return await self._delete(actor, stored)
-        log.info("unknown admin action %r", verb[:10])
+        match action:
+            case actions.Approve():
+                return await self._approve(actor, stored)
+            case actions.Refuse():
+                return await self._refuse(actor, stored)
+            case actions.Manage():
+                return self._manage_reply(stored)
+            case actions.CallOff():
+                return self._confirm_reply("call_off", actions.CallOffConfirmed(stored.pk), stored)
+            case actions.CallOffConfirmed():
+                return await self._call_off(actor, stored)
+            case actions.Republish():
+                return await self._republish(actor, stored)
+            case actions.Delete():
+                return self._confirm_reply("delete", actions.DeleteConfirmed(stored.pk), stored)
+            case actions.DeleteConfirmed():
+                return await self._delete(actor, stored)
         return self._manage_reply(stored)

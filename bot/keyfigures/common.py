@@ -1,7 +1,7 @@
 """What the key figure, admin and notice parts share: texts, stores, the clock, cards, links, sending.
 
 Sending to someone other than the person who acts (admins, subscribers, the key figure who forwarded
-an offer) goes through `Shared.send`, a hook the Telegram application fills in. Until then (terminal,
+an offer) goes through `Shared.send`, on the messenger bot/core.py passes in. Without one (terminal,
 command line) nothing is sent and the callers say so; the data is in the database either way, so a
 failed notice never loses an offer: admins find pending offers with /nakijken.
 """
@@ -10,26 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
 from markupsafe import Markup
 
-from bot.chat.cards import card
+from bot.chat.actions import offer_link
+from bot.chat.messenger import Messenger
 from bot.chat.people import People
-from bot.chat.replies import MAX_ACTION_BYTES, Button, Message, Reply
+from bot.chat.replies import Button, Message, Reply, rows
+from bot.keyfigures import actions, draftview
+from bot.keyfigures.draftview import is_past, offer_card
 from bot.keyfigures.registry import Registry
-from bot.keyfigures.roles import Roles
+from bot.keyfigures.roles import Actor, Roles
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
+from bot.reminders.sending import Blocked, SendError
 
 log = logging.getLogger("bot.keyfigures")
-
-Sender = Callable[[int, Message], Awaitable[bool]]
 
 
 class Announce(Protocol):
@@ -44,17 +46,16 @@ class AdminView(Protocol):
     async def __call__(self, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply: ...
 
 
-MAX_START_PAYLOAD = 64  # Telegram's limit for the deep link start parameter
+class Review(Protocol):
+    """Tell every admin a forwarded offer waits for approval; returns how many were reached."""
+
+    async def __call__(self, stored: StoredOffer, actor: Actor) -> int: ...
 
 
 def photo_of(stored: StoredOffer) -> str | None:
     """The Telegram file id of the flyer photo a key figure forwarded with the offer, if any."""
     photo = stored.offer.extra.get("photo")
     return photo if isinstance(photo, str) and photo else None
-
-
-def fits(action: str) -> bool:
-    return len(action.encode()) <= MAX_ACTION_BYTES
 
 
 @dataclass
@@ -66,9 +67,15 @@ class Shared:
     registry: Registry
     roles: Roles
     clock: Clock
-    bot_username: str | None = None
-    sender: Sender | None = None
+    messenger: Messenger | None = None  # None: the terminal or the command line, nothing is sent unasked
     _warned_no_sender: bool = field(default=False, repr=False)
+
+    @property
+    def bot_username(self) -> str | None:
+        """From the config, else as Telegram told it at start-up (deep links need it)."""
+        if self.settings.telegram.bot_username:
+            return self.settings.telegram.bot_username
+        return self.messenger.username if self.messenger is not None else None
 
     # --- time ---------------------------------------------------------------------------------
 
@@ -88,10 +95,7 @@ class Shared:
 
     def offer_link(self, stored: StoredOffer) -> str | None:
         """The deep link that opens this offer's card (by number when the id is too long for Telegram)."""
-        payload = f"offer-{stored.offer.id}"
-        if len(payload) > MAX_START_PAYLOAD:
-            payload = f"offer-{stored.pk}"
-        return self.start_link(payload)
+        return self.start_link(offer_link(stored.offer.id, stored.pk))
 
     def share_url(self, stored: StoredOffer) -> str | None:
         """Telegram's share dialog with the offer's deep link: one tap, pick the person, sent."""
@@ -105,24 +109,10 @@ class Shared:
 
     def card(self, stored: StoredOffer, *, full: bool = True) -> Markup:
         """The offer's card as people see it; a past one-off date is still shown (for previews)."""
-        offer = stored.offer
-        start = end = None
-        if offer.when is not None:
-            found = next_occurrence(offer.when, self.now_local())
-            start, end = found if found is not None else (offer.when.start, offer.when.end)
-        return card(
-            offer,
-            self.texts,
-            next_start=start,
-            next_end=end,
-            today=self.today(),
-            full=full,
-            cancelled=stored.status == "cancelled",
-        )
+        return offer_card(stored.offer, self.texts, self.now_local(), full=full, cancelled=stored.status == "cancelled")
 
     def is_past(self, stored: StoredOffer) -> bool:
-        when = stored.offer.when
-        return when is not None and next_occurrence(when, self.now_local()) is None
+        return is_past(stored.offer, self.now_local())
 
     def share_button(self, stored: StoredOffer) -> list[Button]:
         url = self.share_url(stored) if stored.status == "published" else None
@@ -132,7 +122,7 @@ class Shared:
 
     async def send(self, user_id: int, message: Message) -> bool:
         """Send something unasked to one person; False when it could not be sent (logged, never raised)."""
-        if self.sender is None:
+        if self.messenger is None:
             if not self._warned_no_sender:
                 log.warning("no Telegram connection: notices to admins and key figures are not sent")
                 self._warned_no_sender = True
@@ -142,10 +132,18 @@ class Shared:
             return False
         chat_id = person.chat_id if person is not None else user_id
         try:
-            return await self.sender(chat_id, message)
+            await self.messenger.send(chat_id, message)
+        except Blocked:
+            await self.people.blocked(chat_id)  # private chats: chat id == user id
+            log.info("a notice was refused: the person blocked the bot")
+            return False
+        except SendError as error:
+            log.warning("a notice could not be sent: %s", type(error).__name__)
+            return False
         except Exception:  # a notice must never break the action that caused it
             log.exception("sending a notice failed")
             return False
+        return True
 
     async def tell_admins(self, message: Message) -> int:
         """Send to every admin in the config; returns how many got it."""
@@ -153,3 +151,42 @@ class Shared:
         for admin in self.settings.telegram.admins:
             sent += await self.send(admin, message)
         return sent
+
+    # --- shared replies ---------------------------------------------------------------------------
+
+    def not_allowed(self) -> Reply:
+        c = self.settings.contact
+        text = self.texts("keyfigures.not_allowed", name=c.name, phone=c.phone, email=c.email)
+        return Reply((Message(text),), notice=None)
+
+    def preview(
+        self,
+        stored: StoredOffer,
+        *,
+        notes: list[Markup] | tuple[Markup, ...] = (),
+        duplicate: StoredOffer | None = None,
+        instead_of_confirm: Sequence[Button] = (),
+    ) -> Reply:
+        """The draft as people will see it (bot/keyfigures/draftview.py), with Bevestig / Pas aan / Annuleer and
+        📅 Datum aanpassen when the date needs a look. With a probable `duplicate`, that offer is shown under
+        it and Bevestig makes way for `instead_of_confirm` (the desk's Toch toevoegen / Samenvoegen)."""
+        pk = stored.pk
+        shown = draftview.preview(
+            stored.offer,
+            self.texts,
+            self.now_local(),
+            notes=notes,
+            duplicate=duplicate.offer if duplicate is not None else None,
+        )
+        set_date = Button(self.texts.label("keyfigures.buttons.set_date"), actions.encode(actions.AskField(pk, "w")))
+        first = [Button(self.texts.label("keyfigures.buttons.confirm"), actions.encode(actions.Confirm(pk)))]
+        if duplicate is not None and instead_of_confirm:
+            first = list(instead_of_confirm)
+        buttons = rows(
+            [*first, Button(self.texts.label("keyfigures.buttons.edit"), actions.encode(actions.EditMenu(pk)))],
+            [
+                Button(self.texts.label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(pk))),
+                *([set_date] if shown.asks_date else []),
+            ],
+        )
+        return Reply((Message(shown.body, buttons, photo=photo_of(stored)),))

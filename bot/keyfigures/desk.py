@@ -6,6 +6,11 @@ caption, a text after /nieuw, and a long pasted text (LONG_PASTE characters or m
 is a question like anyone's. People who are not key figures and forward something get a polite 'only key
 figures can add offers' and nothing of it is stored.
 
+A paste is read as the key figure wrote it: a second text is glued to the first only when Telegram split
+one long message (the first part near its 4096-character limit, the rest at once); a time typed under
+✏️ Pas aan is applied as written and said back, and a date without a time makes the bot ask for the time;
+a probable duplicate is shown in the preview, before Bevestig.
+
 Where a key figure is in an exchange (registering, answering a field, pasting) lives in the database
 (`keyfigure_sessions`), so a restart in the middle loses nothing. Every change of an offer goes through
 OfferStore, so the audit trail holds who (a key figure's number or an admin's id) and when.
@@ -16,17 +21,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from bot.chat.cards import age_text, contact_text, price_text, when_text, where_text
+from bot.chat.cards import age_text, contact_text, date_text, price_text, when_text, where_text
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
-from bot.intake import extract_offer, find_duplicates
-from bot.keyfigures.common import AdminView, Announce, Shared, fits, photo_of
+from bot.intake import find_duplicates
+from bot.keyfigures import actions
+from bot.keyfigures.common import AdminView, Announce, Review, Shared, photo_of
+from bot.keyfigures.draftview import DraftRead, notes_for, read_draft
 from bot.keyfigures.editor import FIELDS, apply, parse_answer, valid_offer
 from bot.keyfigures.registry import INVITE_PREFIX, MAX_NAME, MAX_ORGANISATION, InviteResult, Session
 from bot.keyfigures.roles import Actor, Role
@@ -36,12 +42,15 @@ from bot.offers.store import StoredOffer
 log = logging.getLogger("bot.keyfigures")
 
 LONG_PASTE = 200  # a typed text this long from a key figure is an offer, not a question
-CONTINUATION_SECONDS = 20  # Telegram splits a long paste into messages of 4096: glue them back together
+# Telegram splits a paste longer than 4096 characters (UTF-16 units) into messages that arrive at once. Only a
+# part that came close to that limit can have been cut off; a shorter text was whole, even if the next paste
+# follows seconds later ("two announcements pasted 3 s apart are two drafts").
+SPLIT_NEAR = 3000  # a part at least this long may have been cut at the limit
+CONTINUATION_SECONDS = 10
 MAX_RAW = 20_000  # what is kept of a pasted text while it may still grow
 # A question the bot asked (a field, 'paste the text now') is forgotten after this long, so a key figure who
 # walked away is not stuck: their next short text is a question again. The draft itself stays.
 SESSION_HOURS = 24
-NOTE_WARNINGS = ("text_truncated", "see_attachment", "multiple_dates", "ambiguous_date", "time_missing")
 MERGE_TEXT_FIELDS = ("summary", "description", "organizer", "registration", "transport", "eligibility")
 
 
@@ -61,14 +70,16 @@ class Incoming:
 
 
 class KeyFigureDesk:
-    def __init__(self, shared: Shared, announce: Announce) -> None:
+    def __init__(self, shared: Shared, announce: Announce, *, admin_view: AdminView, review_request: Review) -> None:
         self.s = shared
         self.t = shared.texts
         self.announce = announce
-        # Filled in by the admin part (AdminDesk), which builds on this one.
-        self.admin_view: AdminView | None = None
-        self.review_request: Callable[[StoredOffer, Actor], Awaitable[int]] | None = None
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.admin_view = admin_view  # an admin's card of an offer after an edit (the admin part)
+        self.review_request = review_request  # tell the admins an offer waits for approval (the admin part)
+        # One message of a person at a time (a paste split in parts, a field answer): a lock per person who
+        # is being served, with how many of their messages hold or wait for it; gone when that is none.
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -79,7 +90,7 @@ class KeyFigureDesk:
         return Reply((Message(self.t(key, **values)),))
 
     def not_allowed(self) -> Reply:
-        return Reply((Message(self.t("keyfigures.not_allowed", **self._contact())),), notice=None)
+        return self.s.not_allowed()
 
     def _contact(self) -> dict[str, str]:
         c = self.s.settings.contact
@@ -87,11 +98,6 @@ class KeyFigureDesk:
 
     def _gone(self) -> Reply:
         return self._text("keyfigures.gone")
-
-    async def stored_from(self, arg: str | None) -> StoredOffer | None:
-        if not arg or not arg.isdigit():
-            return None
-        return await self.s.offers.get_by_pk(int(arg))
 
     async def may_edit(self, actor: Actor, stored: StoredOffer) -> bool:
         """Admins edit any offer; a key figure only their own draft."""
@@ -101,11 +107,11 @@ class KeyFigureDesk:
             return False
         return await self.s.registry.submitter(stored.offer.id) == actor.user_id
 
-    async def _editable(self, user_id: int, arg: str | None, action: str) -> tuple[Actor, StoredOffer] | Reply:
+    async def _editable(self, user_id: int, pk: int, action: str) -> tuple[Actor, StoredOffer] | Reply:
         actor = await self.s.roles.require(user_id, Role.KEY_FIGURE, action)
         if actor is None:
             return self.not_allowed()
-        stored = await self.stored_from(arg)
+        stored = await self.s.offers.get_by_pk(pk)
         if stored is None:
             return self._gone()
         if not await self.may_edit(actor, stored):
@@ -160,12 +166,16 @@ class KeyFigureDesk:
 
     async def incoming(self, user_id: int, chat_id: int, message: Incoming) -> Reply | None:
         """A message in the private chat. None: not for this part (a question, a sticker): the rest answers."""
-        async with self._locks[user_id]:
-            try:
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._users[user_id] += 1
+        try:
+            async with lock:
                 return await self._incoming(user_id, chat_id, message)
-            finally:
-                if not self._locks[user_id].locked():
-                    self._locks.pop(user_id, None)
+        finally:
+            self._users[user_id] -= 1
+            if not self._users[user_id]:  # nobody else holds or waits for it
+                del self._users[user_id]
+                del self._locks[user_id]
 
     async def _incoming(self, user_id: int, chat_id: int, message: Incoming) -> Reply | None:
         registry = self.s.registry
@@ -212,8 +222,16 @@ class KeyFigureDesk:
         return age > dt.timedelta(hours=SESSION_HOURS)
 
     def _continues(self, session: Session) -> bool:
+        """Is this text the rest of a message Telegram split? Only when the part before was cut near the
+        limit and this one follows at once."""
         at = session.data.get("raw_at")
-        if not isinstance(at, str) or not isinstance(session.data.get("raw"), str):
+        raw = session.data.get("raw")
+        if not isinstance(at, str) or not isinstance(raw, str):
+            return False
+        part = session.data.get("part_units")
+        if not isinstance(part, int):
+            part = utf16_units(raw)
+        if part < SPLIT_NEAR:
             return False
         elapsed = self.s.clock.now() - dt.datetime.fromisoformat(at)
         return dt.timedelta(0) <= elapsed <= dt.timedelta(seconds=CONTINUATION_SECONDS)
@@ -230,7 +248,7 @@ class KeyFigureDesk:
             return self._text("keyfigures.draft.paste_now")
         drafts_line = self.t("operations.open_drafts", count=len(drafts))
         text = self.t("keyfigures.draft.paste_now") + Markup("\n\n") + drafts_line
-        buttons = tuple((Button(f"✏️ {title}"[:60], f"kf:pv:{pk}"),) for pk, title in drafts)
+        buttons = tuple((Button(f"✏️ {title}"[:60], actions.encode(actions.Back(pk))),) for pk, title in drafts)
         return Reply((Message(text, buttons),))
 
     # --- making the draft -----------------------------------------------------------------------
@@ -243,36 +261,25 @@ class KeyFigureDesk:
             candidate = base[: 80 - len(suffix)].rstrip("-") + suffix
         return candidate
 
-    def _extract(self, text: str, origin: str | None, photo: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
-        extraction = extract_offer(text, today=self.s.today(), origin=origin, tz=self.s.settings.timezone_name)
-        data = dict(extraction.offer)
-        missing = list(extraction.missing)
-        if not data.get("title"):
-            data["title"] = self._label("keyfigures.draft.no_title")
-            if "title" not in missing:
-                missing.insert(0, "title")
-        if photo:
-            data["photo"] = photo
-        warnings = [w for w in extraction.warnings if w in NOTE_WARNINGS]
-        return data, missing, warnings
+    def _extract(self, text: str, origin: str | None, photo: str | None) -> DraftRead:
+        return read_draft(
+            text, today=self.s.today(), tz=self.s.settings.timezone_name, texts=self.t, origin=origin, photo=photo
+        )
 
     async def _draft(self, actor: Actor, text: str, *, origin: str | None, photo: str | None, pasted: bool) -> Reply:
         if not any(ch.isalnum() for ch in text) and photo is None:
             return self._text("keyfigures.draft.empty")
-        data, missing, warnings = self._extract(text, origin, photo)
-        if "empty_text" in warnings or (not text.strip() and photo is None):
+        read = self._extract(text, origin, photo)
+        if "empty_text" in read.warnings or (not text.strip() and photo is None):
             return self._text("keyfigures.draft.empty")
-        data["id"] = await self._free_id(str(data["id"]))
+        data = dict(read.data, id=await self._free_id(str(read.data["id"])))
         offer = valid_offer(data)
         stored = await self.s.offers.save(offer, source=actor.source, actor=actor.audit, status="draft")
         await self.s.registry.record_submission(
             offer.id, user_id=actor.user_id, key_figure_id=actor.key_figure.id if actor.key_figure else None
         )
-        raw = {"raw": text[:MAX_RAW], "raw_at": self.s.clock.now().isoformat()} if pasted else {}
-        notes = [self.t(f"keyfigures.warnings.{w}") for w in warnings]
-        if pasted:
-            notes.insert(0, self.t("keyfigures.draft.read_as_offer"))
-        return await self._after_draft(actor, stored, missing, notes, raw)
+        raw = self._raw(text[:MAX_RAW], part=text) if pasted else {}
+        return await self._after_draft(actor, stored, read.missing, notes_for(read, self.t, pasted=pasted), raw)
 
     async def _after_draft(
         self, actor: Actor, stored: StoredOffer, missing: list[str], notes: list[Markup], raw: dict[str, Any]
@@ -289,7 +296,11 @@ class KeyFigureDesk:
             await self.s.registry.set_session(actor.user_id, "pasted", offer_id=stored.offer.id, data=raw)
         else:
             await self.s.registry.clear_session(actor.user_id)
-        return self.preview(stored, notes=notes)
+        return await self.draft_preview(stored, notes=notes)
+
+    def _raw(self, whole: str, *, part: str) -> dict[str, Any]:
+        """What the session keeps of a paste, to glue a part Telegram split off back on."""
+        return {"raw": whole, "raw_at": self.s.clock.now().isoformat(), "part_units": utf16_units(part)}
 
     async def _continue_paste(self, actor: Actor, session: Session, text: str) -> Reply:
         """The next part of a long text Telegram split up: read the whole text again into the same draft."""
@@ -298,37 +309,23 @@ class KeyFigureDesk:
             await self.s.registry.clear_session(actor.user_id)
             return await self._draft(actor, text, origin=None, photo=None, pasted=True)
         whole = (str(session.data["raw"]) + "\n" + text)[:MAX_RAW]
-        data, missing, warnings = self._extract(whole, None, photo_of(stored))
-        data["id"] = stored.offer.id
-        offer = valid_offer(data)
+        read = self._extract(whole, None, photo_of(stored))
+        offer = valid_offer(dict(read.data, id=stored.offer.id))
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status="draft")
-        raw = {"raw": whole, "raw_at": self.s.clock.now().isoformat()}
-        notes = [self.t("keyfigures.draft.glued"), *(self.t(f"keyfigures.warnings.{w}") for w in warnings)]
-        return await self._after_draft(actor, stored, missing, notes, raw)
+        raw = self._raw(whole, part=text)
+        notes = [self.t("keyfigures.draft.glued"), *notes_for(read, self.t, pasted=False)]
+        return await self._after_draft(actor, stored, read.missing, notes, raw)
 
     # --- preview and editing ------------------------------------------------------------------
 
-    def preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
-        """The draft as people will see it, with Bevestig / Pas aan / Annuleer."""
-        offer, pk = stored.offer, stored.pk
-        lines: list[Markup | None] = [self.t("keyfigures.preview.intro"), *notes]
-        extra: list[Button] = []
-        if offer.when is None and offer.kind == "activity":
-            lines.append(self.t("keyfigures.preview.no_date"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        elif self.s.is_past(stored):
-            lines.append(self.t("keyfigures.preview.past"))
-            extra.append(Button(self._label("keyfigures.buttons.set_date"), f"kf:f:{pk}:w"))
-        body = join_lines(lines) + Markup("\n\n") + self.s.card(stored)
-        buttons = rows(
-            [
-                Button(self._label("keyfigures.buttons.confirm"), f"kf:ok:{pk}"),
-                Button(self._label("keyfigures.buttons.edit"), f"kf:ed:{pk}"),
-                Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}"),
-            ],
-            extra,
-        )
-        return Reply((Message(body, buttons, photo=photo_of(stored)),))
+    async def draft_preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
+        """The preview (Shared.preview), with the warning that the offer is already there when it probably is:
+        then Bevestig makes way for Toch toevoegen / Samenvoegen, before the key figure confirms."""
+        duplicate = await self._duplicate_of(stored)
+        if duplicate is None:
+            return self.s.preview(stored, notes=notes)
+        buttons = self._duplicate_buttons(stored, duplicate)
+        return self.s.preview(stored, notes=notes, duplicate=duplicate, instead_of_confirm=buttons)
 
     def _current(self, offer: Offer, code: str) -> str:
         """The field's value as plain text, to show next to the question."""
@@ -355,8 +352,8 @@ class KeyFigureDesk:
         pk = stored.pk
         buttons: list[Button] = []
         if code == "w":
-            buttons.append(Button(self._label("keyfigures.buttons.no_date"), f"kf:nd:{pk}"))
-        buttons.append(Button(self._label("keyfigures.buttons.back"), f"kf:pv:{pk}"))
+            buttons.append(Button(self._label("keyfigures.buttons.no_date"), actions.encode(actions.NoDate(pk))))
+        buttons.append(Button(self._label("keyfigures.buttons.back"), actions.encode(actions.Back(pk))))
         text = join_lines(
             [
                 self.t(f"keyfigures.ask.{code}"),
@@ -367,16 +364,19 @@ class KeyFigureDesk:
 
     def edit_menu(self, stored: StoredOffer) -> Reply:
         pk = stored.pk
-        buttons = [Button(self._label(f"keyfigures.fields.{code}"), f"kf:f:{pk}:{code}") for code in FIELDS]
+        buttons = [
+            Button(self._label(f"keyfigures.fields.{code}"), actions.encode(actions.AskField(pk, code)))
+            for code in FIELDS
+        ]
         pairs = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        back = [Button(self._label("keyfigures.buttons.back"), f"kf:pv:{pk}")]
+        back = [Button(self._label("keyfigures.buttons.back"), actions.encode(actions.Back(pk)))]
         return Reply((Message(self.t("keyfigures.edit.which", title=stored.offer.title), rows(*pairs, back)),))
 
     async def show(self, actor: Actor, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply:
         """Back to where an edit came from: the preview of a draft, an admin's review or manage card."""
         if stored.status == "draft":
-            return self.preview(stored, notes=notes)
-        if actor.role is Role.ADMIN and self.admin_view is not None:
+            return await self.draft_preview(stored, notes=notes)
+        if actor.role is Role.ADMIN:
             return await self.admin_view(stored, notes=notes)
         return self._text("keyfigures.confirm.already", title=stored.offer.title)
 
@@ -397,13 +397,23 @@ class KeyFigureDesk:
         except OfferError:
             return Reply((Message(self.t("keyfigures.edit.invalid")), self._prompt(stored, code)))
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status=stored.status)
-        return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved"))
+        if code != "w":
+            return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved"))
+        read = self._current(stored.offer, "w")
+        if update.ask_time:
+            # The date is in; the time is asked, not assumed: no silent 00:00-23:59.
+            await self.s.registry.set_session(
+                actor.user_id, "field", offer_id=stored.offer.id, field="w", data=dict(session.data)
+            )
+            day = date_text(stored.offer.when.start.date(), self.t, today=self.s.today()) if stored.offer.when else read
+            return Reply((Message(self.t("keyfigures.edit.ask_time", day=day)), self._prompt(stored, "w")))
+        return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved_when", when=read))
 
     async def _next_field(self, actor: Actor, session: Session, stored: StoredOffer, note: Markup) -> Reply:
         then = [c for c in session.data.get("then", []) if c in FIELDS]
         if then and then[0] == "w" and stored.offer.when is not None:
             then = then[1:]
-        raw = {k: v for k, v in session.data.items() if k in ("raw", "raw_at")}
+        raw = {k: v for k, v in session.data.items() if k in ("raw", "raw_at", "part_units")}
         if then:
             await self.s.registry.set_session(
                 actor.user_id, "field", offer_id=stored.offer.id, field=then[0], data={"then": then[1:], **raw}
@@ -412,64 +422,66 @@ class KeyFigureDesk:
         await self.s.registry.clear_session(actor.user_id)
         return await self.show(actor, stored, notes=(note,))
 
-    # --- buttons: kf:<verb>:<offer pk>[:arg] ------------------------------------------------------
+    # --- buttons (bot/keyfigures/actions.py) -------------------------------------------------------
 
-    async def action(self, user_id: int, args: list[str]) -> Reply:
-        verb = args[0] if args else ""
-        arg = args[1] if len(args) > 1 else None
-        handlers = {
-            "ok": self._confirm,
-            "da": self._confirm_anyway,
-            "ed": self._edit_menu,
-            "f": self._ask_field,
-            "k": self._set_kind,
-            "nd": self._no_date,
-            "pv": self._back,
-            "x": self._cancel,
-            "dm": self._merge,
-        }
-        handler = handlers.get(verb)
-        if handler is None:
-            log.info("unknown key figure action %r", verb[:10])
-            return self._gone()
-        return await handler(user_id, arg, args[2:])
+    async def action(self, user_id: int, action: actions.DraftAction) -> Reply:
+        match action:
+            case actions.Confirm(pk):
+                return await self._confirm(user_id, pk)
+            case actions.ConfirmAnyway(pk):
+                return await self._confirm(user_id, pk, check=False)
+            case actions.EditMenu(pk):
+                return await self._edit_menu(user_id, pk)
+            case actions.AskField(pk, code):
+                return await self._ask_field(user_id, pk, code)
+            case actions.SetKind(pk, kind):
+                return await self._set_kind(user_id, pk, kind)
+            case actions.NoDate(pk):
+                return await self._no_date(user_id, pk)
+            case actions.Back(pk):
+                return await self._back(user_id, pk)
+            case actions.Cancel(pk):
+                return await self._cancel(user_id, pk)
+            case actions.Merge(pk, other):
+                return await self._merge(user_id, pk, other)
 
-    async def _edit_menu(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:ed")
+    async def _edit_menu(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:ed")
         if isinstance(found, Reply):
             return found
         await self.s.registry.clear_session(user_id)
         return self.edit_menu(found[1])
 
-    async def _ask_field(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:f")
+    async def _ask_field(self, user_id: int, pk: int, code: str) -> Reply:
+        found = await self._editable(user_id, pk, "kf:f")
         if isinstance(found, Reply):
             return found
         _actor, stored = found
-        code = rest[0] if rest else ""
         if code not in FIELDS:
             return self.edit_menu(stored)
         if code == "k":
-            buttons = [Button(self._label(f"keyfigures.kinds.{k}"), f"kf:k:{stored.pk}:{k}") for k in KINDS]
-            back = [Button(self._label("keyfigures.buttons.back"), f"kf:pv:{stored.pk}")]
+            buttons = [
+                Button(self._label(f"keyfigures.kinds.{k}"), actions.encode(actions.SetKind(stored.pk, k)))
+                for k in KINDS
+            ]
+            back = [Button(self._label("keyfigures.buttons.back"), actions.encode(actions.Back(stored.pk)))]
             return Reply((Message(self.t("keyfigures.ask.k"), rows(buttons[:2], buttons[2:], back)),))
         await self.s.registry.set_session(user_id, "field", offer_id=stored.offer.id, field=code)
         return Reply((self._prompt(stored, code),))
 
-    async def _set_kind(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:k")
+    async def _set_kind(self, user_id: int, pk: int, kind: str) -> Reply:
+        found = await self._editable(user_id, pk, "kf:k")
         if isinstance(found, Reply):
             return found
         actor, stored = found
-        kind = rest[0] if rest else ""
         if kind not in KINDS:
             return self.edit_menu(stored)
         offer = apply(stored.offer, {"kind": kind})
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status=stored.status)
         return await self.show(actor, stored, notes=(self.t("keyfigures.edit.saved"),))
 
-    async def _no_date(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:nd")
+    async def _no_date(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:nd")
         if isinstance(found, Reply):
             return found
         actor, stored = found
@@ -482,15 +494,15 @@ class KeyFigureDesk:
         await self.s.registry.clear_session(user_id)
         return await self.show(actor, stored, notes=(self.t("keyfigures.edit.no_date"),))
 
-    async def _back(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:pv")
+    async def _back(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:pv")
         if isinstance(found, Reply):
             return found
         await self.s.registry.clear_session(user_id)
         return await self.show(*found)
 
-    async def _cancel(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        found = await self._editable(user_id, arg, "kf:x")
+    async def _cancel(self, user_id: int, pk: int) -> Reply:
+        found = await self._editable(user_id, pk, "kf:x")
         if isinstance(found, Reply):
             return found
         actor, stored = found
@@ -502,8 +514,8 @@ class KeyFigureDesk:
 
     # --- confirming -----------------------------------------------------------------------------
 
-    async def _confirm(self, user_id: int, arg: str | None, rest: list[str], *, check: bool = True) -> Reply:
-        found = await self._editable(user_id, arg, "kf:ok")
+    async def _confirm(self, user_id: int, pk: int, *, check: bool = True) -> Reply:
+        found = await self._editable(user_id, pk, "kf:ok")
         if isinstance(found, Reply):
             return found
         actor, stored = found
@@ -523,40 +535,42 @@ class KeyFigureDesk:
             await self.announce(stored, skip=user_id)
             card = Message(self.s.card(stored), rows(self.s.share_button(stored)), photo=photo_of(stored))
             return Reply((Message(self.t("keyfigures.confirm.published", title=stored.offer.title)), card))
-        sent = await self.review_request(stored, actor) if self.review_request is not None else 0
+        sent = await self.review_request(stored, actor)
         key = "keyfigures.confirm.pending" if sent else "keyfigures.confirm.pending_unsent"
         return self._text(key, title=stored.offer.title, **self._contact())
-
-    async def _confirm_anyway(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
-        return await self._confirm(user_id, arg, rest, check=False)
 
     async def _duplicate_of(self, stored: StoredOffer) -> StoredOffer | None:
         found = await self._duplicates(stored)
         return found[0] if found else None
 
     async def _duplicates(self, stored: StoredOffer) -> list[StoredOffer]:
-        others = await self.s.offers.list(statuses=("published", "pending"))
+        others = await self.s.offers.select(statuses=("published", "pending"))
         by_id = {o.offer.id: o for o in others if o.offer.id != stored.offer.id}
         found = find_duplicates(stored.offer.to_dict(), [o.offer.to_dict() for o in by_id.values()])
         return [by_id[offer_id] for offer_id, *_ in found]
 
-    def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
+    def _duplicate_buttons(self, stored: StoredOffer, other: StoredOffer) -> list[Button]:
+        """Toch toevoegen / Samenvoegen: the only place their actions are made."""
         pk = stored.pk
-        merge = f"kf:dm:{pk}:{other.pk}"
-        first = [Button(self._label("keyfigures.buttons.add_anyway"), f"kf:da:{pk}")]
-        if fits(merge):
-            first.append(Button(self._label("keyfigures.buttons.merge"), merge))
-        buttons = rows(first, [Button(self._label("keyfigures.buttons.cancel"), f"kf:x:{pk}")])
+        return [
+            Button(self._label("keyfigures.buttons.add_anyway"), actions.encode(actions.ConfirmAnyway(pk))),
+            Button(self._label("keyfigures.buttons.merge"), actions.encode(actions.Merge(pk, other.pk))),
+        ]
+
+    def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
+        """A duplicate that appeared after the preview, found at Bevestig."""
+        cancel = Button(self._label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(stored.pk)))
+        buttons = rows(self._duplicate_buttons(stored, other), [cancel])
         body = self.t("keyfigures.duplicate.text") + Markup("\n\n") + self.s.card(other, full=False)
         return Reply((Message(body, buttons),))
 
-    async def _merge(self, user_id: int, arg: str | None, rest: list[str]) -> Reply:
+    async def _merge(self, user_id: int, pk: int, other_pk: int) -> Reply:
         """Fill what the existing offer lacks from the draft (never overwrite), then drop the draft."""
-        found = await self._editable(user_id, arg, "kf:dm")
+        found = await self._editable(user_id, pk, "kf:dm")
         if isinstance(found, Reply):
             return found
         actor, draft = found
-        other = await self.stored_from(rest[0] if rest else None)
+        other = await self.s.offers.get_by_pk(other_pk)
         if other is None or other.status not in ("published", "pending") or other.pk == draft.pk:
             return self._gone()
         if actor.role is not Role.ADMIN and other.pk not in {d.pk for d in await self._duplicates(draft)}:
@@ -569,11 +583,16 @@ class KeyFigureDesk:
             other = await self.s.offers.save(merged, source=other.source, actor=actor.audit, status=other.status)
         await self.s.offers.delete(draft.offer.id, actor=actor.audit)
         await self.s.registry.clear_session(user_id)
-        if actor.role is not Role.ADMIN and self.admin_view is not None:
+        if actor.role is not Role.ADMIN:
             note = self.t("keyfigures.duplicate.admin_notice", title=other.offer.title)
             for message in (await self.admin_view(other, notes=(note,))).messages:
                 await self.s.tell_admins(message)
         return self._text("keyfigures.duplicate.merged", title=other.offer.title)
+
+
+def utf16_units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def merge_offers(existing: Offer, draft: Offer) -> Offer:

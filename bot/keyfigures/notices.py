@@ -14,8 +14,11 @@ import logging
 
 from markupsafe import Markup
 
+from bot.chat import actions as chat_actions
+from bot.chat.actions import fits
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
-from bot.keyfigures.common import Shared, fits, photo_of
+from bot.keyfigures import actions
+from bot.keyfigures.common import Shared, photo_of
 from bot.keyfigures.roles import Role
 from bot.offers.store import StoredOffer
 
@@ -51,53 +54,60 @@ class Notices:
             lines.append(self.t("keyfigures.subscribe.nothing"))
         buttons = [
             [
-                Button(self._label("keyfigures.buttons.sub_each"), "kf:sub:each:"),
-                Button(self._label("keyfigures.buttons.sub_weekly"), "kf:sub:weekly:"),
+                Button(self._label("keyfigures.buttons.sub_each"), actions.encode(actions.Subscribe("each"))),
+                Button(self._label("keyfigures.buttons.sub_weekly"), actions.encode(actions.Subscribe("weekly"))),
             ],
-            [Button(self._label("keyfigures.buttons.sub_category"), "kf:cat")],
+            [Button(self._label("keyfigures.buttons.sub_category"), actions.encode(actions.Categories()))],
         ]
         if subs:
-            buttons.append([Button(self._label("keyfigures.buttons.sub_off"), "kf:uns")])
+            buttons.append([Button(self._label("keyfigures.buttons.sub_off"), actions.encode(actions.Unsubscribe()))])
         return Reply((Message(join_lines(lines), rows(*buttons)),), replace=replace)
 
     async def _categories(self) -> list[str]:
         seen: dict[str, int] = {}
-        for stored in await self.s.offers.list():
+        for stored in await self.s.offers.select():
             for category in stored.offer.categories:
                 seen[category] = seen.get(category, 0) + 1
         ordered = sorted(seen, key=lambda c: (-seen[c], c))
-        return [c for c in ordered if fits(f"kf:sub:weekly:{c}")][:MAX_CATEGORY_BUTTONS]
+        # Only categories whose longest button still fits in Telegram's 64 bytes, and decodes to itself.
+        return [c for c in ordered if fits(actions.encode(actions.Subscribe("weekly", c))) and _clean(c)][
+            :MAX_CATEGORY_BUTTONS
+        ]
 
-    async def action(self, user_id: int, verb: str, args: list[str]) -> Reply:
-        actor = await self.s.roles.require(user_id, Role.KEY_FIGURE, f"kf:{verb}")
+    async def action(self, user_id: int, action: actions.NoticeAction) -> Reply:
+        actor = await self.s.roles.require(user_id, Role.KEY_FIGURE, actions.log_name(action))
         if actor is None:
             return Reply((Message(self.t("keyfigures.not_allowed", **self._contact())),))
-        if verb == "cat":
+        if isinstance(action, actions.Categories):
             categories = await self._categories()
-            buttons = [Button(c, f"kf:sc:{c}") for c in categories]
-            pairs = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+            choices = [Button(c, actions.encode(actions.ChooseCategory(c))) for c in categories]
+            pairs = [choices[i : i + 3] for i in range(0, len(choices), 3)]
             return Reply((Message(self.t("keyfigures.subscribe.pick_category"), rows(*pairs)),), replace=True)
-        if verb == "sc":
-            category = args[0] if args else ""
+        if isinstance(action, actions.ChooseCategory):
+            category = action.category
             if category not in await self._categories():
                 return await self.menu(user_id)
             buttons = rows(
                 [
-                    Button(self._label("keyfigures.buttons.sub_each"), f"kf:sub:each:{category}"),
-                    Button(self._label("keyfigures.buttons.sub_weekly"), f"kf:sub:weekly:{category}"),
+                    Button(
+                        self._label("keyfigures.buttons.sub_each"), actions.encode(actions.Subscribe("each", category))
+                    ),
+                    Button(
+                        self._label("keyfigures.buttons.sub_weekly"),
+                        actions.encode(actions.Subscribe("weekly", category)),
+                    ),
                 ]
             )
             return Reply((Message(self.t("keyfigures.subscribe.pick_mode", category=category), buttons),), replace=True)
-        if verb == "sub":
-            mode = args[0] if args else ""
-            category = args[1] if len(args) > 1 else ""
+        if isinstance(action, actions.Subscribe):
+            mode, category = action.mode, action.category
             if mode not in ("each", "weekly") or (category and category not in await self._categories()):
                 return await self.menu(user_id)
             if not category:
                 await self.s.registry.unsubscribe(user_id)  # 'all' replaces the per-category choices
             await self.s.registry.subscribe(user_id, category, mode)
             return await self.menu(user_id, note=self.t("keyfigures.subscribe.saved"), replace=True)
-        if verb == "uns":
+        if isinstance(action, actions.Unsubscribe):
             await self.s.registry.unsubscribe(user_id)
             return await self.menu(user_id, note=self.t("keyfigures.subscribe.stopped"), replace=True)
         return await self.menu(user_id)
@@ -189,7 +199,12 @@ class Notices:
         buttons = []
         for stored in shown:
             lines.append(self.t("keyfigures.notice.weekly_line", title=stored.offer.title))
-            buttons.append((Button(f"ℹ️ {stored.offer.title}"[:60], f"i:{stored.pk}"),))
+            buttons.append((Button(f"ℹ️ {stored.offer.title}"[:60], chat_actions.encode(chat_actions.Info(stored.pk))),))
         if len(offers) > len(shown):
             lines.append(self.t("keyfigures.notice.weekly_more", count=len(offers) - len(shown)))
         return Message(join_lines(lines), tuple(buttons))
+
+
+def _clean(category: str) -> bool:
+    """A category that survives the trip through button data (no empty part around a ':')."""
+    return actions.decode(actions.encode(actions.ChooseCategory(category))) == actions.ChooseCategory(category)

@@ -149,13 +149,14 @@ class Registry:
         row = await self.db.fetchone("SELECT * FROM key_figures WHERE id = ?", (key_figure_id,))
         return None if row is None else _key_figure(row)
 
-    async def list(self, *, active_only: bool = True) -> list[KeyFigure]:
+    async def key_figures(self, *, active_only: bool = True) -> list[KeyFigure]:
         sql = "SELECT * FROM key_figures" + (" WHERE active = 1" if active_only else "") + " ORDER BY organisation, id"
         return [_key_figure(r) for r in await self.db.fetchall(sql)]
 
     async def set_flag(self, key_figure_id: int, *, changed_by: str, trusted: bool | None = None,
                        active: bool | None = None) -> KeyFigure | None:  # fmt: skip
-        sets, params = ["changed_at = ?", "changed_by = ?"], [self._stamp(), changed_by]
+        sets = ["changed_at = ?", "changed_by = ?"]
+        params: list[object] = [self._stamp(), changed_by]
         if trusted is not None:
             sets.append("trusted = ?")
             params.append(int(trusted))

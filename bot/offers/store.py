@@ -85,6 +85,8 @@ _INSERT_EVENT = "INSERT INTO offer_events (offer_id, at, actor, action, details)
 # Called after a write is committed with (before, after); None before = created, None after = deleted.
 OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable[None]]
 Change = tuple["StoredOffer | None", "StoredOffer | None"]
+# Called after a committed change of the search index, without arguments: what changed is in the database.
+IndexListener = Callable[[], Awaitable[None]]
 
 
 def prepare_offers(analyzer: Analyzer, offers: Sequence[Offer], local_now: dt.datetime) -> list[_Prepared]:
@@ -143,23 +145,31 @@ def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
 
 
 class OfferStore:
-    def __init__(self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        db: Database,
+        analyzer: Analyzer,
+        clock: Clock,
+        tz: ZoneInfo,
+        listeners: Sequence[OfferListener] = (),
+        index_listeners: Sequence[IndexListener] = (),
+    ) -> None:
         self.db = db
         self.analyzer = analyzer
         self.clock = clock
         self.tz = tz
         # Other parts (reminders) that must follow changes: called after the commit, in order.
-        self.listeners: list[OfferListener] = []
-        # Called after any committed change of what is searchable (the semantic side computes the
-        # vectors of changed offers then, outside the write: bot.search.semantic.vectors).
-        self.after_index_change: list[Callable[[], Awaitable[None]]] = []
+        self.listeners: tuple[OfferListener, ...] = tuple(listeners)
+        # Called after any committed change of what is searchable, the index rebuild included (the semantic
+        # side computes the vectors of changed offers then, outside the write: bot.search.semantic.vectors).
+        self.index_listeners: tuple[IndexListener, ...] = tuple(index_listeners)
 
     async def _index_changed(self) -> None:
-        for hook in self.after_index_change:
+        for listener in self.index_listeners:
             try:
-                await hook()
+                await listener()
             except Exception:
-                log.exception("after-index hook failed")
+                log.exception("index change listener failed")
 
     async def _notify(self, changes: Sequence[Change]) -> None:
         """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
@@ -168,7 +178,8 @@ class OfferStore:
                 try:
                     await listener(old, new)
                 except Exception:
-                    log.exception("offer change listener failed for offer %s", (new or old).offer.id)  # type: ignore[union-attr]
+                    changed = new or old
+                    log.exception("offer change listener failed for offer %s", changed.offer.id if changed else "?")
 
     def _utc_now(self) -> str:
         return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
@@ -179,14 +190,21 @@ class OfferStore:
     # --- writing --------------------------------------------------------------------------
 
     async def save_many(
-        self, offers: Sequence[Offer], *, source: str, actor: str, status: str = SEARCHABLE
+        self,
+        offers: Sequence[Offer],
+        *,
+        source: str,
+        actor: str,
+        status: str = SEARCHABLE,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> SaveSummary:
         """Insert or update offers by id, all in one transaction (an import is all or nothing).
 
         New offers get `status`; existing ones keep theirs, so re-importing an old file does not
-        bring back an offer a coordinator cancelled.
+        bring back an offer a coordinator cancelled. `also` writes more in the same transaction (a sync
+        records what its source said), so the two can never disagree after a crash.
         """
-        return await self._write(offers, source=source, actor=actor, status=status, force_status=False)
+        return await self._write(offers, source=source, actor=actor, status=status, force_status=False, also=also)
 
     async def save(self, offer: Offer, *, source: str, actor: str, status: str) -> StoredOffer:
         """Insert or update one offer with exactly this status."""
@@ -196,7 +214,14 @@ class OfferStore:
         return stored
 
     async def _write(
-        self, offers: Sequence[Offer], *, source: str, actor: str, status: str, force_status: bool
+        self,
+        offers: Sequence[Offer],
+        *,
+        source: str,
+        actor: str,
+        status: str,
+        force_status: bool,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> SaveSummary:
         _check_status(status)
         local_now = self._local_now()
@@ -206,6 +231,9 @@ class OfferStore:
         # prepared before the database is locked; a big import is written chunk by chunk, inside
         # one transaction (still all or nothing), so memory stays bounded.
         if not chunks:
+            if also is not None:
+                async with self.db.transaction() as tx:
+                    await also(tx)
             return SaveSummary()
         first = await asyncio.to_thread(prepare, chunks[0]) if len(offers) > 50 else prepare(chunks[0])
         now = self._utc_now()
@@ -221,6 +249,8 @@ class OfferStore:
                 totals.update(await write(tx, prepared))
             if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
+            if also is not None:
+                await also(tx)
         if totals["added"] or totals["updated"]:
             await self._index_changed()
         if written:
@@ -454,7 +484,7 @@ class OfferStore:
         rows = await self.db.fetchall(f"SELECT * FROM offers WHERE id IN ({marks})", tuple(offer_ids))
         return {row["id"]: _row_to_stored(row) for row in rows}
 
-    async def list(
+    async def select(
         self, *, statuses: Sequence[str] = (SEARCHABLE,), kind: str | None = None, category: str | None = None
     ) -> list[StoredOffer]:
         """Offers with one of these statuses, optionally of one kind or category, by id."""

@@ -16,7 +16,7 @@ import sys
 import traceback
 import urllib.parse
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 REDACTED = "[redacted]"
 
@@ -143,15 +143,18 @@ class OneLineFormatter(logging.Formatter):
         return REDACTOR.redact(text.replace("\r", "").replace("\n", " | "))
 
 
-def configure(*, verbose: bool = False, level: int = logging.INFO, stream: object = None) -> logging.Handler:
+class OurHandler(logging.StreamHandler[TextIO]):
+    """The handler `configure` installs: a second call replaces it instead of adding another."""
+
+
+def configure(*, verbose: bool = False, level: int = logging.INFO, stream: TextIO | None = None) -> logging.Handler:
     """Log to stderr (systemd and Docker collect it), one line per event; `verbose` logs everything."""
-    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler = OurHandler(stream or sys.stderr)
     handler.setFormatter(OneLineFormatter(FORMAT))
     root = logging.getLogger()
     for old in list(root.handlers):
-        if getattr(old, "_bilzen", False):
+        if isinstance(old, OurHandler):
             root.removeHandler(old)
-    handler._bilzen = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else level)
     for name in QUIET_LIBRARIES:

@@ -3,7 +3,7 @@
 Templates are safe HTML (Telegram's subset: <b>, <i>, <a href>); the values put into them are
 escaped. Button labels are plain text. A broken placeholder ({name, {}, {0}, {a.b}) is reported when
 the file is loaded, not when a user happens to reach that text. That every key the code uses exists,
-with the placeholders the code fills in, is checked by tests/test_texts.py (not at load time).
+with the placeholders the code fills in, is checked by tests/platform/test_texts.py (not at load time).
 """
 
 from __future__ import annotations

@@ -59,33 +59,59 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
+class Alarm:
+    """When the sender loop must run next: the outbox's next due message, or later during a flood-control
+    pause. The subscriptions ring it when they change the outbox, the dispatcher after each run; the
+    waker (the scheduler side: PTB's JobQueue) turns it into a wake-up. Without a waker (the terminal,
+    the command line) nothing is woken: nothing is sent there either."""
+
+    def __init__(self, outbox: Outbox, clock: Clock, waker: Waker | None) -> None:
+        self.outbox = outbox
+        self.clock = clock
+        self.waker = waker
+        self.paused_until: dt.datetime | None = None  # Telegram asked to wait (429): nothing before then
+
+    async def reschedule(self) -> None:
+        """Tell the waker when the next message is due (after a pause for flood control)."""
+        if self.waker is None:
+            return
+        now = self.clock.now()
+        wake = await self.outbox.next_wake(now)
+        if self.paused_until is not None and self.paused_until > now:
+            wake = self.paused_until if wake is None else max(wake, self.paused_until)
+        if wake is not None:
+            self.waker.wake_in(max((wake - now).total_seconds(), 0.0))
+
+
 class Dispatcher:
     def __init__(
         self,
         outbox: Outbox,
         people: People,
         clock: Clock,
+        alarm: Alarm,
         *,
+        sender: Sender | None,
+        render: Render,
+        on_outcome: Outcome | None = None,
         max_attempts: int,
-        render: Render | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self.outbox = outbox
         self.people = people
         self.clock = clock
-        self.render = render
+        self.alarm = alarm
+        self.sender = sender  # the messenger side (handlers/app.py's TelegramMessenger); None: nothing is sent
+        self.render = render  # the message of an outbox row (bot/reminders/screens.py)
+        self.on_outcome = on_outcome  # told what became of each message (the question log)
         self.max_attempts = max_attempts
-        self.sender: Sender | None = None  # set by the messenger side (handlers/sender.py)
-        self.waker: Waker | None = None  # set by the scheduler side
-        self.on_outcome: Outcome | None = None  # told what became of each message (the question log)
         self._monotonic = monotonic
         self._sleep = sleep
         self._lock = asyncio.Lock()
         self._again = False
         self._stopping = False
         self._last_sent: dict[int, float] = {}  # chat id -> monotonic time of the last message
-        self._paused_until: dt.datetime | None = None
         self._delivered: Delivered | None = None  # sent, to be recorded with the next claim
 
     def request_stop(self) -> None:
@@ -95,7 +121,7 @@ class Dispatcher:
     async def run(self) -> DispatchReport:
         """Send everything that is due now; then tell the waker when to come back."""
         report = DispatchReport()
-        if self.sender is None or self.render is None or self._stopping:
+        if self.sender is None or self._stopping:
             return report
         if self._lock.locked():
             self._again = True  # the running loop looks again before it finishes
@@ -110,15 +136,8 @@ class Dispatcher:
         return report
 
     async def reschedule(self) -> None:
-        """Tell the waker when the next message is due (after a pause for flood control)."""
-        if self.waker is None:
-            return
-        now = self.clock.now()
-        wake = await self.outbox.next_wake(now)
-        if self._paused_until is not None and self._paused_until > now:
-            wake = self._paused_until if wake is None else max(wake, self._paused_until)
-        if wake is not None:
-            self.waker.wake_in(max((wake - now).total_seconds(), 0.0))
+        """Tell the waker when the next message is due."""
+        await self.alarm.reschedule()
 
     def _cooling(self) -> dict[int, float]:
         """Chats that got a message less than a second ago -> seconds left."""
@@ -129,7 +148,7 @@ class Dispatcher:
 
     async def _drain(self) -> DispatchReport:
         report = DispatchReport()
-        self._delivered: Delivered | None = None
+        self._delivered = None
         try:
             await self._loop(report)
         finally:
@@ -141,7 +160,7 @@ class Dispatcher:
         failures_in_a_row = 0
         while not self._stopping:
             now = self.clock.now()
-            if self._paused_until is not None and now < self._paused_until:
+            if self.alarm.paused_until is not None and now < self.alarm.paused_until:
                 break
             cooling = self._cooling()
             delivered, self._delivered = self._delivered, None
@@ -166,7 +185,7 @@ class Dispatcher:
                 failures_in_a_row = 0
 
     async def _send_one(self, row: OutboxRow, now: dt.datetime, report: DispatchReport) -> str:
-        assert self.sender is not None and self.render is not None
+        assert self.sender is not None
         try:
             message = await self.render(row, now)
         except Exception:
@@ -193,9 +212,9 @@ class Dispatcher:
             return "blocked"
         except RetryLater as error:
             pause = dt.timedelta(seconds=max(error.seconds, 1.0))
-            self._paused_until = self.clock.now() + pause
+            self.alarm.paused_until = self.clock.now() + pause
             log.warning("Telegram asks to wait %.1f s (flood control): pausing reminders", error.seconds)
-            await self.outbox.mark_retry(row, self._paused_until, "flood", attempt_counts=False)
+            await self.outbox.mark_retry(row, self.alarm.paused_until, "flood", attempt_counts=False)
             report.retried += 1
             return "paused"
         except Rejected as error:

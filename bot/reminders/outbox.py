@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -24,12 +25,10 @@ from bot.offers.model import TIME_FORMAT
 from bot.platform.calendar import Clock, local_naive, to_aware
 from bot.platform.config import ReminderSettings
 from bot.platform.db import Database, Transaction
+from bot.reminders.kinds import DAY_BEFORE, HOURS_BEFORE, NOTICE_KINDS, REMINDER_KINDS, WEEKLY
 
 log = logging.getLogger(__name__)
 
-REMINDER_KINDS = ("day_before", "hours_before")
-NOTICE_KINDS = ("moved", "cancelled")
-WEEKLY = "weekly"
 FINAL_STATES = ("sent", "dropped", "failed", "cancelled")
 # A reminder this much after its planned time says it is late ("straks om 14:00").
 LATE_AFTER = dt.timedelta(minutes=10)
@@ -111,10 +110,10 @@ class Timing:
         'day_before' is a wall-clock time (18:00 the day before, also across a DST change);
         'hours_before' is a span of real time before the start.
         """
-        if kind == "day_before":
+        if kind == DAY_BEFORE:
             day = occurrence.date() - dt.timedelta(days=1)
             at = to_aware(dt.datetime.combine(day, self.settings.day_before_at), self.tz)
-        elif kind == "hours_before":
+        elif kind == HOURS_BEFORE:
             at = self.start_of(occurrence) - dt.timedelta(hours=self.settings.hours_before)
         else:
             raise ValueError(f"not a reminder kind: {kind!r}")
@@ -172,8 +171,8 @@ class Delivered:
     at: dt.datetime
 
 
-def _row(row: object) -> OutboxRow:
-    r = dict(row)  # type: ignore[call-overload]
+def _row(row: sqlite3.Row) -> OutboxRow:
+    r = {key: row[key] for key in row.keys()}  # noqa: SIM118 - a Row iterates over its values
     return OutboxRow(
         id=r["id"],
         user_id=r["user_id"],

@@ -1,14 +1,7 @@
 """Reminders in the conversation: the buttons and screens, and the messages the outbox sends.
 
-Button actions (all checked, never trusted; a forged one gets a polite answer):
-  r:<pk>                      "Herinner mij" under a card: when?
-  r:<pk>:<d|h|b>              chosen when; recurring offers then ask once or every time
-  r:<pk>:<d|h|b>:<1|e>        save
-  r:l                         "Mijn herinneringen"
-  r:x:<subscription id>       stop one reminder from the list
-  r:s:<pk>                    "Herinner me niet meer" under a reminder
-  r:y|n:<pk>:<YYYYMMDDHHMM>   "Ik ga" / "Ik ga niet" under a reminder
-  w, w:on, w:off, w:t:<topic> the weekly overview (also /weekoverzicht)
+Button data is built and parsed by bot/reminders/actions.py only (all checked, never trusted: a forged
+action gets a polite answer, an unknown one the conversation's 'unknown button').
 """
 
 from __future__ import annotations
@@ -18,17 +11,19 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from bot.chat import actions as chat_actions
 from bot.chat.cards import date_text, price_text, repeat_text, when_text, where_text
-from bot.chat.conversation import Conversation, Who
+from bot.chat.conversation import ActionHandler, QuestionLog, Who
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
 from bot.offers.store import OfferStore, StoredOffer
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
-from bot.reminders.outbox import WEEKLY, OutboxRow, Planned, parse_occurrence
+from bot.reminders import actions
+from bot.reminders.kinds import CANCELLED, DAY_BEFORE, MOVED, REMINDER_KINDS, WEEKLY
+from bot.reminders.outbox import OutboxRow, Planned, parse_occurrence
 from bot.reminders.subscriptions import WEEKLY_TOPICS, NotRemindable, Reminders
 
-ACTION_TIME = "%Y%m%d%H%M"
 WHEN_CHOICES = {"d": (True, False), "h": (False, True), "b": (True, True)}
 MAX_LISTED = 20  # reminders shown in "Mijn herinneringen" (Telegram allows 100 buttons)
 WEEKLY_MAX_ITEMS = 15
@@ -38,26 +33,55 @@ OUTCOME_ACTIONS = {"sent": "remind_sent", "dropped:blocked": "remind_blocked", "
 
 
 class ReminderChat:
+    """The reminders' part of the conversation (a ChatExtension: bot/core.py gives it to the Conversation):
+    its actions, a button under dated activity cards, one in the menu and one under 'Deze week'."""
+
     def __init__(
-        self, *, settings: Settings, texts: Texts, offers: OfferStore, reminders: Reminders, clock: Clock
+        self,
+        *,
+        settings: Settings,
+        texts: Texts,
+        offers: OfferStore,
+        reminders: Reminders,
+        clock: Clock,
+        question_log: QuestionLog | None = None,
     ) -> None:
         self.settings = settings
         self.texts = texts
         self.offers = offers
         self.reminders = reminders
         self.clock = clock
+        self.question_log = question_log
         self.tz = settings.timezone
-        self.conversation: Conversation | None = None
         self._offer_ids: dict[int, str] = {}  # offer pk -> id, for reporting outcomes without a lookup
 
-    def install(self, conversation: Conversation) -> None:
-        """Hook into the conversation: actions, a button under dated activity cards, the menu, 'Deze week'."""
-        self.conversation = conversation
-        conversation.register_action("r", self.remind_action)
-        conversation.register_action("w", self.weekly_action)
-        conversation.card_buttons.append(self.card_buttons)
-        conversation.menu_buttons.append(Button(self.texts.label("buttons.reminders"), "r:l"))
-        conversation.browse_buttons.append(self.browse_buttons)
+    def action_handlers(self) -> dict[str, ActionHandler]:
+        return {actions.PREFIX: self.act}
+
+    def menu_buttons(self) -> list[Button]:
+        return [self._my_reminders_button()]
+
+    async def act(self, who: Who, data: str) -> Reply | None:
+        """A button of ours; None when the data is not a valid action (the conversation says so kindly)."""
+        action = actions.decode(data)
+        match action:
+            case actions.Remind():
+                return await self._choose(who, action)
+            case actions.MyReminders():
+                return await self.my_reminders(who)
+            case actions.StopSubscription(subscription_id):
+                stopped = await self.reminders.unsubscribe(who.user_id, subscription_id=subscription_id)
+                reply = await self.my_reminders(who, replace=True)
+                label = self.texts.label
+                notice = label("reminders.stopped") if stopped else label("reminders.already_stopped")
+                return Reply(reply.messages, replace=True, notice=notice)
+            case actions.StopOffer(pk):
+                return await self._stop_offer(who, pk)
+            case actions.Answer(pk, occurrence, going):
+                return await self._answer(who, pk, occurrence, going=going)
+            case actions.Weekly():
+                return await self.weekly_action(who, action)
+        return None
 
     # --- small helpers -------------------------------------------------------------------------
 
@@ -65,7 +89,13 @@ class ReminderChat:
         return local_naive(self.clock.now(), self.tz).date()
 
     def _menu(self) -> Button:
-        return Button(self.texts.label("buttons.menu"), "menu")
+        return Button(self.texts.label("buttons.menu"), chat_actions.encode(chat_actions.Menu()))
+
+    def _my_reminders_button(self) -> Button:
+        return Button(self.texts.label("buttons.reminders"), actions.encode(actions.MyReminders()))
+
+    def _weekly_button(self) -> Button:
+        return Button(self.texts.label("reminders.buttons.weekly"), actions.encode(actions.Weekly()))
 
     def _gone(self) -> Reply:
         return Reply((Message(self.texts("offer.gone"), rows([self._menu()])),))
@@ -98,8 +128,8 @@ class ReminderChat:
             "time": f"{r.weekly_at:%H:%M}",
         }
 
-    async def _stored(self, arg: str) -> StoredOffer | None:
-        return await self.offers.get_by_pk(int(arg)) if arg.isdigit() and len(arg) < 12 else None
+    async def _stored(self, pk: int) -> StoredOffer | None:
+        return await self.offers.get_by_pk(pk)
 
     # --- hooks ---------------------------------------------------------------------------------
 
@@ -109,36 +139,18 @@ class ReminderChat:
         subscribed = await self.reminders.subscription(who.user_id, stored.pk) is not None
         label = self.texts.label
         text = label("reminders.buttons.remind_on") if subscribed else label("buttons.remind")
-        return [Button(text, f"r:{stored.pk}")]
+        return [Button(text, actions.encode(actions.Remind(stored.pk)))]
 
     async def browse_buttons(self, who: Who, what: str) -> list[Button]:
         """Under 'Deze week': get this every week."""
         if what != "week" or await self.reminders.weekly_topics(who.user_id) is not None:
             return []
-        return [Button(self.texts.label("reminders.buttons.week_opt_in"), "w")]
+        return [Button(self.texts.label("reminders.buttons.week_opt_in"), actions.encode(actions.Weekly()))]
 
     # --- "Herinner mij" --------------------------------------------------------------------------
 
-    async def remind_action(self, who: Who, args: list[str]) -> Reply:
-        verb = args[0] if args else ""
-        if verb == "l":
-            return await self.my_reminders(who)
-        if verb == "x" and len(args) == 2 and args[1].isdigit():
-            stopped = await self.reminders.unsubscribe(who.user_id, subscription_id=int(args[1]))
-            reply = await self.my_reminders(who, replace=True)
-            label = self.texts.label
-            notice = label("reminders.stopped") if stopped else label("reminders.already_stopped")
-            return Reply(reply.messages, replace=True, notice=notice)
-        if verb == "s" and len(args) == 2:
-            return await self._stop_offer(who, args[1])
-        if verb in ("y", "n") and len(args) == 3:
-            return await self._answer(who, args[1], args[2], going=verb == "y")
-        if verb.isdigit():
-            return await self._choose(who, args)
-        return await self.my_reminders(who)
-
-    async def _choose(self, who: Who, args: list[str]) -> Reply:
-        stored = await self._stored(args[0])
+    async def _choose(self, who: Who, action: actions.Remind) -> Reply:
+        stored = await self._stored(action.pk)
         if stored is None or stored.status != "published":
             return self._gone()
         if not self.reminders.remindable(stored):
@@ -146,25 +158,26 @@ class ReminderChat:
         label = self.texts.label
         start = self.reminders.next_start(stored)
         assert start is not None and stored.offer.when is not None
-        if len(args) == 1:
+        if action.when is None:
             r = self.settings.reminders
             existing = await self.reminders.subscription(who.user_id, stored.pk)
             text = self.texts("reminders.choose", title=stored.offer.title, when=self._when(stored, start))
             if existing:
                 text = join_lines([text, self.texts("reminders.choose_again")])
-            buttons = [
-                [Button(label("reminders.buttons.day_before", time=f"{r.day_before_at:%H:%M}"), f"r:{stored.pk}:d")],
-                [Button(label("reminders.buttons.hours_before", hours=r.hours_before), f"r:{stored.pk}:h")],
-                [Button(label("reminders.buttons.both"), f"r:{stored.pk}:b")],
+            choose = [
+                (label("reminders.buttons.day_before", time=f"{r.day_before_at:%H:%M}"), "d"),
+                (label("reminders.buttons.hours_before", hours=r.hours_before), "h"),
+                (label("reminders.buttons.both"), "b"),
             ]
+            choices = [[Button(text, actions.encode(actions.Remind(stored.pk, when)))] for text, when in choose]
             if existing:
-                buttons.append([Button(label("reminders.buttons.stop_offer"), f"r:s:{stored.pk}")])
-            return Reply((Message(text, rows(*buttons, [self._menu()])),))
-        choice = WHEN_CHOICES.get(args[1])
-        if choice is None or len(args) > 3 or (len(args) == 3 and args[2] not in ("1", "e")):
-            return await self.my_reminders(who)
+                choices.append(
+                    [Button(label("reminders.buttons.stop_offer"), actions.encode(actions.StopOffer(stored.pk)))]
+                )
+            return Reply((Message(text, rows(*choices, [self._menu()])),))
+        choice = WHEN_CHOICES[action.when]
         recurring = bool(stored.offer.when.rrule)
-        if len(args) == 2 and recurring:
+        if action.repeat is None and recurring:
             text = self.texts(
                 "reminders.choose_repeat",
                 title=stored.offer.title,
@@ -172,12 +185,12 @@ class ReminderChat:
                 date=date_text(start.date(), self.texts, today=self._today()),
             )
             buttons = rows(
-                [Button(label("reminders.buttons.once"), f"r:{stored.pk}:{args[1]}:1")],
-                [Button(label("reminders.buttons.every"), f"r:{stored.pk}:{args[1]}:e")],
+                [Button(label("reminders.buttons.once"), actions.encode(actions.Remind(stored.pk, action.when, "1")))],
+                [Button(label("reminders.buttons.every"), actions.encode(actions.Remind(stored.pk, action.when, "e")))],
                 [self._menu()],
             )
             return Reply((Message(text, buttons),), replace=True)
-        every = len(args) >= 3 and args[2] == "e"
+        every = action.repeat == "e"
         try:
             result = await self.reminders.subscribe(
                 who.user_id, stored.pk, day_before=choice[0], hours_before=choice[1], every_time=every
@@ -197,28 +210,25 @@ class ReminderChat:
             text = self.texts("reminders.saved", title=title, times=self._time_lines(result.planned))
         if result.subscription is not None:
             text = join_lines([text, self.texts("reminders.stop_hint")])
-        buttons = rows([Button(label("buttons.reminders"), "r:l"), self._menu()])
+        buttons = rows([self._my_reminders_button(), self._menu()])
         return Reply((Message(text, buttons),), replace=True)
 
-    async def _stop_offer(self, who: Who, arg: str) -> Reply:
-        stored = await self._stored(arg)
+    async def _stop_offer(self, who: Who, pk: int) -> Reply:
+        stored = await self._stored(pk)
         if stored is None:
             return self._gone()
         stopped = await self.reminders.unsubscribe(who.user_id, offer_pk=stored.pk)
         if not stopped:
             return Reply(notice=self.texts.label("reminders.already_stopped"))
         text = self.texts("reminders.stopped_offer", title=stored.offer.title)
-        return Reply((Message(text, rows([Button(self.texts.label("buttons.reminders"), "r:l"), self._menu()])),))
+        return Reply((Message(text, rows([self._my_reminders_button(), self._menu()])),))
 
-    async def _answer(self, who: Who, pk: str, occurrence: str, *, going: bool) -> Reply:
+    async def _answer(self, who: Who, pk: int, start: dt.datetime, *, going: bool) -> Reply:
         stored = await self._stored(pk)
-        try:
-            start = dt.datetime.strptime(occurrence, ACTION_TIME)
-        except ValueError:
-            start = None
-        if stored is None or start is None or not self.reminders.is_occurrence(stored, start):
+        if stored is None or not self.reminders.is_occurrence(stored, start):
             return self._gone()
-        if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):  # type: ignore[union-attr]
+        assert stored.offer.when is not None  # is_occurrence: a dated offer
+        if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):
             return Reply(notice=self.texts.label("reminders.answer_expired"))
         await self.reminders.answer(who.user_id, stored, start, going=going)
         await self._record("going" if going else "not_going", stored.offer.id)
@@ -245,9 +255,8 @@ class ReminderChat:
                 lines.append(texts("reminders.list_next", date=date, time=time))
             if sub.every_time:
                 lines.append(texts("reminders.list_every"))
-            buttons.append(
-                [Button(label("reminders.buttons.cancel_item", title=stored.offer.title)[:60], f"r:x:{sub.id}")]
-            )
+            stop = actions.encode(actions.StopSubscription(sub.id))
+            buttons.append([Button(label("reminders.buttons.cancel_item", title=stored.offer.title)[:60], stop)])
         lines.append(Markup(""))
         if weekly is not None:
             lines.append(texts("reminders.list_weekly_on", topics=self._topics_label(weekly), **self._weekly_when()))
@@ -255,14 +264,14 @@ class ReminderChat:
             lines.append(texts("reminders.list_weekly_off"))
         if subs:
             lines.append(texts("reminders.list_hint"))
-        buttons.append([Button(label("reminders.buttons.weekly"), "w")])
+        buttons.append([self._weekly_button()])
         buttons.append([self._menu()])
         return Reply((Message(_lines(lines), rows(*buttons)),), replace=replace)
 
     # --- weekly overview -----------------------------------------------------------------------
 
-    async def weekly_action(self, who: Who, args: list[str]) -> Reply:
-        verb = args[0] if args else ""
+    async def weekly_action(self, who: Who, action: actions.Weekly) -> Reply:
+        verb = action.change
         if verb == "on":
             at = await self.reminders.weekly_subscribe(who.user_id)
             date, time = self._moment(at)
@@ -272,12 +281,12 @@ class ReminderChat:
             )
         if verb == "off":
             await self.reminders.weekly_unsubscribe(who.user_id)
-            buttons = rows([Button(self.texts.label("reminders.buttons.weekly"), "w"), self._menu()])
+            buttons = rows([self._weekly_button(), self._menu()])
             return Reply((Message(self.texts("reminders.weekly_stopped"), buttons),), replace=True)
-        if verb == "t" and len(args) == 2 and args[1] in WEEKLY_TOPICS:
+        if verb == "t" and action.topic in WEEKLY_TOPICS:
             topics = await self.reminders.weekly_topics(who.user_id)
             if topics is not None:
-                await self.reminders.weekly_subscribe(who.user_id, topics ^ {args[1]})
+                await self.reminders.weekly_subscribe(who.user_id, topics ^ {action.topic})
             return await self.weekly_screen(who, replace=True)
         return await self.weekly_screen(who)
 
@@ -292,7 +301,8 @@ class ReminderChat:
         topics = await self.reminders.weekly_topics(who.user_id)
         if topics is None:
             text = self.texts("reminders.weekly_offer", **self._weekly_when())
-            buttons = rows([Button(label("reminders.buttons.weekly_yes"), "w:on")], [self._menu()])
+            yes = actions.encode(actions.Weekly("on"))
+            buttons = rows([Button(label("reminders.buttons.weekly_yes"), yes)], [self._menu()])
             return Reply((Message(text, buttons),), replace=replace)
         text = self.texts("reminders.weekly_on", topics=self._topics_label(topics), **self._weekly_when())
         toggles = [
@@ -300,24 +310,25 @@ class ReminderChat:
                 label("reminders.buttons.topic_on", topic=label(f"reminders.topics.{key}"))
                 if key in topics
                 else label("reminders.buttons.topic_off", topic=label(f"reminders.topics.{key}")),
-                f"w:t:{key}",
+                actions.encode(actions.Weekly("t", key)),
             )
             for key in WEEKLY_TOPICS
         ]
         pairs = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
-        buttons = rows(*pairs, [Button(label("reminders.buttons.weekly_stop"), "w:off")], [self._menu()])
+        stop = actions.encode(actions.Weekly("off"))
+        buttons = rows(*pairs, [Button(label("reminders.buttons.weekly_stop"), stop)], [self._menu()])
         return Reply((Message(text, buttons),), replace=replace)
 
     # --- counting for the network's report (anonymous, per offer) ---------------------------------
 
     async def _record(self, action: str, offer_id: str, who: Who | None = None) -> None:
-        if self.conversation is not None:
-            await self.conversation.record_action(action, offer_id, who)
+        if self.question_log is not None:
+            await self.question_log.record_action(action, offer_id, who=who)
 
     async def report_outcome(self, row: OutboxRow, outcome: str) -> None:
         """What became of a reminder, per offer (the dispatcher's `on_outcome`); the weekly overview and
         notices are not reminders and are only in the daily counts."""
-        if row.kind not in ("day_before", "hours_before") or row.offer_pk is None:
+        if row.kind not in REMINDER_KINDS or row.offer_pk is None:
             return
         action = OUTCOME_ACTIONS.get(outcome) or (
             "remind_failed" if outcome.startswith("failed:") else "remind_dropped"
@@ -341,16 +352,20 @@ class ReminderChat:
             return None
         self._offer_ids[stored.pk] = stored.offer.id
         start = parse_occurrence(row.occurrence)
-        if row.kind == "cancelled":
-            text = self.texts("reminders.cancelled", title=stored.offer.title, when=self._when_or_date(stored, start))
+        if row.kind == CANCELLED:
+            when = self._when_or_date(stored, start)
+            if stored.offer.availability == "postponed":  # the source says a new date will come
+                text = self.texts("reminders.postponed", title=stored.offer.title, when=when)
+            else:
+                text = self.texts("reminders.cancelled", title=stored.offer.title, when=when)
             return Message(text, rows([self._menu()]))
         if stored.status != "published" or not self.reminders.is_occurrence(stored, start):
             return None
-        if row.kind == "moved":
+        if row.kind == MOVED:
             text = self.texts("reminders.moved", title=stored.offer.title, when=self._when(stored, start))
             buttons = rows(
-                [Button(self.texts.label("buttons.info"), f"i:{stored.pk}")],
-                [Button(self.texts.label("reminders.buttons.stop"), f"r:s:{stored.pk}")],
+                [Button(self.texts.label("buttons.info"), chat_actions.encode(chat_actions.Info(stored.pk)))],
+                [Button(self.texts.label("reminders.buttons.stop"), actions.encode(actions.StopOffer(stored.pk)))],
             )
             return Message(text, buttons)
         return self._reminder_message(row, stored, start, now)
@@ -367,7 +382,7 @@ class ReminderChat:
             today = self._today()
             day = texts("reminders.soon") if start.date() == today else date_text(start.date(), texts, today=today)
             head = texts("reminders.late", day=day, time=time)
-        elif row.kind == "day_before":
+        elif row.kind == DAY_BEFORE:
             head = texts("reminders.day_before")
         else:
             head = texts("reminders.hours_before", time=time)
@@ -387,17 +402,18 @@ class ReminderChat:
                 texts("reminders.question"),
             ]
         )
-        occ = start.strftime(ACTION_TIME)
         label = texts.label
         buttons: list[list[Button]] = [
             [
-                Button(label("reminders.buttons.going"), f"r:y:{stored.pk}:{occ}"),
-                Button(label("reminders.buttons.not_going"), f"r:n:{stored.pk}:{occ}"),
+                Button(label("reminders.buttons.going"), actions.encode(actions.Answer(stored.pk, start, going=True))),
+                Button(
+                    label("reminders.buttons.not_going"), actions.encode(actions.Answer(stored.pk, start, going=False))
+                ),
             ]
         ]
-        if row.kind == "day_before" and (offer.location is not None or offer.transport):
-            buttons.append([Button(label("buttons.route"), f"g:{stored.pk}")])
-        buttons.append([Button(label("reminders.buttons.stop"), f"r:s:{stored.pk}")])
+        if row.kind == DAY_BEFORE and (offer.location is not None or offer.transport):
+            buttons.append([Button(label("buttons.route"), chat_actions.encode(chat_actions.Route(stored.pk)))])
+        buttons.append([Button(label("reminders.buttons.stop"), actions.encode(actions.StopOffer(stored.pk)))])
         return Message(body, rows(*buttons))
 
     async def _weekly_message(self, row: OutboxRow) -> Message | None:
@@ -405,8 +421,8 @@ class ReminderChat:
         if topics is None:
             return None
         items = await self.reminders.week_items(topics)
-        texts, label = self.texts, self.texts.label
-        lines: list[Markup | None] = [texts("reminders.weekly_title", topics=self._topics_label(topics)), ""]
+        texts = self.texts
+        lines: list[Markup | str | None] = [texts("reminders.weekly_title", topics=self._topics_label(topics)), ""]
         if not items:
             lines.append(texts("reminders.weekly_empty"))
         for start, _end, stored in items[:WEEKLY_MAX_ITEMS]:
@@ -423,9 +439,10 @@ class ReminderChat:
         if items:
             lines += ["", texts("reminders.weekly_footer")]
         buttons = [
-            [Button(f"ℹ️ {stored.offer.title}"[:60], f"i:{stored.pk}")] for _, _, stored in items[:WEEKLY_MAX_BUTTONS]
+            [Button(f"ℹ️ {stored.offer.title}"[:60], chat_actions.encode(chat_actions.Info(stored.pk)))]
+            for _, _, stored in items[:WEEKLY_MAX_BUTTONS]
         ]
-        buttons.append([Button(label("reminders.buttons.weekly"), "w"), self._menu()])
+        buttons.append([self._weekly_button(), self._menu()])
         return Message(_lines(lines), rows(*buttons))
 
 

@@ -1,7 +1,7 @@
 """The sending protocol between the core and a messenger: one message out, its message id back.
 
 The core decides what must be sent (bot.reminders.outbox) and when (bot.reminders.dispatcher); the Telegram side
-(handlers/sender.py) only implements `Sender.send` and translates its errors into the four kinds
+(handlers/reminders.py) only implements `Sender.send` and translates its errors into the four kinds
 below, because each asks for a different reaction: a person who blocked the bot gets nothing
 more, a flood limit pauses everything, a network hiccup is tried again later, and a refused
 message is not tried again.

@@ -7,8 +7,8 @@
   short notice and their reminders follow the new time.
 - "Ik ga" / "Ik ga niet" answers, folded into anonymous counts once the occurrence is over.
 
-No Telegram here: the conversation screens are in bot/reminder_chat.py, the sending in
-bot/dispatcher.py.
+No Telegram here: the conversation screens are in bot/reminders/screens.py, the sending in
+bot/reminders/dispatcher.py.
 """
 
 from __future__ import annotations
@@ -17,18 +17,17 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.chat.people import People
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, iter_occurrences, local_naive
+from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive
 from bot.platform.db import Database, Transaction
-from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.dispatcher import Alarm
+from bot.reminders.kinds import CANCELLED, MOVED, NOTICE_KINDS, REMINDER_KINDS, WEEKLY
 from bot.reminders.outbox import (
-    NOTICE_KINDS,
-    REMINDER_KINDS,
-    WEEKLY,
     Outbox,
     Planned,
     Timing,
@@ -74,8 +73,8 @@ class Subscription:
         return tuple(k for k, on in zip(REMINDER_KINDS, (self.day_before, self.hours_before), strict=True) if on)
 
 
-def _subscription(row: object) -> Subscription:
-    r = dict(row)  # type: ignore[call-overload]
+def _subscription(row: sqlite3.Row) -> Subscription:
+    r = {key: row[key] for key in row.keys()}  # noqa: SIM118 - a Row iterates over its values
     return Subscription(
         id=r["id"],
         user_id=r["user_id"],
@@ -119,25 +118,20 @@ def matches_topics(stored: StoredOffer, topics: frozenset[str]) -> bool:
     return False
 
 
-class Reminders:
-    def __init__(
-        self,
-        db: Database,
-        offers: OfferStore,
-        people: People,
-        outbox: Outbox,
-        dispatcher: Dispatcher,
-        clock: Clock,
-    ) -> None:
+class OfferFollower:
+    """Plans reminders from subscriptions and follows offers that change (an OfferStore listener): a new
+    time moves the reminders and tells the person, a cancellation tells them and ends the reminder.
+
+    Its own object, without the offer store, because the store is built with its listeners (bot/core.py);
+    `Reminders` builds on it with everything else.
+    """
+
+    def __init__(self, db: Database, outbox: Outbox, alarm: Alarm, clock: Clock) -> None:
         self.db = db
-        self.offers = offers
-        self.people = people
         self.outbox = outbox
-        self.dispatcher = dispatcher
+        self.alarm = alarm
         self.clock = clock
         self.timing: Timing = outbox.timing
-        self.started = asyncio.Event()  # set once the schedule was rebuilt at start-up
-        offers.listeners.append(self.on_offer_changed)
 
     def _local_now(self) -> dt.datetime:
         return local_naive(self.clock.now(), self.timing.tz)
@@ -170,10 +164,134 @@ class Reminders:
     def is_occurrence(self, stored: StoredOffer, start: dt.datetime) -> bool:
         """Whether `start` (naive local) is a real occurrence of the offer (button actions are checked)."""
         when = stored.offer.when
-        if when is None:
-            return False
-        first = next(iter_occurrences(when, after=start - dt.timedelta(minutes=1) + when.duration), None)
-        return first is not None and first[0] == start
+        return when is not None and is_occurrence(when, start)
+
+    def plan_items(self, sub: Subscription, stored: StoredOffer, now: dt.datetime, *, catch_up: bool) -> list[Planned]:
+        """The reminders a subscription asks for from `now` on.
+
+        A reminder whose time has passed is planned only with `catch_up` (start-up, daily run) and
+        only if the subscription existed then: it was missed while the bot was down, and still
+        goes out if the activity has not started. Right after "Herinner mij" it is left out.
+        """
+        if stored.status != "published" or stored.offer.when is None:
+            return []
+        now_local = local_naive(now, self.timing.tz)
+        if sub.every_time:
+            starts: list[dt.datetime] = []
+            for start in self.upcoming(stored, after=now_local):
+                if starts and start > now_local + PLAN_AHEAD:
+                    break
+                starts.append(start)
+        else:
+            starts = [sub.occurrence] if sub.occurrence is not None and sub.occurrence > now_local else []
+        items = []
+        for start in starts:
+            for kind in sub.kinds:
+                at = self.timing.reminder_at(kind, start)
+                if at <= now and not (catch_up and at > sub.created_at):
+                    continue
+                items.append(Planned(sub.user_id, sub.offer_pk, occurrence_text(start), kind, at))
+        return items
+
+    # --- offer changes ---------------------------------------------------------------------------
+
+    def person_next(
+        self, sub: Subscription, stored: StoredOffer, now_local: dt.datetime | None = None
+    ) -> dt.datetime | None:
+        """The occurrence the person is waiting for under this version of the offer."""
+        now_local = now_local or self._local_now()
+        if not sub.every_time:
+            return sub.occurrence if sub.occurrence is not None and sub.occurrence > now_local else None
+        return next(iter(self.upcoming(stored, after=now_local)), None)
+
+    def _moved_occurrence(
+        self, sub: Subscription, old: StoredOffer, new: StoredOffer, now_local: dt.datetime
+    ) -> dt.datetime | None:
+        """Where a "once" reminder goes when the offer's time changes: the same date if it still
+        is an occurrence, the new start of a one-off offer, else the next occurrence."""
+        if sub.occurrence is not None and self.is_occurrence(new, sub.occurrence) and sub.occurrence > now_local:
+            return sub.occurrence
+        return next(iter(self.upcoming(new, after=now_local)), None)
+
+    async def on_offer_changed(self, old: StoredOffer | None, new: StoredOffer | None) -> None:
+        """OfferStore listener: follow a new time, tell people about a move or a cancellation."""
+        if old is None or new is None:
+            return  # new offers have no reminders; deleted ones lose theirs through the cascade
+        rows = await self.db.fetchall("SELECT * FROM reminder_subscriptions WHERE offer_pk = ?", (new.pk,))
+        subs = [_subscription(r) for r in rows]
+        if not subs:
+            return
+        now = self.clock.now()
+        now_local = local_naive(now, self.timing.tz)
+        moved_time = old.offer.when != new.offer.when
+        async with self.db.transaction() as tx:
+            for sub in subs:
+                waiting_for = self.person_next(sub, old, now_local)
+                if new.status == "published" and old.status == "published":
+                    if not moved_time:
+                        continue
+                    await self._follow_move(tx, sub, old, new, now, waiting_for)
+                elif new.status == "published":  # published again
+                    await self.outbox.plan(tx, self.plan_items(sub, new, now, catch_up=False))
+                elif new.status == "cancelled" and old.status == "published":
+                    await self._cancelled(tx, sub, now, waiting_for)
+                else:  # withdrawn to draft or pending: quietly hold the reminders
+                    await self.outbox.cancel(tx, offer_pk=new.pk, kinds=REMINDER_KINDS, reason="unpublished")
+        await self.alarm.reschedule()
+
+    async def _follow_move(
+        self,
+        tx: Transaction,
+        sub: Subscription,
+        old: StoredOffer,
+        new: StoredOffer,
+        now: dt.datetime,
+        waiting_for: dt.datetime | None,
+    ) -> None:
+        now_local = local_naive(now, self.timing.tz)
+        if not sub.every_time:
+            target = self._moved_occurrence(sub, old, new, now_local) if waiting_for else None
+            if target is None:  # the date the person waited for is gone and nothing comes after
+                await self._cancelled(tx, sub, now, waiting_for)
+                return
+            if target != sub.occurrence:
+                await tx.execute(
+                    "UPDATE reminder_subscriptions SET occurrence = ? WHERE id = ?", (occurrence_text(target), sub.id)
+                )
+                sub = dataclasses.replace(sub, occurrence=target)
+        await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, kinds=REMINDER_KINDS, reason="moved")
+        await self.outbox.plan(tx, self.plan_items(sub, new, now, catch_up=False))
+        now_next = self.person_next(sub, new, now_local)
+        if waiting_for is not None and now_next is not None and now_next != waiting_for:
+            await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, kinds=NOTICE_KINDS, reason="moved")
+            notice = Planned(sub.user_id, sub.offer_pk, occurrence_text(now_next), MOVED, now)
+            await self.outbox.plan(tx, [notice], renew=True)
+
+    async def _cancelled(
+        self, tx: Transaction, sub: Subscription, now: dt.datetime, waiting_for: dt.datetime | None
+    ) -> None:
+        """The offer (or the date the person waited for) is off: one notice, and the reminder ends."""
+        await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, reason="offer_cancelled")
+        if waiting_for is not None:
+            notice = Planned(sub.user_id, sub.offer_pk, occurrence_text(waiting_for), CANCELLED, now)
+            await self.outbox.plan(tx, [notice], renew=True)
+        await tx.execute("DELETE FROM reminder_subscriptions WHERE id = ?", (sub.id,))
+
+
+class Reminders(OfferFollower):
+    def __init__(
+        self,
+        db: Database,
+        offers: OfferStore,
+        people: People,
+        outbox: Outbox,
+        alarm: Alarm,
+        clock: Clock,
+    ) -> None:
+        super().__init__(db, outbox, alarm, clock)
+        self.offers = offers
+        self.people = people
+        self.started = asyncio.Event()  # set once the schedule was rebuilt at start-up
 
     # --- subscriptions -------------------------------------------------------------------------
 
@@ -230,6 +348,7 @@ class Reminders:
             row = await tx.fetchone(
                 "SELECT * FROM reminder_subscriptions WHERE user_id = ? AND offer_pk = ?", (user_id, offer_pk)
             )
+            assert row is not None  # written just above, in the same transaction
             sub = _subscription(row)
             await self.outbox.cancel(tx, user_id=user_id, offer_pk=offer_pk, kinds=REMINDER_KINDS, reason="replaced")
             items = self.plan_items(sub, stored, now, catch_up=False)
@@ -239,7 +358,7 @@ class Reminders:
                 await self.outbox.count(tx, "subscription", "too_soon")
                 return Subscribed(None, ())
             await self.outbox.count(tx, "subscription", "every_time" if every_time else "once")
-        await self.dispatcher.reschedule()
+        await self.alarm.reschedule()
         return Subscribed(sub, tuple(items))
 
     async def unsubscribe(
@@ -264,33 +383,6 @@ class Reminders:
         return True
 
     # --- planning ------------------------------------------------------------------------------
-
-    def plan_items(self, sub: Subscription, stored: StoredOffer, now: dt.datetime, *, catch_up: bool) -> list[Planned]:
-        """The reminders a subscription asks for from `now` on.
-
-        A reminder whose time has passed is planned only with `catch_up` (start-up, daily run) and
-        only if the subscription existed then: it was missed while the bot was down, and still
-        goes out if the activity has not started. Right after "Herinner mij" it is left out.
-        """
-        if stored.status != "published" or stored.offer.when is None:
-            return []
-        now_local = local_naive(now, self.timing.tz)
-        if sub.every_time:
-            starts = []
-            for start in self.upcoming(stored, after=now_local):
-                if starts and start > now_local + PLAN_AHEAD:
-                    break
-                starts.append(start)
-        else:
-            starts = [sub.occurrence] if sub.occurrence is not None and sub.occurrence > now_local else []
-        items = []
-        for start in starts:
-            for kind in sub.kinds:
-                at = self.timing.reminder_at(kind, start)
-                if at <= now and not (catch_up and at > sub.created_at):
-                    continue
-                items.append(Planned(sub.user_id, sub.offer_pk, occurrence_text(start), kind, at))
-        return items
 
     async def plan_all(self, *, catch_up: bool = True) -> int:
         """Top up the outbox from all subscriptions (start-up and daily); drop subscriptions that are over."""
@@ -323,90 +415,6 @@ class Reminders:
             planned += await self._plan_weekly(tx, now)
         return planned
 
-    # --- offer changes ---------------------------------------------------------------------------
-
-    def person_next(
-        self, sub: Subscription, stored: StoredOffer, now_local: dt.datetime | None = None
-    ) -> dt.datetime | None:
-        """The occurrence the person is waiting for under this version of the offer."""
-        now_local = now_local or self._local_now()
-        if not sub.every_time:
-            return sub.occurrence if sub.occurrence is not None and sub.occurrence > now_local else None
-        return next(iter(self.upcoming(stored, after=now_local)), None)
-
-    def _moved_occurrence(
-        self, sub: Subscription, old: StoredOffer, new: StoredOffer, now_local: dt.datetime
-    ) -> dt.datetime | None:
-        """Where a "once" reminder goes when the offer's time changes: the same date if it still
-        is an occurrence, the new start of a one-off offer, else the next occurrence."""
-        if sub.occurrence is not None and self.is_occurrence(new, sub.occurrence) and sub.occurrence > now_local:
-            return sub.occurrence
-        return next(iter(self.upcoming(new, after=now_local)), None)
-
-    async def on_offer_changed(self, old: StoredOffer | None, new: StoredOffer | None) -> None:
-        """OfferStore listener: follow a new time, tell people about a move or a cancellation."""
-        if old is None or new is None:
-            return  # new offers have no reminders; deleted ones lose theirs through the cascade
-        rows = await self.db.fetchall("SELECT * FROM reminder_subscriptions WHERE offer_pk = ?", (new.pk,))
-        subs = [_subscription(r) for r in rows]
-        if not subs:
-            return
-        now = self.clock.now()
-        now_local = local_naive(now, self.timing.tz)
-        moved_time = old.offer.when != new.offer.when
-        async with self.db.transaction() as tx:
-            for sub in subs:
-                waiting_for = self.person_next(sub, old, now_local)
-                if new.status == "published" and old.status == "published":
-                    if not moved_time:
-                        continue
-                    await self._follow_move(tx, sub, old, new, now, waiting_for)
-                elif new.status == "published":  # published again
-                    await self.outbox.plan(tx, self.plan_items(sub, new, now, catch_up=False))
-                elif new.status == "cancelled" and old.status == "published":
-                    await self._cancelled(tx, sub, now, waiting_for)
-                else:  # withdrawn to draft or pending: quietly hold the reminders
-                    await self.outbox.cancel(tx, offer_pk=new.pk, kinds=REMINDER_KINDS, reason="unpublished")
-        await self.dispatcher.reschedule()
-
-    async def _follow_move(
-        self,
-        tx: Transaction,
-        sub: Subscription,
-        old: StoredOffer,
-        new: StoredOffer,
-        now: dt.datetime,
-        waiting_for: dt.datetime | None,
-    ) -> None:
-        now_local = local_naive(now, self.timing.tz)
-        if not sub.every_time:
-            target = self._moved_occurrence(sub, old, new, now_local) if waiting_for else None
-            if target is None:  # the date the person waited for is gone and nothing comes after
-                await self._cancelled(tx, sub, now, waiting_for)
-                return
-            if target != sub.occurrence:
-                await tx.execute(
-                    "UPDATE reminder_subscriptions SET occurrence = ? WHERE id = ?", (occurrence_text(target), sub.id)
-                )
-                sub = dataclasses.replace(sub, occurrence=target)
-        await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, kinds=REMINDER_KINDS, reason="moved")
-        await self.outbox.plan(tx, self.plan_items(sub, new, now, catch_up=False))
-        now_next = self.person_next(sub, new, now_local)
-        if waiting_for is not None and now_next is not None and now_next != waiting_for:
-            await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, kinds=NOTICE_KINDS, reason="moved")
-            notice = Planned(sub.user_id, sub.offer_pk, occurrence_text(now_next), "moved", now)
-            await self.outbox.plan(tx, [notice], renew=True)
-
-    async def _cancelled(
-        self, tx: Transaction, sub: Subscription, now: dt.datetime, waiting_for: dt.datetime | None
-    ) -> None:
-        """The offer (or the date the person waited for) is off: one notice, and the reminder ends."""
-        await self.outbox.cancel(tx, user_id=sub.user_id, offer_pk=sub.offer_pk, reason="offer_cancelled")
-        if waiting_for is not None:
-            notice = Planned(sub.user_id, sub.offer_pk, occurrence_text(waiting_for), "cancelled", now)
-            await self.outbox.plan(tx, [notice], renew=True)
-        await tx.execute("DELETE FROM reminder_subscriptions WHERE id = ?", (sub.id,))
-
     # --- answers under a reminder --------------------------------------------------------------
 
     async def answer(self, user_id: int, stored: StoredOffer, occurrence: dt.datetime, *, going: bool) -> None:
@@ -421,8 +429,8 @@ class Reminders:
             if not going:
                 await tx.execute(
                     """UPDATE outbox SET state = 'dropped', reason = 'not_going' WHERE user_id = ? AND offer_pk = ?
-                       AND occurrence = ? AND state = 'planned' AND kind IN ('day_before', 'hours_before')""",
-                    (user_id, stored.pk, occ),
+                       AND occurrence = ? AND state = 'planned' AND kind IN (?, ?)""",
+                    (user_id, stored.pk, occ, *REMINDER_KINDS),
                 )
 
     async def going_counts(self) -> dict[tuple[str, str], tuple[int, int]]:
@@ -477,7 +485,7 @@ class Reminders:
             if new:
                 await self.outbox.count(tx, "subscription", "weekly")
             await self._plan_weekly(tx, now, user_ids=[user_id])
-        await self.dispatcher.reschedule()
+        await self.alarm.reschedule()
         return self.timing.next_weekly(now)[1]
 
     async def weekly_unsubscribe(self, user_id: int) -> bool:
@@ -504,7 +512,7 @@ class Reminders:
         now_local = self._local_now()
         until = now_local + dt.timedelta(days=days)
         items = []
-        for stored in await self.offers.list(kind="activity"):
+        for stored in await self.offers.select(kind="activity"):
             if stored.offer.when is None or not matches_topics(stored, topics):
                 continue
             for start, end in iter_occurrences(stored.offer.when, after=now_local):

@@ -112,8 +112,8 @@ class Analyzer:
                 (token[cut:] for cut in range(MIN_REST, len(token) - MIN_PART + 1) if token[cut:] in self._known), None
             )
             link = token[len(prefix) : len(token) - len(suffix)] if prefix and suffix else None
-            if link in LINKS:  # 'kinderfiets' -> kind + fiets, linked by 'er'
-                parts = [prefix, suffix]  # type: ignore[list-item]
+            if prefix and suffix and link in LINKS:  # 'kinderfiets' -> kind + fiets, linked by 'er'
+                parts = [prefix, suffix]
             elif suffix:  # 'kinderopvang' -> kinder + opvang; 'kleinzoon' -> klein + zoon, not klei(n)
                 rest = token[: -len(suffix)]
                 parts = [rest, suffix] if len(rest) >= MIN_PART else [suffix]

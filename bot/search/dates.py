@@ -177,15 +177,15 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
             used = [i, i + 1] + ([i + 2] if year else [])
             if prev in WEEKDAYS:
                 used.append(i - 1)
-            date = _next_date(today, month, int(word), year)
-            if date is not None:
-                return days(date, date, f"{int(word)} {nxt}", *used)
-        if nxt.isdigit() and 1 <= int(nxt) <= 12 and not _ages_listed(tokens, i):  # '19/6' arrives as digits
+            found = _next_date(today, month, int(word), year)
+            if found is not None:
+                return days(found, found, f"{int(word)} {nxt}", *used)
+        if nxt.isdigit() and 1 <= int(nxt) <= 12 and not _ages_listed(tokens, i):  # '19/6' and '19-06-2027' arrive as digits
             year_word = _word(tokens, i + 2)
             year = int(year_word) if year_word.isdigit() and len(year_word) == 4 else None
-            date = _next_date(today, int(nxt), int(word), year)
-            if date is not None:
-                return days(date, date, f"{int(word)}/{int(nxt)}", i, i + 1, *([i + 2] if year else []))
+            found = _next_date(today, int(nxt), int(word), year)
+            if found is not None:
+                return days(found, found, f"{int(word)}/{int(nxt)}", i, i + 1, *([i + 2] if year else []))
 
     if word in MONTHS and len(word) >= 3 and word not in ABBREVIATIONS and not prev.isdigit():
         month = MONTHS[word]

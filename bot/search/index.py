@@ -34,7 +34,7 @@ class IndexEntry:
     columns: tuple[str, ...]  # space-separated stems, one string per field in FIELDS
     words: dict[str, str]  # surface word -> stem, for the typo vocabulary
     occurrences: tuple[tuple[str, str], ...]  # local (start, end) as text
-    longest_minutes: int = 0  # the duration of one occurrence
+    longest_minutes: int = 0  # the duration of the longest occurrence
     passage_hash: str = ""  # fingerprint of the text the semantic side embeds
 
 
@@ -81,7 +81,7 @@ def build_entry(offer: Offer, analyzer: Analyzer, *, now: dt.datetime) -> IndexE
             (s.isoformat(timespec="minutes"), e.isoformat(timespec="minutes"))
             for s, e in materialize(offer.when, until=until)
         )
-    longest = int(offer.when.duration.total_seconds() // 60) + 1 if offer.when is not None else 0
+    longest = int(offer.when.longest.total_seconds() // 60) + 1 if offer.when is not None else 0
     return IndexEntry(
         columns=tuple(columns),
         words=vocabulary,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -259,12 +259,12 @@ class QueryParser:
                     used |= span
                 elif kind == "audience":
                     if _negated(tokens, i):
-                        excluded.append(payload)  # type: ignore[arg-type]
+                        excluded.append(cast(AudienceRule, payload))
                     elif audience_rule is None:
-                        audience_rule = (i, payload)  # type: ignore[assignment]
+                        audience_rule = (i, cast(AudienceRule, payload))
                     used |= span
                 elif kind == "need":
-                    for need in cast("tuple[Need, ...]", payload):
+                    for need in cast(Iterable[Need], payload):
                         if need not in needs:
                             needs.append(need)
                         if length == 1:  # 'carpool' names the need and also what is asked for
