@@ -180,7 +180,8 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
             found = _next_date(today, month, int(word), year)
             if found is not None:
                 return days(found, found, f"{int(word)} {nxt}", *used)
-        if nxt.isdigit() and 1 <= int(nxt) <= 12 and not _ages_listed(tokens, i):  # '19/6' and '19-06-2027' arrive as digits
+        # '19/6' and '19-06-2027' arrive as digits; '4/9' inside a list of ages is no date
+        if nxt.isdigit() and 1 <= int(nxt) <= 12 and not _ages_listed(tokens, i):
             year_word = _word(tokens, i + 2)
             year = int(year_word) if year_word.isdigit() and len(year_word) == 4 else None
             found = _next_date(today, int(nxt), int(word), year)
