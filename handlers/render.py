@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
@@ -72,6 +72,17 @@ async def _send_one(bot: Bot, chat_id: int, message: Message, *, retry: bool = F
     """A photo gets the text as caption when it fits, else the text follows in its own message."""
     markup = keyboard(message.buttons)
     attempt = retrying if retry else _once
+    if message.document is not None:  # a file (the .ics of 'Zet in mijn agenda') with the text as its caption
+        document = message.document
+        return await attempt(
+            lambda: bot.send_document(
+                chat_id,
+                InputFile(document.data, filename=document.filename),
+                caption=str(message.html),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        )
     photo = message.photo
     if photo and text_length(message.plain) <= MAX_CAPTION:
         return await attempt(

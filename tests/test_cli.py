@@ -102,8 +102,12 @@ def json_lines(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines[:-1]]
 
 
+CARE_VALUES = (None, "suicide", "violence", "emergency", "distress", "material", "money")
+
+
 def assert_contract(answer: dict[str, Any]) -> None:
-    assert list(answer) == ["query", "results", "suggestion"]
+    assert list(answer) == ["query", "results", "suggestion", "care"]  # "care" added by bot/care; nothing renamed
+    assert answer["care"] in CARE_VALUES
     assert isinstance(answer["query"], str)
     assert isinstance(answer["results"], list)
     for result in answer["results"]:
@@ -166,6 +170,29 @@ def test_ask_json_reads_one_question_per_line_and_keeps_them_aligned(tmp_path, s
     assert all(r["id"] in ids for a in answers for r in a["results"])
 
 
+def test_ask_json_says_which_care_a_message_needs_and_a_crisis_gets_no_offer(tmp_path, shared_db):
+    questions = ["ik wil dood", "mijn man slaat mij", "er is brand!!", "we hebben geen eten meer in huis",
+                 "ik kan mijn huur nie betalen", "ik voel me zo alleen, ik heb niemand om mee te praten",
+                 "ik ga dood van verveling, een ballonvaart?"]  # fmt: skip
+    result = run("ask", "--db", shared_db, "--json", stdin="\n".join(questions), cwd=tmp_path)
+    answers = json_lines(result.stdout)
+    for answer in answers:
+        assert_contract(answer)
+    cares = [a["care"] for a in answers]
+    assert cares == ["suicide", "violence", "emergency", "material", "money", "distress", None]
+    for answer in answers[:4]:
+        assert answer["results"] == [] and answer["suggestion"] is None
+    assert answers[-1]["results"], "hyperbole keeps its leisure answer"
+
+
+def test_ask_prints_the_help_lines_as_a_person_reads_them(tmp_path, shared_db):
+    result = run("ask", "--db", shared_db, "ik", "zie", "het", "nie", "meer", "zitten", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Bel 1813, de Zelfmoordlijn" in result.stdout and "112" in result.stdout
+    assert "Chat met de Zelfmoordlijn: https://www.zelfmoord1813.be" in result.stdout
+    assert "Bedoelde je" not in result.stdout and "Ik ben een computer" in result.stdout
+
+
 @pytest.mark.parametrize("env", [{}, {"PYTHONIOENCODING": "utf-8"}, {"LC_ALL": "C"}], ids=["locale", "strict", "C"])
 def test_ask_json_survives_a_line_that_is_not_utf8(tmp_path, shared_db, env):
     stdin = b"luchtballon\n" + b"caf\xe9 \x80\n" + "zeppelin café\n".encode()
@@ -217,13 +244,14 @@ def test_ask_about_a_day_without_anything_shows_what_comes_later(tmp_path, share
     assert human.stdout.startswith("Ik vond niets voor morgen. Dit komt er later:\n")
     assert "Ballonvaart boven Bilzen" in human.stdout and "📅 zaterdag 13 maart, 14:00-16:00" in human.stdout
     as_json = run(*question[:-1], "--json", question[-1], cwd=tmp_path)
-    assert json.loads(as_json.stdout) == {"query": "luchtballon morgen", "results": [], "suggestion": None}
+    expected = {"query": "luchtballon morgen", "results": [], "suggestion": None, "care": None}
+    assert json.loads(as_json.stdout) == expected
 
 
 def test_ask_with_nothing_found_gives_the_contact(tmp_path, shared_db):
     result = run("ask", "--db", shared_db, "xqzwv plorkt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "089 00 00 10" in result.stdout  # the Sociaal Huis, from the default settings
+    assert "089 00 01 00" in result.stdout  # the Sociaal Huis, from the default settings
 
 
 @pytest.mark.parametrize(
@@ -328,7 +356,7 @@ def test_export_json_round_trips_through_import(tmp_path, shared_db):
     exported = run("export", "--db", shared_db, "--format", "json", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
-    assert document["version"] == 1 and document["town"] == "Bilzen"
+    assert document["version"] == 2 and document["town"] == "Bilzen"
     assert {o["id"] for o in document["offers"]} == {o["id"] for o in OFFERS}
     assert next(o for o in document["offers"] if o["id"] == "zeppelin-korting")["capaciteit"] == 12
     path = tmp_path / "export.json"

@@ -18,6 +18,7 @@ Telegram's 64 characters) opens an offer's card; key figures' invites start with
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ _NUMBER = re.compile(r"0|[1-9][0-9]{0,11}")  # offer numbers, offsets, ids: ASCI
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,16}")  # tokens of ResultPages (secrets.token_urlsafe)
 _WORD = re.compile(r"[a-z]{1,8}")  # list keys like "week"
 _OFFER_KEY = re.compile(r"[A-Za-z0-9_-]{1,58}")  # what follows "offer-" in a deep link
+_MOMENT = re.compile(r"[0-9]{12}")  # a date and time of a card: YYYYMMDDHHMM, naive local
 
 
 def fits(data: str) -> bool:
@@ -48,6 +50,21 @@ def split(data: str, prefix: str) -> list[str] | None:
     if head != prefix or not sep or not rest:
         return None
     return rest.split(SEPARATOR)
+
+
+def moment(text: str) -> dt.datetime | None:
+    """A card's date and time from button data ("202612031200", naive local), or None when it is not a real one."""
+    if not _MOMENT.fullmatch(text):
+        return None
+    try:
+        return dt.datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]))
+    except ValueError:  # 30 February, hour 25
+        return None
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A date and time as button data carries it: YYYYMMDDHHMM (seconds and time zone are not kept)."""
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}{moment.hour:02d}{moment.minute:02d}"
 
 
 def join(prefix: str, *parts: object) -> str:
@@ -73,9 +90,10 @@ class Info:
 
 @dataclass(frozen=True)
 class Route:
-    """'Hoe geraak ik er?'."""
+    """'Hoe geraak ik er?': transport that runs on `on`, the date the card showed (None: the next date)."""
 
     pk: int
+    on: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +105,18 @@ class Alone:
 
 @dataclass(frozen=True)
 class Childcare:
-    """'Wie past op de kinderen?'."""
+    """'Wie past op de kinderen?': the help that covers `on`, the date the card showed (None: the next date)."""
 
     pk: int
+    on: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """'Zet in mijn agenda': the date the card showed (`on`, naive local) as an .ics file."""
+
+    pk: int
+    on: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -132,15 +159,25 @@ class Forget:
     yes: bool
 
 
-ChatAction = Info | Route | Alone | Childcare | Suggestion | Page | Browse | Menu | Help | Forget
-_BY_PK: dict[str, type[Info | Route | Alone | Childcare]] = {"i": Info, "g": Route, "a": Alone, "c": Childcare}
+ChatAction = Info | Route | Alone | Childcare | Agenda | Suggestion | Page | Browse | Menu | Help | Forget
+_BY_PK: dict[str, type[Info | Alone]] = {"i": Info, "a": Alone}
 _VERB_OF_PK = {cls: verb for verb, cls in _BY_PK.items()}
+# Buttons that carry the card's date: "c1:g:12:202612031200"; "c1:g:12" (without it) means the next date.
+_DATED: dict[str, type[Route | Childcare]] = {"g": Route, "c": Childcare}
+_VERB_OF_DATED = {cls: verb for verb, cls in _DATED.items()}
 
 
 def encode(action: ChatAction) -> str:
     match action:
-        case Info() | Route() | Alone() | Childcare():
+        case Info() | Alone():
             return join(PREFIX, _VERB_OF_PK[type(action)], action.pk)
+        case Route(pk, None) | Childcare(pk, None):
+            return join(PREFIX, _VERB_OF_DATED[type(action)], pk)
+        case Route(pk, on) | Childcare(pk, on):
+            assert on is not None  # matched by the case above
+            return join(PREFIX, _VERB_OF_DATED[type(action)], pk, stamp(on))
+        case Agenda(pk, on):
+            return join(PREFIX, "k", pk, stamp(on))
         case Suggestion(token):
             return join(PREFIX, "s", token)
         case Page(token, offset):
@@ -167,6 +204,15 @@ def decode(data: str) -> ChatAction | None:
     if verb in _BY_PK and len(args) == 1:
         pk = number(args[0])
         return None if pk is None else _BY_PK[verb](pk)
+    if verb in _DATED and len(args) in (1, 2):
+        pk = number(args[0])
+        on = moment(args[1]) if len(args) == 2 else None
+        if pk is None or (len(args) == 2 and on is None):
+            return None
+        return _DATED[verb](pk, on)
+    if verb == "k" and len(args) == 2:
+        pk, on = number(args[0]), moment(args[1])
+        return None if pk is None or on is None else Agenda(pk, on)
     if verb == "s" and len(args) == 1 and _TOKEN.fullmatch(args[0]):
         return Suggestion(args[0])
     if verb == "p" and len(args) == 2 and _TOKEN.fullmatch(args[0]):

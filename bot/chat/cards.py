@@ -11,10 +11,16 @@ import datetime as dt
 from markupsafe import Markup
 
 from bot.chat.replies import join_lines
-from bot.offers.model import Offer
+from bot.offers.model import Offer, PriceLine
+from bot.platform.calendar import iter_occurrences
 from bot.platform.texts import Texts
 
 _BYDAY = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+MAX_NORMAL_PRICES = 3  # a card shows at most this many normal prices and this many reductions
+MAX_REDUCTIONS = 3
+ONE_PRICE_LINE = 60  # characters: a longer price text goes on two lines, the reductions on the second
+DEADLINE_SOON = dt.timedelta(days=14)  # from this close on, the card says until when one can sign up
+MORE_DATES_SHOWN = 3
 
 
 def money(amount: float) -> str:
@@ -25,25 +31,109 @@ def money(amount: float) -> str:
 
 
 def price_text(offer: Offer, texts: Texts) -> Markup | None:
-    """'€5, met Rap op Stap €1', 'gratis', or the offer's own note when there are no amounts."""
-    price = offer.price
-    regular, reduced = price.regular, price.reduced
-    if regular is None and reduced is None:
-        return texts("card.price_note", note=price.note) if price.note else None
-    if regular == 0 or (regular is None and reduced == 0):
+    """The prices that matter, in one or two short lines: '€8 per beurt; kinderen €6; met UiTPAS kansentarief
+    €1,60', 'gratis', or the offer's own note when there are no amounts.
+
+    Every reduction is called by its own name (Rap op Stap, UiTPAS kansentarief, verhoogde tegemoetkoming);
+    reductions of the same amount share one segment ('met Rap op Stap of UiTPAS kansentarief €1,60').
+    """
+    lines = offer.regular_lines
+    if not lines:
+        return texts("card.price_note", note=offer.price.note) if offer.price.note else None
+    normal = [line for line in lines if not line.is_reduction]
+    if all(line.amount == 0 for line in (normal or lines)):
         return texts("card.price", price=texts("price.free"))
-
-    def amount(value: float) -> Markup:
-        return texts("price.free") if value == 0 else texts("price.amount", amount=money(value))
-
-    if regular is not None and reduced is not None and reduced < regular:
-        text = texts("price.with_reduction", regular=amount(regular), reduced=amount(reduced))
-    elif regular is not None:
-        text = amount(regular)
+    base = normal[0].amount if normal else None  # a reduction is only one when it is below the normal price
+    reductions = [line for line in lines if line.is_reduction and (base is None or line.amount < base)]
+    first = [_normal_segment(line, texts) for line in normal[:MAX_NORMAL_PRICES]]
+    second = _reduction_segments(reductions, texts)[:MAX_REDUCTIONS]
+    separator = Markup(texts.label("price.separator"))
+    if len(first) == 1 and second:  # one price and its reductions read as one phrase: '€5, met Rap op Stap €1'
+        together = first[0] + Markup(texts.label("price.then")) + separator.join(second)
     else:
-        assert reduced is not None  # both None returned above
-        text = texts("price.only_reduced", reduced=amount(reduced))
-    return texts("card.price", price=text)
+        together = separator.join([*first, *second])
+    if len(together.striptags()) <= ONE_PRICE_LINE or not first or not second:
+        return texts("card.price", price=together)
+    return join_lines([texts("card.price", price=separator.join(part)) for part in (first, second)])
+
+
+def _amount(line: PriceLine, texts: Texts) -> Markup:
+    amount = texts("price.free") if line.amount == 0 else texts("price.amount", amount=money(line.amount))
+    if line.per is not None and line.amount != 0:
+        return texts("price.per", amount=amount, unit=texts.label(f"price.units.{line.per}"))
+    return amount
+
+
+def _normal_segment(line: PriceLine, texts: Texts) -> Markup:
+    if line.who == "iedereen":
+        return _amount(line, texts)
+    who = line.label if line.who == "andere" and line.label else texts.label(f"price.who.{line.who}")
+    return texts("price.for_whom", who=who, amount=_amount(line, texts))
+
+
+def _reduction_segments(lines: list[PriceLine], texts: Texts) -> list[Markup]:
+    """'met Rap op Stap €1,20'; reductions with the same amount and unit share one segment."""
+    groups: dict[tuple[float, str | None], list[str]] = {}
+    for line in lines:
+        names = groups.setdefault((line.amount, line.per), [])
+        name = texts.label(f"price.who.{line.who}")
+        if name not in names:
+            names.append(name)
+    segments = []
+    for (amount, per), names in groups.items():
+        joined = f" {texts.label('price.or')} ".join(names)
+        segments.append(texts("price.reduced", who=joined, amount=_amount(PriceLine(amount, per=per), texts)))
+    return segments
+
+
+def deadline_text(offer: Offer, texts: Texts, *, today: dt.date | None) -> Markup | None:
+    """'Inschrijven kan niet meer' after the registration deadline; 'Schrijf je in vóór ...' when it is close."""
+    deadline = offer.registration_deadline
+    if deadline is None or today is None:
+        return None
+    if deadline.date() < today:
+        return texts("card.deadline_passed")
+    if deadline - dt.datetime.combine(today, dt.time()) > DEADLINE_SOON:
+        return None
+    if deadline.time() >= dt.time(23, 59):  # open the whole day: 'vóór' the next day is exact
+        before = date_text(deadline.date() + dt.timedelta(days=1), texts, today=today)
+    else:
+        before = date_text(deadline.date(), texts, today=today) + Markup(f", {deadline:%H:%M}")
+    return texts("card.deadline_soon", deadline=before)
+
+
+def childcare_text(offer: Offer, texts: Texts) -> Markup | None:
+    """Childcare at the activity itself, with its hours when known."""
+    care = offer.childcare
+    if care is None:
+        return None
+    start = f"{care.start.hour}:{care.start.minute:02d}" if care.start else None
+    end = f"{care.end.hour}:{care.end.minute:02d}" if care.end else None
+    if start and end:
+        line = texts("card.childcare_times", start=start, end=end)
+    elif start:
+        line = texts("card.childcare_from", start=start)
+    elif end:
+        line = texts("card.childcare_until", end=end)
+    else:
+        line = texts("card.childcare")
+    return join_lines([line, texts("card.childcare_note", note=care.note) if care.note else None])
+
+
+def more_dates_text(offer: Offer, texts: Texts, *, shown: dt.datetime | None, today: dt.date | None) -> Markup | None:
+    """For an offer on a few separate days (no rule): the other days still to come."""
+    when = offer.when
+    if when is None or when.rrule or not when.dates:
+        return None
+    after = dt.datetime.combine(today, dt.time()) if today else None
+    others = [start for start, _end in iter_occurrences(when, after=after) if start != shown]
+    if not others:
+        return None
+    days = [str(date_text(start.date(), texts, today=today)) for start in others[:MORE_DATES_SHOWN]]
+    dates = _join_words(days, texts)
+    if len(others) > MORE_DATES_SHOWN:
+        return texts("card.more_dates_and_others", dates=dates, count=len(others) - MORE_DATES_SHOWN)
+    return texts("card.more_dates", dates=dates)
 
 
 def date_text(day: dt.date, texts: Texts, *, today: dt.date | None = None) -> Markup:
@@ -169,8 +259,13 @@ def card(
     repeat_line = None
     if offer.when is not None and offer.when.rrule:
         repeat_line = texts("card.repeat", repeat=repeat_text(offer.when.rrule, texts, today=today))
+    else:
+        repeat_line = more_dates_text(offer, texts, shown=next_start, today=today)
+    postponed = offer.availability == "postponed"
     lines: list[Markup | None] = [
-        texts("card.cancelled") if cancelled else None,
+        texts("card.cancelled") if cancelled and not postponed else None,
+        texts("card.postponed") if postponed else None,
+        texts("card.full") if offer.availability == "full" and not cancelled else None,
         texts("card.title", title=offer.title),
         texts("card.summary", summary=offer.summary) if offer.summary else None,
         texts("card.description", description=offer.description) if full and offer.description else None,
@@ -180,8 +275,10 @@ def card(
         price_text(offer, texts),
         texts("card.eligibility", eligibility=offer.eligibility) if offer.eligibility else None,
         age_text(offer, texts) if full else None,
+        childcare_text(offer, texts),
         texts("card.transport", transport=offer.transport) if offer.transport else None,
         texts("card.registration", registration=offer.registration) if offer.registration else None,
+        deadline_text(offer, texts, today=today),
         contact_text(offer, texts),
         texts("card.organizer", organizer=offer.organizer) if full and offer.organizer else None,
     ]

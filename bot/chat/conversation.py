@@ -9,6 +9,7 @@ the friendly 'unknown button' and the menu, never an error.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import secrets
@@ -19,13 +20,17 @@ from typing import Protocol
 
 from markupsafe import Markup
 
+from bot.care.desk import CareDesk
+from bot.care.detect import Assessment
 from bot.chat import actions
-from bot.chat.cards import card, price_text, when_text, where_text
+from bot.chat.cards import card, childcare_text, price_text, when_text, where_text
 from bot.chat.people import People
-from bot.chat.replies import Button, Message, Reply, join_lines, rows
+from bot.chat.replies import Button, Document, Message, Reply, join_lines, rows
+from bot.offers.agenda import filename_for, ics_for
+from bot.offers.availability import proposable
 from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive, next_occurrence
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
@@ -46,6 +51,7 @@ BROWSE = {  # browse action -> (text key, offer kind or None for 'the coming 7 d
 GROWN_UP_GROUPS = {"iedereen", "volwassenen"}
 CHILD_GROUPS = {"kinderen", "gezinnen"}
 CHILD_CATEGORIES = {"gezin", "jeugd"}
+TRANSPORT_MARGIN = dt.timedelta(hours=3)  # transport 'runs then': on the activity's day, this close to it
 NEEDS_CHECKED_EVERY = dt.timedelta(minutes=1)  # whether any childcare offer exists, cached this long
 MAX_PAGES_KEPT = 5000
 MAX_CARDS_KEPT = 2000
@@ -106,7 +112,28 @@ class QuestionLog(Protocol):
 
     async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
 
+    async def record_care(self, category: str, *, topic: str | None, sent_to: str, who: Who) -> None: ...
+
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
+
+
+class TaughtAnswer(Protocol):
+    """What coordinators taught made of a search result (see bot.teach.teacher.Taught)."""
+
+    @property
+    def result(self) -> SearchResult: ...  # the result to show (a taught offer first, or unchanged)
+
+    @property
+    def referral(self) -> str | None: ...  # where to go instead, for a question outside the offer
+
+    @property
+    def wish(self) -> object | None: ...  # set when the network knows this offer is missing
+
+
+class Teaching(Protocol):
+    """What coordinators taught the bot from unanswered questions (bot.teach), applied after the search."""
+
+    async def apply(self, question: str, result: SearchResult) -> TaughtAnswer: ...
 
 
 def _without_children(offer: Offer) -> bool:
@@ -117,6 +144,36 @@ def _without_children(offer: Offer) -> bool:
     min_age, max_age = offer.audience.min_age, offer.audience.max_age
     young_parents_welcome = (max_age is None or max_age >= 18) and (min_age is None or min_age < 50)
     return open_to_grown_ups and not for_children and young_parents_welcome
+
+
+def _covers(helper: Offer, occurrence: tuple[dt.datetime, dt.datetime] | None) -> bool:
+    """Whether childcare can be there for the whole activity: always available, or a date that spans it."""
+    if helper.when is None:
+        return True
+    if occurrence is None:
+        return False  # an activity without a date: only help that is always there fits
+    start, end = occurrence
+    for helper_start, helper_end in iter_occurrences(helper.when, after=start - dt.timedelta(minutes=1)):
+        if helper_start > start:
+            return False
+        if helper_end >= end:
+            return True
+    return False
+
+
+def _runs_then(helper: Offer, occurrence: tuple[dt.datetime, dt.datetime] | None) -> bool:
+    """Whether transport runs then: always, or on the activity's day close to its start or end."""
+    if helper.when is None:
+        return True
+    if occurrence is None:
+        return False
+    start, end = occurrence
+    for helper_start, helper_end in iter_occurrences(helper.when, after=start - TRANSPORT_MARGIN):
+        if helper_start > end + TRANSPORT_MARGIN:
+            return False
+        if helper_start.date() in (start.date(), end.date()) or helper_end.date() in (start.date(), end.date()):
+            return True
+    return False
 
 
 class ResultPages:
@@ -162,16 +219,20 @@ class Conversation:
         search: SearchService,
         people: People,
         clock: Clock,
+        care: CareDesk,
         question_log: QuestionLog | None = None,
         extensions: Sequence[ChatExtension] = (),
+        teaching: Teaching | None = None,
     ) -> None:
         self.settings = settings
+        self.care = care  # the care check before every search (bot.care): required, so no channel can skip it
         self.texts = texts
         self.offers = offers
         self.search = search
         self.people = people
         self.clock = clock
         self.question_log = question_log
+        self.teaching = teaching
         self.pages = ResultPages()
         self.extensions = tuple(extensions)
         self.menu_buttons = tuple(b for e in self.extensions for b in e.menu_buttons())  # fixed: made once
@@ -244,9 +305,55 @@ class Conversation:
         return Reply((Message(self.texts("stop.text")),))
 
     async def ask(self, who: Who, text: str) -> Reply:
-        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'."""
+        """A question in the person's own words: up to a page of result cards, or an honest 'nothing'.
+
+        The care check comes first: a person in trouble gets the right help line, and a crisis never
+        reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
-        result = await self.search.search(text)
+        assessment = self.care.assess(text)
+        if assessment.category is not None:
+            return await self._care_reply(who, text, assessment)
+        reply = await self._answer(who, text)
+        found = bool(reply.data.get("hits"))
+        if self.care.points_to_106(assessment, text, found=found) and reply.messages:
+            *first, last = reply.messages
+            pointed = Message(last.html + Markup("\n\n") + self.care.pointer(), last.buttons, last.photo)
+            reply = Reply((*first, pointed), data=reply.data)
+        return reply
+
+    async def _care_reply(self, who: Who, text: str, assessment: Assessment) -> Reply:
+        """The human answer for a person in trouble; only the category is counted, nothing of the message."""
+        if self.question_log is not None:
+            await self.question_log.record_care(
+                assessment.category or "", topic=assessment.topic, sent_to=self.care.sent_to(assessment), who=who
+            )
+        message = self.care.message(assessment)
+        data: dict[str, object] = {"hits": [], "care": assessment.category}
+        if assessment.crisis:
+            return Reply((message,), data=data)
+        extra: list[tuple[Button, ...]] = []
+        if assessment.category == "distress":  # company is leisure too: who goes along, where you are welcome
+            company = await self._need_offers("company")
+            if company:
+                message = Message(join_lines([message.html, self.texts("care.distress.company")]), message.buttons)
+                extra = [(Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in company[:5]]
+        result = await self._proposable(await self.search.search(self.care.searched(text, assessment)))
+        cards: list[Message] = []
+        if result.hits:
+            token = self.pages.keep(result.hits)
+            intro = self.texts("care.money.also_found")
+            cards = await self._result_page(who, result.hits, 0, token, intro=intro)
+            data["hits"] = [h.offer_id for h in result.hits]
+        buttons = (*message.buttons, *extra) if cards else (*message.buttons, *extra, (self._menu_button(),))
+        return Reply((Message(message.html, buttons), *cards), data=data)
+
+    async def _answer(self, who: Who, text: str) -> Reply:
+        result = await self._proposable(await self.search.search(text))
+        # What coordinators taught (bot/teach) comes after the care check and the search: a question worded
+        # like a taught one finds the linked offer, a referral or a note that the network knows it is missing.
+        taught = await self.teaching.apply(text, result) if self.teaching is not None else None
+        if taught is not None:
+            result = await self._proposable(taught.result)
         if self.question_log is not None:
             await self.question_log.record_question(result, who=who, text=text)
         notes: list[Markup] = []
@@ -254,8 +361,13 @@ class Conversation:
             notes.append(self.texts("answer.question_too_long"))
         asked = result
         if not result.hits:
+            if taught is not None and taught.referral:
+                return self.referral(taught.referral, notes)
             later = await self.search.later(text, result)
-            if later is None:
+            later = None if later is None else await self._proposable(later)
+            if later is None or not later.hits:
+                if taught is not None and taught.wish is not None:
+                    notes.append(self.texts("teach.wish_known"))
                 return self.nothing(result, notes)
             result = later
         token = self.pages.keep(result.hits)
@@ -264,6 +376,8 @@ class Conversation:
         if result is not asked:
             assert asked.query.period is not None  # `later` only answers a question about a period
             intro = self.texts("answer.found_later", period=asked.query.period.label)
+        elif result.later_than is not None:  # only a time was asked, and nothing is on then
+            intro = self.texts("answer.found_later", period=result.later_than.label)
         elif result.query.period is not None and not result.query.content_concepts:
             intro = self.texts("answer.found_period", period=result.query.period.label)
         elif len(hits) > page_size:
@@ -301,12 +415,14 @@ class Conversation:
         match action:
             case actions.Info(pk):
                 return await self._info(who, pk)
-            case actions.Route(pk):
-                return await self._route(who, pk)
+            case actions.Route(pk, on):
+                return await self._route(who, pk, on)
             case actions.Alone():
                 return await self._need_list(who, "company", "alone.intro", "alone.none")
-            case actions.Childcare():
-                return await self._need_list(who, "childcare", "childcare.intro", "childcare.none")
+            case actions.Childcare(pk, on):
+                return await self._childcare(who, pk, on)
+            case actions.Agenda(pk, on):
+                return await self._agenda(who, pk, on)
             case actions.Page(token, offset):
                 return await self._page_action(who, token, offset)
             case actions.Browse(what, offset):
@@ -328,6 +444,21 @@ class Conversation:
         )
 
     # --- building replies --------------------------------------------------------------------
+
+    def _local_now(self) -> dt.datetime:
+        return local_naive(self.clock.now(), self.settings.timezone)
+
+    async def _open_hits(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits a person can still go to: past a registration deadline, full or postponed is not proposed."""
+        stored = await self.offers.get_many([h.offer_id for h in hits])
+        now = self._local_now()
+        return [h for h in hits if h.offer_id not in stored or proposable(stored[h.offer_id].offer, now)]
+
+    async def _proposable(self, result: SearchResult) -> SearchResult:
+        hits = await self._open_hits(result.hits)
+        if len(hits) == len(result.hits):
+            return result
+        return dataclasses.replace(result, hits=tuple(hits), reason=result.reason if hits else "no_match")
 
     def main_menu(self) -> tuple[tuple[Button, ...], ...]:
         label = self.texts.label
@@ -363,10 +494,21 @@ class Conversation:
             label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
             suggestion_row.append(Button(label[:MAX_BUTTON_LABEL], actions.encode(actions.Suggestion(token))))
         parts.append(texts("nothing.contact", **self._contact_values()))
+        parts.append(self.care.closed_note())  # outside office hours: when the Sociaal Huis opens again
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
 
-    async def _offer_buttons(self, who: Who, stored: StoredOffer, *, full: bool) -> tuple[tuple[Button, ...], ...]:
+    def referral(self, referral: str, notes: Sequence[Markup] = ()) -> Reply:
+        """A question outside the offer that a coordinator taught a referral for: where to go instead."""
+        parts = [*notes, self.texts("teach.referral", referral=referral)]
+        parts.append(self.texts("nothing.contact", **self._contact_values()))
+        return Reply((Message(Markup("\n\n").join(parts), self.main_menu()),), data={"hits": [], "referral": True})
+
+    async def _offer_buttons(
+        self, who: Who, stored: StoredOffer, *, full: bool, start: dt.datetime | None = None
+    ) -> tuple[tuple[Button, ...], ...]:
+        """The buttons under a card; `start` is the date the card shows (the agenda, childcare and transport
+        buttons carry it, so their answers fit that date)."""
         offer = stored.offer
         label = self.texts.label
         first = [] if full else [Button(label("buttons.info"), actions.encode(actions.Info(stored.pk)))]
@@ -374,12 +516,18 @@ class Conversation:
             first.extend(await extension.card_buttons(who, stored))
         second = []
         if offer.location is not None or offer.transport:
-            second.append(Button(label("buttons.route"), actions.encode(actions.Route(stored.pk))))
+            second.append(Button(label("buttons.route"), actions.encode(actions.Route(stored.pk, start))))
+        if offer.kind == "activity" and start is not None:
+            second.append(Button(label("buttons.agenda"), actions.encode(actions.Agenda(stored.pk, start))))
         third = []
         if offer.kind == "activity":
             third.append(Button(label("buttons.alone"), actions.encode(actions.Alone(stored.pk))))
-        if offer.kind == "activity" and _without_children(offer) and await self._has_need_offers("childcare"):
-            third.append(Button(label("buttons.childcare"), actions.encode(actions.Childcare(stored.pk))))
+        if (
+            offer.kind == "activity"
+            and _without_children(offer)
+            and (offer.childcare is not None or await self._has_need_offers("childcare"))
+        ):
+            third.append(Button(label("buttons.childcare"), actions.encode(actions.Childcare(stored.pk, start))))
         url_row = [Button(label("buttons.website"), url=offer.contact.url)] if full and offer.contact.url else []
         menu_row = [self._menu_button()] if full else []  # a card on its own; in lists the list has the menu
         return rows(first, second, third, url_row, menu_row)
@@ -423,7 +571,7 @@ class Conversation:
         if intro:
             body = intro + Markup("\n\n") + body
         if stored.status == "published":
-            buttons = await self._offer_buttons(who, stored, full=full)
+            buttons = await self._offer_buttons(who, stored, full=full, start=next_start)
         else:
             buttons = rows([self._menu_button()]) if full else ()
         photo = stored.offer.extra.get("photo")  # the flyer a key figure forwarded with the offer
@@ -464,7 +612,8 @@ class Conversation:
         await self.record_action("info", stored.offer.id, who)
         return Reply((await self._card_message(who, stored, full=True),))
 
-    async def _route(self, who: Who, pk: int) -> Reply:
+    async def _route(self, who: Who, pk: int, on: dt.datetime | None) -> Reply:
+        """'Hoe geraak ik er?': where, the offer's own transport note, and transport that runs on the card's date."""
         stored = await self.offers.get_by_pk(pk)
         if stored is None or stored.status != "published":
             return self._gone()
@@ -474,13 +623,41 @@ class Conversation:
             where_text(offer, self.texts),
             self.texts("card.transport", transport=offer.transport) if offer.transport else None,
         ]
-        helpers = await self._need_offers("transport")
-        buttons = [
-            (Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in helpers if s.pk != stored.pk
-        ][:5]
-        if buttons:
+        occurrence = self._occurrence(stored, on)
+        helpers = [h for h in await self._need_offers("transport") if h.pk != stored.pk]
+        fitting = [h for h in helpers if _runs_then(h.offer, occurrence)]
+        buttons = [(Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in fitting][:5]
+        if buttons and occurrence is not None:
+            when = when_text(*occurrence, self.texts, today=self._today())
+            lines.append(self.texts("transport.offers_on", when=when))
+        elif buttons:
             lines.append(self.texts("transport.offers"))
         return Reply((Message(join_lines(lines), (*buttons, (self._menu_button(),))),))
+
+    def _occurrence(self, stored: StoredOffer, start: dt.datetime | None) -> tuple[dt.datetime, dt.datetime] | None:
+        """The date a button asked about, when it is a real date of the offer; else the next one (or None)."""
+        when = stored.offer.when
+        if when is None:
+            return None
+        if start is not None and is_occurrence(when, start):
+            return next(o for o in iter_occurrences(when, after=start - dt.timedelta(minutes=1)) if o[0] == start)
+        return next_occurrence(when, self._local_now())
+
+    async def _agenda(self, who: Who, pk: int, on: dt.datetime) -> Reply:
+        """'Zet in mijn agenda': the card's date as an .ics file."""
+        stored = await self.offers.get_by_pk(pk)
+        if stored is None or stored.status != "published":
+            return self._gone()
+        occurrence = self._occurrence(stored, on)
+        if occurrence is None or occurrence[1] <= self._local_now():
+            return Reply((Message(self.texts("agenda.none"), rows([self._menu_button()])),))
+        start, end = occurrence
+        data = ics_for(stored.offer, start, end, tz=self.settings.timezone, now=self.clock.now())
+        text = self.texts(
+            "agenda.sent", title=stored.offer.title, when=when_text(start, end, self.texts, today=self._today())
+        )
+        document = Document(filename_for(stored.offer, start), data)
+        return Reply((Message(text, document=document),))
 
     async def _need_list(self, who: Who, need: str, intro_key: str, none_key: str) -> Reply:
         found = await self._need_offers(need)
@@ -506,7 +683,43 @@ class Conversation:
     async def _need_offers(self, need: str) -> list[StoredOffer]:
         ids = await self.search.need_offers(need)
         stored = await self.offers.get_many(ids)
-        return [stored[i] for i in ids if i in stored]
+        now = self._local_now()
+        return [stored[i] for i in ids if i in stored and proposable(stored[i].offer, now)]
+
+    async def _childcare(self, who: Who, pk: int, on: dt.datetime | None) -> Reply:
+        """'Wie past op de kinderen?': childcare at the activity itself, and the help that covers its date
+        (the babysitting that can come then, not the next holiday camp)."""
+        stored = await self.offers.get_by_pk(pk)
+        if stored is None:
+            return await self._need_list(who, "childcare", "childcare.intro", "childcare.none")
+        if stored.status != "published":
+            return self._gone()
+        occurrence = self._occurrence(stored, on)
+        helpers = await self._need_offers("childcare")
+        # someone or somewhere that minds the children: a reduction on camps is no help on the day itself
+        fitting = [
+            h for h in helpers if h.pk != stored.pk and h.offer.kind != "discount" and _covers(h.offer, occurrence)
+        ]
+        fitting.sort(key=lambda h: h.offer.when is not None)  # help that is always there (a babysitter) first
+        when = None if occurrence is None else when_text(*occurrence, self.texts, today=self._today())
+        messages: list[Message] = []
+        if stored.offer.childcare is not None:
+            at = self.texts("childcare.at_activity", title=stored.offer.title)
+            messages.append(Message(join_lines([at, childcare_text(stored.offer, self.texts)])))
+        for i, helper in enumerate(fitting[:3]):
+            intro = None
+            if i == 0:
+                intro = self.texts("childcare.intro_on", when=when) if when else self.texts("childcare.intro")
+            messages.append(await self._card_message(who, helper, intro=intro))
+        if not messages:
+            if when:
+                text = self.texts("childcare.none_on", when=when, **self._contact_values())
+            else:
+                text = self.texts("childcare.none", **self._contact_values())
+            return Reply((Message(text, rows([self._menu_button()])),))
+        last = messages[-1]
+        messages[-1] = Message(last.html, (*last.buttons, (self._menu_button(),)), last.photo)
+        return Reply(tuple(messages))
 
     async def _page_action(self, who: Who, token: str, offset: int) -> Reply:
         """'Meer resultaten': the next cards as new messages; the used button disappears from the old ones."""
@@ -526,7 +739,7 @@ class Conversation:
         if what not in BROWSE:
             return self._unknown_button()
         text_key, kind = BROWSE[what]
-        hits = await self.search.browse(kind=kind, days=7 if kind is None else None)
+        hits = await self._open_hits(await self.search.browse(kind=kind, days=7 if kind is None else None))
         turning = offset is not None
         if not hits:
             text = self.texts("browse.empty", **self._contact_values())

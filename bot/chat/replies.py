@@ -36,10 +36,20 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent with a message (the .ics of "Zet in mijn agenda")."""
+
+    filename: str
+    data: bytes
+    mime_type: str = "text/calendar"
+
+
+@dataclass(frozen=True)
 class Message:
     html: Markup
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: str | None = None  # a Telegram file id shown above the text
+    document: Document | None = None  # a file; the text goes with it as its caption
 
     @property
     def plain(self) -> str:

@@ -24,6 +24,8 @@ def render(reply: Reply) -> tuple[str, dict[str, str]]:
     actions: dict[str, str] = {}
     for message in reply.messages:
         out.append(message.plain)
+        if message.document is not None:
+            out.append(f"   ({message.document.filename}, {len(message.document.data)} bytes)")
         labels = []
         for row in message.buttons:
             for button in row:

@@ -74,6 +74,17 @@ class Campaign:
     after: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CareCount:
+    """How many people wrote in trouble in a month, and where the bot sent them (migration 0008)."""
+
+    period: str  # 'YYYY-MM'
+    category: str  # 'suicide', 'violence', 'emergency', 'distress', 'material', 'money'
+    sent_to: str  # '1813', '1712 + awel', '112', '106', 'sociaal huis'
+    people: int
+    messages: int
+
+
 @dataclass
 class Figures:
     period: Period
@@ -95,6 +106,7 @@ class Figures:
     reminder_titles: dict[str, str]
     organisations: list[Organisation]
     campaigns: list[Campaign]
+    care: list[CareCount] = field(default_factory=list)  # people in trouble per month (bot.care), counts only
 
     @property
     def questions(self) -> int:
@@ -163,7 +175,21 @@ async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.d
             [s for s in await submissions(db) if period.contains(s.submitted_at.astimezone(tz).date())]
         ),
         campaigns=await _campaigns(db, period),
+        care=await _care(db, period),
     )
+
+
+async def _care(db: Database, period: Period) -> list[CareCount]:
+    """Per month, kind of trouble and line: people and messages (topics added up)."""
+    months = period.months()
+    if not await db.fetchval("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'care_counts'"):
+        return []
+    rows = await db.fetchall(
+        "SELECT period, category, sent_to, sum(people) AS people, sum(messages) AS messages FROM care_counts "
+        "WHERE period BETWEEN ? AND ? GROUP BY period, category, sent_to ORDER BY period, category, sent_to",
+        (months[0], months[-1]),
+    )
+    return [CareCount(r["period"], r["category"], r["sent_to"], r["people"], r["messages"]) for r in rows]
 
 
 async def _people(db: Database, period: Period) -> tuple[list[MonthPeople], int, int]:

@@ -47,6 +47,7 @@ ACTIONS = frozenset(
         "not_going",
     }
 )
+CARE_CATEGORIES = frozenset({"suicide", "violence", "emergency", "distress", "material", "money"})
 FOLLOW_UPS = {"info": "info", "remind": "reminder"}  # action -> question_log column it sets
 FOLLOW_UP_WINDOW = dt.timedelta(hours=2)  # a press this long after the question still counts as its result
 MAX_RECENT = 10_000  # people whose last question is remembered (in memory only) to link a press to it
@@ -89,6 +90,9 @@ class AnonymousQuestionLog:
         # The last question of each person (by this month's hash), so that 'Meer info' can mark it.
         # Memory only: lost on restart, like the result pages.
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
+        # People in trouble already counted this month (record_care): keyed hashes, memory only.
+        self._care_key = secrets.token_bytes(32)
+        self._care_seen: dict[str, set[bytes]] = {}
 
     def _local_now(self) -> dt.datetime:
         return local_naive(self.clock.now(), self.tz)
@@ -115,8 +119,9 @@ class AnonymousQuestionLog:
         now = self._local_now()
         try:
             asker = keyed_hash(await self._key(month_of(now)), "asker", who.user_id)
-            outcome = "answered" if result.hits else OUTCOMES.get(result.reason, "nothing")
-            offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]]
+            answered = bool(result.hits) and result.later_than is None  # only later days: nothing on the day asked
+            outcome = "answered" if answered else "nothing" if result.hits else OUTCOMES.get(result.reason, "nothing")
+            offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]] if answered else []
             async with self.db.transaction() as tx:
                 cursor = await tx.execute(
                     "INSERT INTO question_log (asked_at, asker, text, outcome) VALUES (?, ?, ?, ?)",
@@ -163,6 +168,34 @@ class AnonymousQuestionLog:
                 await self.db.execute(f"UPDATE question_log SET {column} = 1 WHERE id = ?", (recent.question_id,))
         except sqlite3.Error as error:
             log.warning("could not count an offer action: %s", type(error).__name__)
+
+    async def record_care(self, category: str, *, topic: str | None, sent_to: str, who: Who) -> None:
+        """Count one message of a person in trouble (bot.care): the category, topic and line, nothing else.
+
+        The message itself is never stored, not even scrubbed. `care_counts` (migration 0008) holds only
+        numbers per month; to count people rather than messages, a person is recognised in memory only,
+        with a key that lives as long as the process and is never written (after a restart a person is
+        counted again: `people` can be too high, never traced back). Never fails the answer.
+        """
+        if category not in CARE_CATEGORIES:
+            raise ValueError(f"unknown care category {category!r}")
+        period = month_of(self._local_now())
+        key = f"{period}:{category}:{topic}:{sent_to}:{who.user_id}".encode()
+        person = hmac.new(self._care_key, key, hashlib.sha256)
+        seen = self._care_seen.setdefault(period, set())
+        if len(self._care_seen) > 1:
+            self._care_seen = {period: seen}  # months that are over are forgotten
+        new = person.digest() not in seen
+        seen.add(person.digest())
+        try:
+            await self.db.execute(
+                """INSERT INTO care_counts (period, category, topic, sent_to, messages, people)
+                   VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (period, category, topic, sent_to)
+                   DO UPDATE SET messages = messages + 1, people = people + excluded.people""",
+                (period, category, topic or "", sent_to, int(new)),
+            )
+        except sqlite3.Error as error:
+            log.warning("could not count a care answer: %s", type(error).__name__)
 
     # --- people reached (PeopleObserver) ---------------------------------------------------
 

@@ -149,6 +149,7 @@ class ReportBuilder:
                 self._reminders(figures),
                 self._keyfigures(figures),
                 self._campaigns(figures),
+                self._care(figures),
             ),
             notes=tuple(self.texts.items("report.notes")),
         )
@@ -382,6 +383,18 @@ class ReportBuilder:
         )  # fmt: skip
         return Section("keyfigures", self.t("keyfigures_title"), "", (table,))
 
+    def _care(self, f: Figures) -> Section:
+        """People who wrote in trouble, per month and kind, and the line they were sent to: counts only."""
+        table = Table(
+            "care",
+            self.t("care_table"),
+            (self.t("col_month"), self.t("col_care"), self.t("col_people"), self.t("col_sent_to")),
+            _care_rows(self, f),
+            note=self.t("care_note"),
+            empty=self.t("care_none"),
+        )
+        return Section("care", self.t("care_title"), self.t("care_intro"), (table,))
+
     def _campaigns(self, f: Figures) -> Section:
         rows = []
         for c in f.campaigns:
@@ -407,6 +420,16 @@ class ReportBuilder:
             empty=self.t("campaigns_none"),
         )  # fmt: skip
         return Section("campaigns", self.t("campaigns_title"), "", (table,))
+
+
+CARE_ORDER = ("suicide", "violence", "emergency", "material", "distress", "money")
+
+
+def _care_rows(builder: ReportBuilder, f: Figures) -> tuple[tuple[str, ...], ...]:
+    rows = []
+    for c in sorted(f.care, key=lambda c: (c.period, CARE_ORDER.index(c.category), c.sent_to)):
+        rows.append((builder.month(c.period), builder.t(f"care_{c.category}"), count(c.people), c.sent_to))
+    return tuple(rows)
 
 
 def _decimal(value: float) -> str:

@@ -9,9 +9,14 @@
         Extraction.confidence  rough 0-1 per field: title, when, location, price, organizer
     find_duplicates(candidate, existing, *, threshold=70.0) -> [(id, score 0-100), ...], best first
 
-Modules, one job each: text (cleaning, mail/Facebook/WhatsApp noise), dates, prices, places, contacts,
-audience, partners (known names), classify (kind, categories, practical sentences), extract (assembly),
-duplicates.
+Modules, one job each: text (cleaning, mail/Facebook/WhatsApp noise), clock (Flemish clock times: half 3,
+kwart voor 8, 14u30, van 2 tot 5), dates (dates, series, office hours), prices, places, contacts, audience,
+partners (known names), organisations (clubs and movements by their form), organizer (who runs it), titles
+(the activity in the text's own words), classify (kind, categories, practical sentences), extract
+(assembly), duplicates.
+
+How well: `python bench/intake.py` prints the share of drafts with each field right on the studied set and
+on a blind set.
 """
 
 from .duplicates import find_duplicates

@@ -16,6 +16,14 @@ _FROM = re.compile(
     r"|\b(?P<d>\d{2})\s?\+|\b(?P<e>\d{2})\s?-?\s?plus(?:sers?)?\b",
     re.I,
 )
+# "voor kinderen van 7 tot 12, ook als ...": an age range after the group, without the word "jaar".
+_GROUP_RANGE = re.compile(
+    r"\b(?:kinderen|kids|kindjes|kinders|jongeren|jeugd|tieners|leerlingen|meisjes|jongens)\s+(?:van|tussen)\s+"
+    r"(?P<a>\d{1,2})\s*(?:-|–|tot(?:\s+en\s+met)?|en|t/m)\s*(?P<b>\d{1,2})\b(?!\s*(?:u\b|uur|h\b|[:.]\d))",
+    re.I,
+)
+# "Wie 65 jaar of ouder is", "vanaf 65 jaar en ouder".
+_OR_OLDER = re.compile(r"\b(?P<a>\d{2})\s*jaar\s+(?:of|en)\s+ouder\b", re.I)
 _TO = re.compile(r"\b(?:tot|jonger dan|onder|t/m|max\.?|maximum)\s*(?P<a>\d{1,2})\s*jaar\b", re.I)
 _GROUPS = {
     "kinderen": re.compile(r"\b(kinderen|kind|kids|kleuters?|kleine[nr]?|lagere school|\w*kinderen)\b", re.I),
@@ -29,7 +37,10 @@ _KLEUTERS = re.compile(r"\bkleuters?\b", re.I)
 # "Kinderen onder 3 jaar gratis", "tot 12 jaar: €2": an age that sets a price, not the audience.
 _AGE_PRICE = re.compile(
     r"(?:onder|tot|jonger dan|vanaf|t/m)[ \t]*\d{1,2}[ \t]*jaar(?:[ \t]+[^\W\d]+){0,3}[ \t]*:?[ \t]*"
-    r"(?:gratis|€[ \t]?\d|\d+(?:[.,]\d\d)?[ \t]?(?:€|euro))",
+    r"(?:gratis|€[ \t]?\d|\d+(?:[.,]\d\d)?[ \t]?(?:€|euro))"
+    # "kinderen onder 12 jaar enkel met een volwassene": a rule for the youngest, not the audience
+    r"|(?:onder|jonger dan|tot)[ \t]*\d{1,2}[ \t]*jaar[ \t]+(?:enkel[ \t]+|alleen[ \t]+|uitsluitend[ \t]+)?"
+    r"(?:met|onder)[ \t]+(?:een[ \t]+)?(?:volwassene|begeleiding|ouder)",
     re.I,
 )
 
@@ -59,6 +70,13 @@ def extract_audience(text: str) -> AudienceResult:
             if a < b <= 120:
                 res.min_age, res.max_age = a, b
                 break
+    if res.min_age is None and res.max_age is None:
+        for clause in clauses:
+            if (m := _GROUP_RANGE.search(clause)) and int(m.group("a")) < int(m.group("b")) <= 25:
+                res.min_age, res.max_age = int(m.group("a")), int(m.group("b"))
+                break
+    if res.min_age is None and res.max_age is None and (m := _OR_OLDER.search(text)):
+        res.min_age = int(m.group("a"))
     if res.min_age is None and res.max_age is None:
         for clause in clauses:
             if m := _FROM.search(clause):

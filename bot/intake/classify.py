@@ -137,6 +137,13 @@ _SUPPORT = (
     "zitdag",
     "spreekuur",
     "vragen over",
+    "budgetcaf",
+    "budgetbegeleiding",
+    "rekeningen",
+    "facturen",
+    "schulden",
+    "papieren",
+    "afbetalingsplan",
 )
 _TRANSPORT = (
     "vervoer",
@@ -151,6 +158,10 @@ _TRANSPORT = (
     "busabonnement",
     "rolstoelbus",
     "lift naar",
+    "pendelbus",
+    "shuttle",
+    "taxi",
+    "chauffeur",
 )
 _DISCOUNT = (
     "korting",

@@ -9,11 +9,14 @@ calendar work (RRULE occurrences, month ends).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, weekday
+
+from .clock import Times, find_times, time_spans
 
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "febr": 2, "feb": 2, "maart": 3, "mrt": 3, "maa": 3,
@@ -102,29 +105,36 @@ _UNTIL_MONTH_END = re.compile(
     re.I,
 )
 _UNTIL_SUMMER = re.compile(r"\btot (?:aan )?de (?:zomer|zomervakantie|grote vakantie)\b", re.I)
-_FROM = re.compile(r"\b(?:vanaf|startend op|start op|start|eerste keer:?|begint op|begint)\s*$", re.I)
-
-# Times. A token is "strong" when it cannot be anything else: 14:00, 14u, 14u30, 9 uur, 19.30 u.
-_T = (
-    r"(?P<{n}h>[01]?\d|2[0-3])(?:(?P<{n}sep>[:.]|\s?[uh]\.?\s?)(?P<{n}mi>[0-5]\d))?"
-    r"(?P<{n}unit>\s?(?:uur|u|h)\b\.?)?"
-)
-_TIME_RANGE = re.compile(
-    r"(?P<pre>\b(?:van|tussen|vanaf)\s+)?(?<![\d/.,€-])"
-    + _T.format(n="a")
-    + r"\s*(?P<conn>-|–|tot|en|à|>|→)\s*"
-    + _T.format(n="b")
-    + r"(?!\d|[/.,]\d|\s?(?:jaar|euro|eur|€|%|km|min))",
+_FROM = re.compile(rf"\b(?:vanaf|startend op|start op|eerste keer:?|begint op)\s+(?:{_WD_ANY}\s*,?\s*)?$", re.I)
+# "op 7, 14, 21 en 28 oktober", "dinsdag 19 en 26 januari": several days sharing one month.
+_DAY_LIST = re.compile(
+    rf"\b(?:(?P<wd>{_WD_ANY})\s*)?(?P<list>[0-3]?\d(?:ste|de|e)?(?:\s*,\s*(?:{_WD_ANY}\s*)?[0-3]?\d(?:ste|de|e)?)*"
+    rf"\s*(?:,|\ben\b|&)\s*(?:{_WD_ANY}\s*)?[0-3]?\d(?:ste|de|e)?)\s+(?P<m>{_MONTH})(?![a-z])(?:\s+(?P<y>20\d\d))?",
     re.I,
 )
-_TIME_SINGLE = re.compile(
-    r"(?P<pre>\b(?:om|vanaf|rond|omstreeks|tot|vertrek|start|aanvang|deuren open|begin|terug|einde|eindigt om"
-    r"|gedaan|afsluiten)\s*:?\s*(?:om\s+|rond\s+)?)?(?<![\d/.,€-])"
-    + _T.format(n="a")
-    + r"(?!\d|[/.,]\d|\s?(?:jaar|euro|eur|€|%|km|min|personen|deelnemers|plaatsen|kinderen|sporten))",
+_UNTIL_MONTH = re.compile(
+    rf"\b(?:t\.?\s?e\.?\s?m\.?|t/m|tot\s+en\s+met)\s+(?:eind\s+|einde\s+)?(?P<m>{_MONTH})(?![a-z])"
+    rf"(?:\s+(?P<y>20\d\d))?",
     re.I,
 )
-_END_CUE = re.compile(r"^(?:tot|terug|einde|eindigt om|gedaan|afsluiten)\b", re.I)
+_UNTIL_BEFORE = re.compile(rf"(?:tot\s+en\s+met|t\.?\s?e\.?\s?m\.?|t/m|tot|until)\s+(?:{_WD_ANY}\s*,?\s*)?$", re.I)
+# "elke woensdag in juli en augustus", "elke dinsdagnamiddag in mei": a habit within some months.
+_SEASON = re.compile(
+    rf"\b(?:in|tijdens)\s+(?:de\s+maand(?:en)?\s+)?(?P<m1>{_MONTH})(?:\s*(?:en|tot(?:\s+en\s+met)?"
+    rf"|t\.?\s?e\.?\s?m\.?|-|–)\s*(?P<m2>{_MONTH}))?(?![a-z])",
+    re.I,
+)
+# Where a clause turns to how to reach someone ("bel 089 ... (ma-vr 9u-12u)", "open van 10u tot 18u"): times after
+# it are office or opening hours, not the event.
+_SERVICE_CUE = re.compile(
+    r"(?<!deuren )\b(?:bel|bellen|telefoneer|telefonisch|tel|telefoon|bereikbaar|open|geopend|openingsuren"
+    r"|openingstijden|onthaal|secretariaat|kassa|permanentie|aanvragen|aanvraag)\b"
+    r"|(?<![\w+])(?:\+32|0)\d[\d ./]{7,11}\d|[\w.+-]+@[\w-]+\.[\w.]+",
+    re.I,
+)
+_NEXT_WEEK = re.compile(r"\b(?:vanaf|start|begint)\s+(?:er\s+)?(?:volgende|komende)\s+week\b", re.I)
+_OPENING_WORD = re.compile(r"\b(?:open|geopend|bereikbaar|openingsuren|openingstijden)\b", re.I)
+_PIECES = re.compile(r"[^\n!?;]+?(?:\.(?=\s+[A-Z])|(?=[\n!?;])|$)")
 
 
 @dataclass
@@ -136,6 +146,7 @@ class DateResult:
     confidence: float = 0.0
     opening_hours: str | None = None
     recurring: bool = False
+    times: Times = field(default_factory=Times)
 
 
 @dataclass
@@ -190,7 +201,23 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
 
+    for m in _DAY_LIST.finditer(text):
+        month = MONTHS[m.group("m").lower().rstrip(".")]
+        year = _year(m.group("y"))
+        days = list(re.finditer(r"[0-3]?\d", m.group("list")))
+        resolved = [r for n in days if (r := _resolve(int(n.group(0)), month, year, today)) is not None]
+        if len(days) < 2 or len(resolved) < len(days) or not free(m.start(), m.end()):
+            continue
+        base = m.start("list")
+        for i, (number, day) in enumerate(zip(days, resolved, strict=True)):
+            a = m.start() if i == 0 else base + number.start()
+            b = m.end() if i == len(days) - 1 else base + number.end()
+            wd = _weekday_of(m.group("wd")) if i == 0 else None
+            found.append(_Mention(a, b, day, year is not None, wd, "date"))
+        taken.append((m.start(), m.end()))
     for m in _SHARED_MONTH.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
         month = MONTHS[m.group("m").lower().rstrip(".")]
         year = _year(m.group("y"))
         d1 = _resolve(int(m.group("d1")), month, year, today)
@@ -217,10 +244,10 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
         sep, year = m.group("sep"), _year(m.group("y"))
         if sep != "/" and year is None and not m.group("wd"):
             continue  # "6-12" is an age range, "19.30" a time
-        day, month = int(m.group("d")), int(m.group("m"))
-        if not (1 <= month <= 12 and 1 <= day <= 31):
+        day_nr, month = int(m.group("d")), int(m.group("m"))
+        if not (1 <= month <= 12 and 1 <= day_nr <= 31):
             continue
-        d = _resolve(day, month, year, today)
+        d = _resolve(day_nr, month, year, today)
         if d:
             found.append(_Mention(m.start(), m.end(), d, year is not None, _weekday_of(m.group("wd")), "date"))
             taken.append((m.start(), m.end()))
@@ -248,61 +275,6 @@ def find_date_mentions(text: str, today: dt.date) -> list[_Mention]:
 
 def _is_deadline(text: str, start: int) -> bool:
     return bool(_DEADLINE_BEFORE.search(text[max(0, start - 40) : start]))
-
-
-@dataclass
-class _Times:
-    start: dt.time | None = None
-    end: dt.time | None = None
-
-
-def _tok_time(m: re.Match, n: str) -> tuple[dt.time, bool] | None:
-    h = int(m.group(f"{n}h"))
-    mi = int(m.group(f"{n}mi") or 0)
-    sep = (m.group(f"{n}sep") or "").strip().lower()
-    unit = (m.group(f"{n}unit") or "").strip().lower()
-    strong = sep == ":" or bool(unit) or sep.startswith(("u", "h"))
-    if sep == "." and not unit:
-        strong = False
-    return dt.time(h, mi), strong
-
-
-def find_times(text: str) -> _Times:
-    """The first time range ("van 14u tot 16u30", "14:00-16:00", "van 14 tot 17 uur"), else the first
-    strong single time ("om 14u", "vanaf 19u", "Vertrek 7u30") plus an end cue ("terug om 19u30")."""
-    times = _Times()
-    for m in _TIME_RANGE.finditer(text):
-        a, b = _tok_time(m, "a"), _tok_time(m, "b")
-        if not a or not b:
-            continue
-        pre = (m.group("pre") or "").strip().lower()
-        conn = m.group("conn").lower()
-        if conn == "en" and pre != "tussen":
-            continue
-        a_strong = a[1] or (pre in {"van", "tussen", "vanaf"} and b[1])
-        if not (b[1] and (a_strong or conn in {"-", "–"})) and not (a[1] and b[1]):
-            continue
-        if m.group("bunit") is None and m.group("bsep") in (None, ".") and not a[1]:
-            continue
-        times.start, times.end = a[0], b[0]
-        return times
-    singles: list[tuple[str, dt.time]] = []
-    for m in _TIME_SINGLE.finditer(text):
-        tok = _tok_time(m, "a")
-        pre = (m.group("pre") or "").strip().lower()
-        if not tok:
-            continue
-        strong = tok[1] or (pre.startswith(("om", "vanaf", "rond", "omstreeks")) and m.group("asep") == ".")
-        if not strong:
-            continue
-        singles.append((pre, tok[0]))
-    for pre, t in singles:
-        if _END_CUE.match(pre):
-            if times.start is not None and times.end is None:
-                times.end = t
-        elif times.start is None:
-            times.start = t
-    return times
 
 
 def _recurrence(text: str) -> dict | None:
@@ -342,6 +314,8 @@ def _recurrence(text: str) -> dict | None:
                 break
     if days:
         return {"freq": WEEKLY, "interval": interval, "byday": [(None, d) for d in sorted(days)]}
+    if interval > 1:
+        return {"freq": WEEKLY, "interval": interval, "byday": []}  # the day comes from the first date
     return None
 
 
@@ -351,6 +325,10 @@ def _followed_by_day_number(text: str, pos: int) -> bool:
 
 def _until(text: str, start: dt.date) -> dt.date | None:
     if m := _UNTIL_MONTH_END.search(text):
+        month = MONTHS[m.group("m").lower().rstrip(".")]
+        year = _year(m.group("y")) or (start.year if month >= start.month else start.year + 1)
+        return dt.date(year, month, 1) + relativedelta(months=1, days=-1)
+    if m := _UNTIL_MONTH.search(text):
         month = MONTHS[m.group("m").lower().rstrip(".")]
         year = _year(m.group("y")) or (start.year if month >= start.month else start.year + 1)
         return dt.date(year, month, 1) + relativedelta(months=1, days=-1)
@@ -389,44 +367,153 @@ def _fmt(d: dt.datetime) -> str:
     return d.strftime("%Y-%m-%dT%H:%M")
 
 
-def extract_when(text: str, today: dt.date, *, fallback: str | None = None) -> DateResult:
-    """Build `when` from the body text; `fallback` (a mail subject) is used when the body has no date."""
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with these spans replaced by spaces (positions stay the same)."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def service_hours(text: str, today: dt.date) -> list[tuple[int, int]]:
+    """Spans of office and opening hours: the part of a clause from "bel 089 ...", "open", "aanvragen kan" on,
+    when it holds a time or a weekday and no date. "Bel 089 20 17 40 (di-vr 13u-17u)" is when to call, and
+    "elke dag open van 10u tot 18u" when the doors are open: neither is when the activity starts."""
+    spans: list[tuple[int, int]] = []
+    for piece in _PIECES.finditer(text):
+        cue = _SERVICE_CUE.search(text, piece.start(), piece.end())
+        if cue is None:
+            continue
+        tail = text[cue.start() : piece.end()]
+        if not (time_spans(tail) or _WEEKDAY.search(tail) or re.search(r"\b(?:ma|di|wo|do|vr|za|zo)\s*-", tail, re.I)):
+            continue
+        if find_date_mentions(tail, today):
+            continue
+        begin = cue.start()
+        head = text[piece.start() : cue.start()]
+        if _OPENING_WORD.match(cue.group(0)) and not time_spans(head) and not find_date_mentions(head, today):
+            begin = piece.start()  # "elke dag open van 10u tot 18u": the whole clause is opening hours
+        spans.append((begin, piece.end()))
+    return spans
+
+
+def _hidden_for_times(text: str, mentions: list[_Mention]) -> list[tuple[int, int]]:
+    """Numbers that are no clock time: dates, phone numbers, prices, e-mail and web addresses."""
+    spans = [(m.start, m.end) for m in mentions if m.kind == "date"]
+    spans += [(m.start(), m.end()) for m in _NOT_CLOCK.finditer(text)]
+    return spans
+
+
+_NOT_CLOCK = re.compile(
+    r"(?<![\w+])(?:\+32|0)\d[\d ./]{7,11}\d|[\w.+-]+@[\w-]+\.[\w.]+|\b(?:https?://|www\.)\S+"
+    r"|€\s?\d+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?\s?(?:€|euro\b|eur\b)|\b20\d\d\s?-\s?20\d\d\b",
+    re.I,
+)
+
+
+def _month_start(month: int, today: dt.date) -> dt.date:
+    year = today.year if month >= today.month else today.year + 1
+    return today if (month, year) == (today.month, today.year) else dt.date(year, month, 1)
+
+
+def _month_end(month: int, start: dt.date) -> dt.date:
+    year = start.year if month >= start.month else start.year + 1
+    return dt.date(year, month, 1) + relativedelta(months=1, days=-1)
+
+
+def _series(mentions: list[_Mention]) -> tuple[dict, dt.date, dt.date] | None:
+    """Three or more dates a week (or two) apart: one weekly habit, from the first to the last."""
+    dates = sorted({m.date for m in mentions})
+    if len(dates) < 3:
+        return None
+    gaps = {(b - a).days for a, b in itertools.pairwise(dates)}
+    if len(gaps) != 1 or not gaps <= {7, 14}:
+        return None
+    rec = {"freq": WEEKLY, "interval": gaps.pop() // 7, "byday": [(None, dates[0].weekday())]}
+    return rec, dates[0], dates[-1]
+
+
+def extract_when(text: str, today: dt.date, *, fallback: str | None = None, answer: bool = False) -> DateResult:
+    """Build `when` from the body text; `fallback` (a mail subject) is used when the body has no date.
+
+    `answer=True` reads a key figure's reply to "when?": every number there is meant as a time.
+    """
     res = DateResult()
     hours = [m.group(0).strip() for m in _OPENING_HOURS.finditer(text)]
     if hours:
+        text = _OPENING_HOURS.sub(lambda m: " " * len(m.group(0)), text)
+    service = service_hours(text, today)
+    hours += [text[a:b].strip(" ,.;()") for a, b in service]
+    if hours:
         res.opening_hours = "; ".join(hours)
-        text = _OPENING_HOURS.sub(" ", text)
+        text = _blank(text, service)
 
-    mentions = [m for m in find_date_mentions(text, today) if not _is_deadline(text, m.start)]
+    all_mentions = find_date_mentions(text, today)
+    mentions = [m for m in all_mentions if not _is_deadline(text, m.start)]
     if not mentions and fallback:
         mentions = [m for m in find_date_mentions(fallback, today) if not _is_deadline(fallback, m.start)]
     rec = _recurrence(text)
-    times = find_times(text)
+    times = find_times(text, answer=answer, hidden=_hidden_for_times(text, all_mentions))
+    res.times = times
 
     # A range of dates: "ma 8/2 t.e.m. vr 12/2", "van dinsdag 30 maart tot en met vrijdag 9 april".
     range_end: dt.date | None = None
     anchor: _Mention | None = mentions[0] if mentions else None
-    if len(mentions) >= 2:
+    until: dt.date | None = None
+    series = _series(mentions) if rec is None else None
+    if series is not None:
+        rec, first_day, until = series
+        anchor = next(m for m in mentions if m.date == first_day)
+    elif len(mentions) >= 2:
         a, b = mentions[0], mentions[1]
         between = re.sub(_WD_ANY, " ", text[a.end : b.start], flags=re.I) if a.end <= b.start else "x"
         if (_CONNECT_RANGE.match(between) and b.date >= a.date) or (
             _CONNECT_AND.match(between) and 0 < (b.date - a.date).days <= 3
         ):
             range_end = b.date
-        elif len({m.date for m in mentions}) > 1 and rec is None:
+        elif rec is not None:
+            until = next(
+                (m.date for m in mentions[1:] if _UNTIL_BEFORE.search(text[max(0, m.start - 20) : m.start])), None
+            )
+        elif len({m.date for m in mentions}) > 1:
             res.warnings.append("multiple_dates")
     if anchor and anchor.weekday is not None and anchor.weekday != anchor.date.weekday():
         res.warnings.append("weekday_mismatch")
 
     start_day: dt.date | None = None
-    if rec is None and range_end is not None:
-        rec = {"freq": DAILY, "interval": 1, "byday": []}
+    if rec is None and range_end is not None and anchor is not None:
+        named = _named_weekdays(text, mentions)
+        if named and (range_end - anchor.date).days >= 7:
+            rec = {"freq": WEEKLY, "interval": 1, "byday": [(None, d) for d in named]}  # "6 lessen op woensdag"
+        else:
+            rec = {"freq": DAILY, "interval": 1, "byday": []}
+    if rec is not None and rec["freq"] == WEEKLY and not rec["byday"]:
+        rec = {**rec, "byday": [(None, anchor.date.weekday())]} if anchor is not None else None
+    if rec is not None and rec["freq"] == DAILY and anchor is None and times.start is None:
+        return res  # "elke dag, vanaf nu": always available, not an event
+    if (
+        rec is None
+        and anchor is not None
+        and times.start is None
+        and len({m.date for m in mentions}) == 1
+        and _FROM.search(text[max(0, anchor.start - 25) : anchor.start])
+    ):
+        return res  # "vanaf 1 maart krijg je korting": from when a deal holds, not an event
     if rec is not None:
         res.recurring = True
         from_day = today
+        season = _SEASON.search(text) if anchor is None else None
         if anchor is not None:
             from_day = anchor.date if (anchor.explicit_year or anchor.date >= today) else today
-        until = range_end or _until(text, max(from_day, today))
+        elif season is not None:
+            first_month = MONTHS[season.group("m1").lower().rstrip(".")]
+            from_day = _month_start(first_month, today)
+        elif _NEXT_WEEK.search(text):
+            from_day = today + dt.timedelta(days=7 - today.weekday())  # "vanaf volgende week": next Monday
+        until = range_end or until or _until(text, max(from_day, today))
+        if until is None and season is not None:
+            last = season.group("m2") or season.group("m1")
+            until = _month_end(MONTHS[last.lower().rstrip(".")], from_day)
         first = _first_occurrence(rec, from_day, times.start or dt.time(0, 0), until)
         if first is None:
             res.warnings.append("date_in_past")
@@ -449,28 +536,48 @@ def extract_when(text: str, today: dt.date, *, fallback: str | None = None) -> D
         res.warnings.append("ambiguous_date")
         res.confidence = 0.4
 
+    res.when = when_on(start_day, times)
     if times.start is None:
         res.warnings.append("time_missing")
-        start = dt.datetime.combine(start_day, dt.time(0, 0))
-        end = dt.datetime.combine(start_day, dt.time(23, 59))
-    else:
-        start = dt.datetime.combine(start_day, times.start)
-        if times.end is not None:
-            end = dt.datetime.combine(start_day, times.end)
-            if end <= start:
-                end += dt.timedelta(days=1)
-        else:
-            end = start + dt.timedelta(hours=2)
-    res.when = {"start": _fmt(start), "end": _fmt(end)}
     if res.recurring:
         res.when["rrule"] = rrule_text
     return res
+
+
+def when_on(day: dt.date, times: Times) -> dict:
+    """`when` on `day` at these times: a stated end, else a stated duration, else two hours. Without a start
+    time the whole day (00:00-23:59), which callers must flag as a missing time, never present as read."""
+    if times.start is None:
+        return {
+            "start": _fmt(dt.datetime.combine(day, dt.time(0, 0))),
+            "end": _fmt(dt.datetime.combine(day, dt.time(23, 59))),
+        }
+    start = dt.datetime.combine(day, times.start)
+    if times.end is not None:
+        end = dt.datetime.combine(day, times.end)
+        if end <= start:
+            end += dt.timedelta(days=1)
+    elif times.duration is not None:
+        end = start + times.duration
+    else:
+        end = start + dt.timedelta(hours=2)
+    return {"start": _fmt(start), "end": _fmt(end)}
+
+
+def _named_weekdays(text: str, mentions: list[_Mention]) -> list[int]:
+    """Weekdays named outside the dates themselves ("op woensdag", "4 donderdagen")."""
+    rest = _blank(text, [(m.start, m.end) for m in mentions])
+    days: list[int] = []
+    for m in re.finditer(rf"\b(?P<wd>{_WD_FULL})(?:en\b|{_PART}(?![a-z]))", rest, re.I):
+        d = WEEKDAYS[m.group("wd").lower()]
+        if d not in days:
+            days.append(d)
+    return sorted(days)
 
 
 def date_spans(text: str, today: dt.date) -> list[tuple[int, int]]:
     """Spans of date, weekday and time expressions, for cutting them out of a title."""
     spans = [(m.start, m.end) for m in find_date_mentions(text, today)]
     spans += [(m.start(), m.end()) for m in _WEEKDAY.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _TIME_RANGE.finditer(text)]
-    spans += [(m.start(), m.end()) for m in _TIME_SINGLE.finditer(text) if (_tok_time(m, "a") or (None, False))[1]]
+    spans += time_spans(text)
     return sorted(spans)

@@ -3,10 +3,12 @@ differently."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 
 import Stemmer
+from dateutil.rrule import rrulestr
 from rapidfuzz import fuzz
 
 from .text import fold
@@ -49,7 +51,9 @@ def _dice(a: set[str], b: set[str]) -> float:
 
 
 def _text_score(a: dict, b: dict) -> float:
-    title = fuzz.token_set_ratio(fold(a.get("title") or ""), fold(b.get("title") or ""))
+    # On content words only: "Petanque op de markt" and "Concerten op de markt" share no more than "markt".
+    words_a, words_b = _tokens(a.get("title")), _tokens(b.get("title"))
+    title = fuzz.token_set_ratio(" ".join(sorted(words_a)), " ".join(sorted(words_b))) if words_a and words_b else 0.0
     title = max(title, _dice(_tokens(a.get("title")), _tokens(b.get("title"))))
     desc_a = " ".join(filter(None, [a.get("title"), a.get("summary"), a.get("description")]))
     desc_b = " ".join(filter(None, [b.get("title"), b.get("summary"), b.get("description")]))
@@ -71,6 +75,18 @@ def _start(offer: dict) -> str | None:
 def _recurring(offer: dict) -> bool:
     when = offer.get("when") or {}
     return bool(isinstance(when, dict) and when.get("rrule"))
+
+
+def _occurs_on(recurring: dict, day: str) -> bool | None:
+    """Does the recurring offer take place on `day` (YYYY-MM-DD)? None when its rule cannot be read."""
+    when = recurring.get("when") or {}
+    try:
+        start = dt.datetime.fromisoformat(when["start"])
+        rule = rrulestr(when["rrule"], dtstart=start)
+        moment = dt.datetime.fromisoformat(day)
+        return bool(rule.between(moment, moment + dt.timedelta(days=1), inc=True))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _address_key(address: str | None) -> str | None:
@@ -95,6 +111,10 @@ def duplicate_score(candidate: dict, other: dict) -> float:
     day_a, day_b = _start_day(candidate), _start_day(other)
     if day_a and day_b and day_a != day_b and not (_recurring(candidate) or _recurring(other)):
         return 0.0  # two one-off events on different days are different events, however alike
+    if day_a and day_b and _recurring(candidate) != _recurring(other):
+        series, single = (candidate, other) if _recurring(candidate) else (other, candidate)
+        if _occurs_on(series, _start_day(single) or "") is False:
+            return 0.0  # a one-off on a day the series does not meet is something else
     score = _text_score(candidate, other)
     place = _same_place(candidate, other)
     same_day = bool(day_a and day_a == day_b)

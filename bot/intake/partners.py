@@ -64,6 +64,11 @@ def find_partners(text: str) -> list[tuple[int, str]]:
     return [(m.start(), _ALIAS_TO_NAME[m.group(1)]) for m in _PARTNER_RX.finditer(fold(text))]
 
 
+def partner_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical name) of each known partner named in `text`, in text order."""
+    return [(m.start(), m.end(), _ALIAS_TO_NAME[m.group(1)]) for m in _PARTNER_RX.finditer(fold(text))]
+
+
 def canonical_partner(name: str | None) -> str | None:
     """The known partner inside a free-form organizer name, else the name itself (trimmed)."""
     if not name:

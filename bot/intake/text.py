@@ -57,8 +57,9 @@ _FB_NOISE = re.compile(
 )
 _FB_ORGANIZER = re.compile(r"(georganiseerd door|gehost door|evenement van)\s+(.+)$", re.I)
 _GREETING = re.compile(
-    r"^\s*(beste|dag|hallo|hello|hey|hoi|hi|geachte|lieve|goeiedag|goedemorgen|goeiemorgen|goedemiddag"
-    r"|goedenavond|yo|allo|heyhey|hallo allemaal|beste allemaal)\b[^.?]{0,40}[,!:]?\s*$",
+    r"^\s*(beste|dag|hallo+|hello|hey+|hoi+|hi|geachte|lieve|goeiedag|goeiendag|goedendag|goedemorgen|goeiemorgen"
+    r"|goedemiddag|goeiemiddag|goedenamiddag|goedenavond|goeieavond|goeienavond|yo|allo|heyhey|hallo allemaal"
+    r"|beste allemaal)\b[^.?]{0,40}[,!:]?\s*$",
     re.I,
 )
 _HASHTAG_ONLY = re.compile(r"^\s*(#[\w-]+[\s,]*)+$")

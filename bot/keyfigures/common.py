@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
@@ -17,15 +18,15 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from bot.chat.actions import offer_link
-from bot.chat.cards import card
 from bot.chat.messenger import Messenger
 from bot.chat.people import People
-from bot.chat.replies import Button, Message, Reply, join_lines, rows
-from bot.keyfigures import actions
+from bot.chat.replies import Button, Message, Reply, rows
+from bot.keyfigures import actions, draftview
+from bot.keyfigures.draftview import is_past, offer_card
 from bot.keyfigures.registry import Registry
 from bot.keyfigures.roles import Actor, Roles
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, local_naive, next_occurrence
+from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
 from bot.reminders.sending import Blocked, SendError
@@ -108,24 +109,10 @@ class Shared:
 
     def card(self, stored: StoredOffer, *, full: bool = True) -> Markup:
         """The offer's card as people see it; a past one-off date is still shown (for previews)."""
-        offer = stored.offer
-        start = end = None
-        if offer.when is not None:
-            found = next_occurrence(offer.when, self.now_local())
-            start, end = found if found is not None else (offer.when.start, offer.when.end)
-        return card(
-            offer,
-            self.texts,
-            next_start=start,
-            next_end=end,
-            today=self.today(),
-            full=full,
-            cancelled=stored.status == "cancelled",
-        )
+        return offer_card(stored.offer, self.texts, self.now_local(), full=full, cancelled=stored.status == "cancelled")
 
     def is_past(self, stored: StoredOffer) -> bool:
-        when = stored.offer.when
-        return when is not None and next_occurrence(when, self.now_local()) is None
+        return is_past(stored.offer, self.now_local())
 
     def share_button(self, stored: StoredOffer) -> list[Button]:
         url = self.share_url(stored) if stored.status == "published" else None
@@ -172,28 +159,34 @@ class Shared:
         text = self.texts("keyfigures.not_allowed", name=c.name, phone=c.phone, email=c.email)
         return Reply((Message(text),), notice=None)
 
-    def preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
-        """The draft as people will see it, with Bevestig / Pas aan / Annuleer."""
-        offer, pk = stored.offer, stored.pk
-        lines: list[Markup | None] = [self.texts("keyfigures.preview.intro"), *notes]
-        extra: list[Button] = []
-        if offer.when is None and offer.kind == "activity":
-            lines.append(self.texts("keyfigures.preview.no_date"))
-            extra.append(
-                Button(self.texts.label("keyfigures.buttons.set_date"), actions.encode(actions.AskField(pk, "w")))
-            )
-        elif self.is_past(stored):
-            lines.append(self.texts("keyfigures.preview.past"))
-            extra.append(
-                Button(self.texts.label("keyfigures.buttons.set_date"), actions.encode(actions.AskField(pk, "w")))
-            )
-        body = join_lines(lines) + Markup("\n\n") + self.card(stored)
-        buttons = rows(
-            [
-                Button(self.texts.label("keyfigures.buttons.confirm"), actions.encode(actions.Confirm(pk))),
-                Button(self.texts.label("keyfigures.buttons.edit"), actions.encode(actions.EditMenu(pk))),
-                Button(self.texts.label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(pk))),
-            ],
-            extra,
+    def preview(
+        self,
+        stored: StoredOffer,
+        *,
+        notes: list[Markup] | tuple[Markup, ...] = (),
+        duplicate: StoredOffer | None = None,
+        instead_of_confirm: Sequence[Button] = (),
+    ) -> Reply:
+        """The draft as people will see it (bot/keyfigures/draftview.py), with Bevestig / Pas aan / Annuleer and
+        📅 Datum aanpassen when the date needs a look. With a probable `duplicate`, that offer is shown under
+        it and Bevestig makes way for `instead_of_confirm` (the desk's Toch toevoegen / Samenvoegen)."""
+        pk = stored.pk
+        shown = draftview.preview(
+            stored.offer,
+            self.texts,
+            self.now_local(),
+            notes=notes,
+            duplicate=duplicate.offer if duplicate is not None else None,
         )
-        return Reply((Message(body, buttons, photo=photo_of(stored)),))
+        set_date = Button(self.texts.label("keyfigures.buttons.set_date"), actions.encode(actions.AskField(pk, "w")))
+        first = [Button(self.texts.label("keyfigures.buttons.confirm"), actions.encode(actions.Confirm(pk)))]
+        if duplicate is not None and instead_of_confirm:
+            first = list(instead_of_confirm)
+        buttons = rows(
+            [*first, Button(self.texts.label("keyfigures.buttons.edit"), actions.encode(actions.EditMenu(pk)))],
+            [
+                Button(self.texts.label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(pk))),
+                *([set_date] if shown.asks_date else []),
+            ],
+        )
+        return Reply((Message(shown.body, buttons, photo=photo_of(stored)),))

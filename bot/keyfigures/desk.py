@@ -6,6 +6,11 @@ caption, a text after /nieuw, and a long pasted text (LONG_PASTE characters or m
 is a question like anyone's. People who are not key figures and forward something get a polite 'only key
 figures can add offers' and nothing of it is stored.
 
+A paste is read as the key figure wrote it: a second text is glued to the first only when Telegram split
+one long message (the first part near its 4096-character limit, the rest at once); a time typed under
+✏️ Pas aan is applied as written and said back, and a date without a time makes the bot ask for the time;
+a probable duplicate is shown in the preview, before Bevestig.
+
 Where a key figure is in an exchange (registering, answering a field, pasting) lives in the database
 (`keyfigure_sessions`), so a restart in the middle loses nothing. Every change of an offer goes through
 OfferStore, so the audit trail holds who (a key figure's number or an admin's id) and when.
@@ -22,11 +27,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.chat.cards import age_text, contact_text, price_text, when_text, where_text
+from bot.chat.cards import age_text, contact_text, date_text, price_text, when_text, where_text
 from bot.chat.replies import Button, Message, Reply, join_lines, rows
-from bot.intake import extract_offer, find_duplicates
+from bot.intake import find_duplicates
 from bot.keyfigures import actions
 from bot.keyfigures.common import AdminView, Announce, Review, Shared, photo_of
+from bot.keyfigures.draftview import DraftRead, notes_for, read_draft
 from bot.keyfigures.editor import FIELDS, apply, parse_answer, valid_offer
 from bot.keyfigures.registry import INVITE_PREFIX, MAX_NAME, MAX_ORGANISATION, InviteResult, Session
 from bot.keyfigures.roles import Actor, Role
@@ -36,12 +42,15 @@ from bot.offers.store import StoredOffer
 log = logging.getLogger("bot.keyfigures")
 
 LONG_PASTE = 200  # a typed text this long from a key figure is an offer, not a question
-CONTINUATION_SECONDS = 20  # Telegram splits a long paste into messages of 4096: glue them back together
+# Telegram splits a paste longer than 4096 characters (UTF-16 units) into messages that arrive at once. Only a
+# part that came close to that limit can have been cut off; a shorter text was whole, even if the next paste
+# follows seconds later ("two announcements pasted 3 s apart are two drafts").
+SPLIT_NEAR = 3000  # a part at least this long may have been cut at the limit
+CONTINUATION_SECONDS = 10
 MAX_RAW = 20_000  # what is kept of a pasted text while it may still grow
 # A question the bot asked (a field, 'paste the text now') is forgotten after this long, so a key figure who
 # walked away is not stuck: their next short text is a question again. The draft itself stays.
 SESSION_HOURS = 24
-NOTE_WARNINGS = ("text_truncated", "see_attachment", "multiple_dates", "ambiguous_date", "time_missing")
 MERGE_TEXT_FIELDS = ("summary", "description", "organizer", "registration", "transport", "eligibility")
 
 
@@ -213,8 +222,16 @@ class KeyFigureDesk:
         return age > dt.timedelta(hours=SESSION_HOURS)
 
     def _continues(self, session: Session) -> bool:
+        """Is this text the rest of a message Telegram split? Only when the part before was cut near the
+        limit and this one follows at once."""
         at = session.data.get("raw_at")
-        if not isinstance(at, str) or not isinstance(session.data.get("raw"), str):
+        raw = session.data.get("raw")
+        if not isinstance(at, str) or not isinstance(raw, str):
+            return False
+        part = session.data.get("part_units")
+        if not isinstance(part, int):
+            part = utf16_units(raw)
+        if part < SPLIT_NEAR:
             return False
         elapsed = self.s.clock.now() - dt.datetime.fromisoformat(at)
         return dt.timedelta(0) <= elapsed <= dt.timedelta(seconds=CONTINUATION_SECONDS)
@@ -244,36 +261,25 @@ class KeyFigureDesk:
             candidate = base[: 80 - len(suffix)].rstrip("-") + suffix
         return candidate
 
-    def _extract(self, text: str, origin: str | None, photo: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
-        extraction = extract_offer(text, today=self.s.today(), origin=origin, tz=self.s.settings.timezone_name)
-        data = dict(extraction.offer)
-        missing = list(extraction.missing)
-        if not data.get("title"):
-            data["title"] = self._label("keyfigures.draft.no_title")
-            if "title" not in missing:
-                missing.insert(0, "title")
-        if photo:
-            data["photo"] = photo
-        warnings = [w for w in extraction.warnings if w in NOTE_WARNINGS]
-        return data, missing, warnings
+    def _extract(self, text: str, origin: str | None, photo: str | None) -> DraftRead:
+        return read_draft(
+            text, today=self.s.today(), tz=self.s.settings.timezone_name, texts=self.t, origin=origin, photo=photo
+        )
 
     async def _draft(self, actor: Actor, text: str, *, origin: str | None, photo: str | None, pasted: bool) -> Reply:
         if not any(ch.isalnum() for ch in text) and photo is None:
             return self._text("keyfigures.draft.empty")
-        data, missing, warnings = self._extract(text, origin, photo)
-        if "empty_text" in warnings or (not text.strip() and photo is None):
+        read = self._extract(text, origin, photo)
+        if "empty_text" in read.warnings or (not text.strip() and photo is None):
             return self._text("keyfigures.draft.empty")
-        data["id"] = await self._free_id(str(data["id"]))
+        data = dict(read.data, id=await self._free_id(str(read.data["id"])))
         offer = valid_offer(data)
         stored = await self.s.offers.save(offer, source=actor.source, actor=actor.audit, status="draft")
         await self.s.registry.record_submission(
             offer.id, user_id=actor.user_id, key_figure_id=actor.key_figure.id if actor.key_figure else None
         )
-        raw = {"raw": text[:MAX_RAW], "raw_at": self.s.clock.now().isoformat()} if pasted else {}
-        notes = [self.t(f"keyfigures.warnings.{w}") for w in warnings]
-        if pasted:
-            notes.insert(0, self.t("keyfigures.draft.read_as_offer"))
-        return await self._after_draft(actor, stored, missing, notes, raw)
+        raw = self._raw(text[:MAX_RAW], part=text) if pasted else {}
+        return await self._after_draft(actor, stored, read.missing, notes_for(read, self.t, pasted=pasted), raw)
 
     async def _after_draft(
         self, actor: Actor, stored: StoredOffer, missing: list[str], notes: list[Markup], raw: dict[str, Any]
@@ -290,7 +296,11 @@ class KeyFigureDesk:
             await self.s.registry.set_session(actor.user_id, "pasted", offer_id=stored.offer.id, data=raw)
         else:
             await self.s.registry.clear_session(actor.user_id)
-        return self.preview(stored, notes=notes)
+        return await self.draft_preview(stored, notes=notes)
+
+    def _raw(self, whole: str, *, part: str) -> dict[str, Any]:
+        """What the session keeps of a paste, to glue a part Telegram split off back on."""
+        return {"raw": whole, "raw_at": self.s.clock.now().isoformat(), "part_units": utf16_units(part)}
 
     async def _continue_paste(self, actor: Actor, session: Session, text: str) -> Reply:
         """The next part of a long text Telegram split up: read the whole text again into the same draft."""
@@ -299,18 +309,23 @@ class KeyFigureDesk:
             await self.s.registry.clear_session(actor.user_id)
             return await self._draft(actor, text, origin=None, photo=None, pasted=True)
         whole = (str(session.data["raw"]) + "\n" + text)[:MAX_RAW]
-        data, missing, warnings = self._extract(whole, None, photo_of(stored))
-        data["id"] = stored.offer.id
-        offer = valid_offer(data)
+        read = self._extract(whole, None, photo_of(stored))
+        offer = valid_offer(dict(read.data, id=stored.offer.id))
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status="draft")
-        raw = {"raw": whole, "raw_at": self.s.clock.now().isoformat()}
-        notes = [self.t("keyfigures.draft.glued"), *(self.t(f"keyfigures.warnings.{w}") for w in warnings)]
-        return await self._after_draft(actor, stored, missing, notes, raw)
+        raw = self._raw(whole, part=text)
+        notes = [self.t("keyfigures.draft.glued"), *notes_for(read, self.t, pasted=False)]
+        return await self._after_draft(actor, stored, read.missing, notes, raw)
 
     # --- preview and editing ------------------------------------------------------------------
 
-    def preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
-        return self.s.preview(stored, notes=notes)
+    async def draft_preview(self, stored: StoredOffer, *, notes: list[Markup] | tuple[Markup, ...] = ()) -> Reply:
+        """The preview (Shared.preview), with the warning that the offer is already there when it probably is:
+        then Bevestig makes way for Toch toevoegen / Samenvoegen, before the key figure confirms."""
+        duplicate = await self._duplicate_of(stored)
+        if duplicate is None:
+            return self.s.preview(stored, notes=notes)
+        buttons = self._duplicate_buttons(stored, duplicate)
+        return self.s.preview(stored, notes=notes, duplicate=duplicate, instead_of_confirm=buttons)
 
     def _current(self, offer: Offer, code: str) -> str:
         """The field's value as plain text, to show next to the question."""
@@ -360,7 +375,7 @@ class KeyFigureDesk:
     async def show(self, actor: Actor, stored: StoredOffer, *, notes: tuple[Markup, ...] = ()) -> Reply:
         """Back to where an edit came from: the preview of a draft, an admin's review or manage card."""
         if stored.status == "draft":
-            return self.preview(stored, notes=notes)
+            return await self.draft_preview(stored, notes=notes)
         if actor.role is Role.ADMIN:
             return await self.admin_view(stored, notes=notes)
         return self._text("keyfigures.confirm.already", title=stored.offer.title)
@@ -382,13 +397,23 @@ class KeyFigureDesk:
         except OfferError:
             return Reply((Message(self.t("keyfigures.edit.invalid")), self._prompt(stored, code)))
         stored = await self.s.offers.save(offer, source=stored.source, actor=actor.audit, status=stored.status)
-        return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved"))
+        if code != "w":
+            return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved"))
+        read = self._current(stored.offer, "w")
+        if update.ask_time:
+            # The date is in; the time is asked, not assumed: no silent 00:00-23:59.
+            await self.s.registry.set_session(
+                actor.user_id, "field", offer_id=stored.offer.id, field="w", data=dict(session.data)
+            )
+            day = date_text(stored.offer.when.start.date(), self.t, today=self.s.today()) if stored.offer.when else read
+            return Reply((Message(self.t("keyfigures.edit.ask_time", day=day)), self._prompt(stored, "w")))
+        return await self._next_field(actor, session, stored, self.t("keyfigures.edit.saved_when", when=read))
 
     async def _next_field(self, actor: Actor, session: Session, stored: StoredOffer, note: Markup) -> Reply:
         then = [c for c in session.data.get("then", []) if c in FIELDS]
         if then and then[0] == "w" and stored.offer.when is not None:
             then = then[1:]
-        raw = {k: v for k, v in session.data.items() if k in ("raw", "raw_at")}
+        raw = {k: v for k, v in session.data.items() if k in ("raw", "raw_at", "part_units")}
         if then:
             await self.s.registry.set_session(
                 actor.user_id, "field", offer_id=stored.offer.id, field=then[0], data={"then": then[1:], **raw}
@@ -524,11 +549,18 @@ class KeyFigureDesk:
         found = find_duplicates(stored.offer.to_dict(), [o.offer.to_dict() for o in by_id.values()])
         return [by_id[offer_id] for offer_id, *_ in found]
 
-    def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
+    def _duplicate_buttons(self, stored: StoredOffer, other: StoredOffer) -> list[Button]:
+        """Toch toevoegen / Samenvoegen: the only place their actions are made."""
         pk = stored.pk
-        first = [Button(self._label("keyfigures.buttons.add_anyway"), actions.encode(actions.ConfirmAnyway(pk)))]
-        first.append(Button(self._label("keyfigures.buttons.merge"), actions.encode(actions.Merge(pk, other.pk))))
-        buttons = rows(first, [Button(self._label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(pk)))])
+        return [
+            Button(self._label("keyfigures.buttons.add_anyway"), actions.encode(actions.ConfirmAnyway(pk))),
+            Button(self._label("keyfigures.buttons.merge"), actions.encode(actions.Merge(pk, other.pk))),
+        ]
+
+    def _duplicate_reply(self, stored: StoredOffer, other: StoredOffer) -> Reply:
+        """A duplicate that appeared after the preview, found at Bevestig."""
+        cancel = Button(self._label("keyfigures.buttons.cancel"), actions.encode(actions.Cancel(stored.pk)))
+        buttons = rows(self._duplicate_buttons(stored, other), [cancel])
         body = self.t("keyfigures.duplicate.text") + Markup("\n\n") + self.s.card(other, full=False)
         return Reply((Message(body, buttons),))
 
@@ -556,6 +588,11 @@ class KeyFigureDesk:
             for message in (await self.admin_view(other, notes=(note,))).messages:
                 await self.s.tell_admins(message)
         return self._text("keyfigures.duplicate.merged", title=other.offer.title)
+
+
+def utf16_units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def merge_offers(existing: Offer, draft: Offer) -> Offer:

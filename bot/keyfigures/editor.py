@@ -8,12 +8,14 @@ no database, no Telegram.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from bot.intake.audience import extract_audience
+from bot.intake.clock import Times
 from bot.intake.contacts import extract_contact
-from bot.intake.dates import extract_when
+from bot.intake.dates import extract_when, when_on
 from bot.intake.places import extract_place
 from bot.intake.prices import extract_price
 from bot.offers.model import MAX_LENGTH, Offer, OfferError
@@ -21,14 +23,20 @@ from bot.offers.model import MAX_LENGTH, Offer, OfferError
 # Short codes (they go into 64-byte button actions) in the order the edit menu shows them.
 FIELDS = ("t", "w", "p", "m", "a", "o", "c", "r", "d", "k")
 CLEAR_WORDS = {"leeg", "geen", "-", "niets", "nee"}
+# Said on purpose, these make an activity last the whole day; never assumed.
+WHOLE_DAY = re.compile(r"\b(?:(?:de |heel de )?hele dag|heel de dag|geen (?:vast )?uur|doorlopend)\b", re.I)
 
 
 @dataclass(frozen=True)
 class FieldUpdate:
-    """A parsed answer: the offer fields to change, or the text key that explains what went wrong."""
+    """A parsed answer: the offer fields to change, or the text key that explains what went wrong.
+
+    `ask_time`: the date was read but no time; the changes keep the date and the key figure is asked for
+    the time next, instead of the draft silently lasting from 00:00 to 23:59."""
 
     changes: dict[str, Any] | None = None
     problem: str | None = None
+    ask_time: bool = False
 
 
 def _clear(text: str) -> bool:
@@ -47,10 +55,7 @@ def parse_answer(code: str, text: str, *, today: dt.date, current: Offer) -> Fie
     if code == "w":
         if _clear(text):
             return FieldUpdate({"when": None})
-        found = extract_when(text, today)
-        if found.when is None:
-            return FieldUpdate(problem="keyfigures.edit.bad_date")
-        return FieldUpdate({"when": found.when})
+        return _when_answer(text, today, current)
     if code == "p":
         if _clear(text):
             return FieldUpdate({"location": None})
@@ -88,6 +93,57 @@ def parse_answer(code: str, text: str, *, today: dt.date, current: Offer) -> Fie
         limit = MAX_LENGTH["description"] if name == "description" else MAX_LENGTH["other"]
         return FieldUpdate({name: None if _clear(text) else text[:limit]})
     return FieldUpdate(problem="keyfigures.edit.unknown_field")
+
+
+def _clock_of(offer: Offer) -> Times | None:
+    """The offer's times of day, unless it has none (the whole day, 00:00 to 23:59)."""
+    if offer.when is None:
+        return None
+    start, end = offer.when.start, offer.when.end
+    if start.time() == dt.time(0, 0) and end.time() == dt.time(23, 59):
+        return None
+    return Times(start=start.time(), end=end.time())
+
+
+def _when_answer(text: str, today: dt.date, current: Offer) -> FieldUpdate:
+    """A key figure's answer to "when?", applied as written.
+
+    A date and a time ("zondag 20/12 van half 2 tot 5 uur") replace both; a time alone ("13.30 - 17.00",
+    "van 2 tot 5", "tot 5 uur") changes the time on the offer's own day (a repeat stays); a date alone
+    keeps the offer's time, or, when it had none, is saved and the time asked next. Only "hele dag" makes
+    an activity last the whole day. What cannot be read is said, never guessed.
+    """
+    whole_day = bool(WHOLE_DAY.search(text))
+    found = extract_when(text, today, answer=True)
+    times = found.times
+    if found.when is not None:
+        when = dict(found.when)
+        if times.start is None and times.end is None and not whole_day:
+            day = dt.date.fromisoformat(when["start"][:10])
+            kept = _clock_of(current)
+            if kept is None:
+                return FieldUpdate({"when": when}, ask_time=True)
+            when.update(when_on(day, Times(start=kept.start, end=kept.end)))
+        elif times.start is None and times.end is not None and current.when is not None:
+            day = dt.date.fromisoformat(when["start"][:10])
+            when.update(when_on(day, Times(start=current.when.start.time(), end=times.end)))
+        return FieldUpdate({"when": when})
+    if current.when is None:
+        if times.start is not None or times.end is not None or whole_day:
+            return FieldUpdate(problem="keyfigures.edit.need_date")
+        return FieldUpdate(problem="keyfigures.edit.bad_date")
+    day = current.when.start.date()
+    if whole_day and times.start is None:
+        when = when_on(day, Times())
+    elif times.start is not None:
+        when = when_on(day, Times(start=times.start, end=times.end, duration=times.duration))
+    elif times.end is not None:
+        when = when_on(day, Times(start=current.when.start.time(), end=times.end))
+    else:
+        return FieldUpdate(problem="keyfigures.edit.bad_date")
+    if current.when.rrule:
+        when["rrule"] = current.when.rrule
+    return FieldUpdate({"when": when})
 
 
 def apply(offer: Offer, changes: dict[str, Any]) -> Offer:

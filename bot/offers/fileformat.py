@@ -1,8 +1,9 @@
 """Reading and writing offer files (JSON and CSV), as `OFFER-FORMAT.md` describes them.
 
 Coordinators export from spreadsheet programs, so CSV comes with a BOM or without, with `;` or
-`,`, with Windows line ends and with decimal commas. Reading is all or nothing: the first error
-names the offer (id or row), the field and the problem, and nothing is returned.
+`,`, with Windows line ends, decimal commas and dates written day first (16/12/2026 14:00).
+Reading is all or nothing: the first error names the offer (id or row), the field and the problem,
+and nothing is returned. Files of format version 1 and 2 are read; version 2 is written.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,16 +19,21 @@ from typing import Any
 from bot.offers.model import KNOWN_FIELDS, Offer, OfferError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a town's offer fits in far less; a bigger file is almost surely the wrong one
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 LIST_SEPARATOR = "|"
-LIST_COLUMNS = ("categories", "keywords", "audience.groups")
+LIST_COLUMNS = ("categories", "keywords", "audience.groups", "when.except")
 NUMBER_COLUMNS = ("audience.min_age", "audience.max_age", "price.regular", "price.reduced")
 CSV_COLUMNS = (
     "id", "kind", "title", "summary", "description", "categories", "keywords", "organizer",
     "location.name", "location.address", "audience.min_age", "audience.max_age", "audience.groups",
-    "price.regular", "price.reduced", "price.note", "when.start", "when.end", "when.rrule",
-    "registration", "contact.phone", "contact.email", "contact.url", "transport", "eligibility",
+    "price.regular", "price.reduced", "price.note", "prices", "when.start", "when.end", "when.rrule",
+    "when.dates", "when.except", "registration", "registration_deadline", "contact.phone", "contact.email",
+    "contact.url", "transport", "eligibility", "childcare.start", "childcare.end", "childcare.note", "availability",
 )  # fmt: skip
+NESTED = ("location", "audience", "price", "when", "contact", "childcare")
+# One price line in a CSV cell: "8 per beurt", "kinderen 6", "uitpas-kansentarief 1,60 per beurt"; lines joined by |.
+_PRICE_CELL = re.compile(r"^(?:(?P<who>[a-z][a-z-]*)\s+)?€?\s*(?P<amount>\d+(?:[.,]\d+)?)(?:\s+per\s+(?P<per>\w+))?$")
 
 
 class OfferFileError(ValueError):
@@ -64,7 +71,7 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def parse_json(raw: bytes | str, *, name: str = "JSON") -> list[Offer]:
-    """Offers of a JSON document: `{"version": 1, "offers": [...]}` or a bare list."""
+    """Offers of a JSON document: `{"version": 2, "offers": [...]}` (or version 1) or a bare list."""
     text = raw if isinstance(raw, str) else _decode(raw, name)
     try:
         document = json.loads(text)
@@ -74,8 +81,9 @@ def parse_json(raw: bytes | str, *, name: str = "JSON") -> list[Offer]:
         ) from None
     if isinstance(document, Mapping):
         version = document.get("version", FORMAT_VERSION)
-        if version != FORMAT_VERSION:
-            raise OfferFileError(f"{name}: format version {version!r} is not supported (expected {FORMAT_VERSION})")
+        if version not in READABLE_VERSIONS:
+            readable = " or ".join(str(v) for v in READABLE_VERSIONS)
+            raise OfferFileError(f"{name}: format version {version!r} is not supported (expected {readable})")
         items = document.get("offers")
         if not isinstance(items, list):
             raise OfferFileError(f'{name}: expected a list under "offers"')
@@ -175,6 +183,10 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
             value = None
         elif column in NUMBER_COLUMNS:
             value = _number(column, text, decimal_comma=decimal_comma)
+        elif column == "prices":
+            value = _price_cell(text, decimal_comma=decimal_comma)
+        elif column == "when.dates":
+            value = _dates_cell(text)
         else:
             value = _extra_cell(cell or "") if unknown else text
         head, _, tail = column.partition(".")
@@ -182,10 +194,41 @@ def _unflatten(row: Mapping[str, str | None], *, decimal_comma: bool) -> dict[st
             offer.setdefault(head, {})[tail] = value
         else:
             offer[head] = value
-    for nested in ("location", "when"):
-        if isinstance(offer.get(nested), dict) and all(v is None for v in offer[nested].values()):
+    for nested in ("location", "when", "childcare"):
+        if isinstance(offer.get(nested), dict) and all(v in (None, []) for v in offer[nested].values()):
             offer[nested] = None
     return offer
+
+
+def _price_cell(text: str, *, decimal_comma: bool) -> Any:
+    """Price lines from one cell: JSON (a list), or the short form `8 per beurt | kinderen 6 | rap-op-stap 1,60`."""
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise OfferError("prices", f"not valid JSON: {error.msg}") from None
+    lines = []
+    for part in text.split(LIST_SEPARATOR):
+        found = _PRICE_CELL.match(part.strip())
+        if not found:
+            example = "'8 per beurt' or 'kinderen 6 per beurt'"
+            raise OfferError("prices", f"expected lines like {example}, got {part.strip()!r}")
+        line: dict[str, Any] = {"amount": _number("prices", found["amount"], decimal_comma=decimal_comma)}
+        if found["who"]:
+            line["who"] = found["who"]
+        if found["per"]:
+            line["per"] = found["per"]
+        lines.append(line)
+    return lines
+
+
+def _dates_cell(text: str) -> list[dict[str, str]]:
+    """Extra dates from one cell: `2027-01-12T14:00/2027-01-12T16:00 | ...` (start/end, or a start alone)."""
+    dates = []
+    for part in text.split(LIST_SEPARATOR):
+        start, _, end = part.strip().partition("/")
+        dates.append({"start": start.strip(), "end": end.strip() or start.strip()})
+    return dates
 
 
 def _extra_cell(text: str) -> Any:
@@ -239,12 +282,29 @@ def dump_csv(offers: Iterable[Offer], *, delimiter: str = ";") -> str:
 def _flatten(offer: Mapping[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in offer.items():
-        if key in ("location", "audience", "price", "when", "contact"):
+        if key in NESTED:
             for sub, sub_value in (value or {}).items():
                 flat[f"{key}.{sub}"] = sub_value
         else:
             flat[key] = value
+    if "prices" in flat:
+        flat["prices"] = _price_text(flat["prices"])
+    if "when.dates" in flat:
+        flat["when.dates"] = LIST_SEPARATOR.join(f"{d['start']}/{d['end']}" for d in flat["when.dates"])
     return flat
+
+
+def _price_text(lines: list[dict[str, Any]]) -> str:
+    """The short form of price lines when it says everything, else JSON."""
+    if any(set(line) - {"amount", "who", "per"} for line in lines):
+        return json.dumps(lines, ensure_ascii=False)
+    parts = []
+    for line in lines:
+        amount = repr(line["amount"])
+        who = "" if line.get("who", "iedereen") == "iedereen" else f"{line['who']} "
+        per = f" per {line['per']}" if line.get("per") else ""
+        parts.append(f"{who}{amount}{per}")
+    return f" {LIST_SEPARATOR} ".join(parts)
 
 
 def _cell(value: Any, *, decimal_comma: bool, as_list: bool) -> str:

@@ -1,9 +1,13 @@
 """The offer: one thing a person can do, use or ask for, exactly as the offer file format describes it.
 
 `Offer.from_dict` is the single gate every offer passes, whether it comes from a JSON or CSV
-import, from the sample data or from a key figure's draft: it checks each field and raises an
-`OfferError` that names the field and the problem. `Offer.to_dict` gives the same shape back,
-unknown fields included, so an import followed by an export loses nothing.
+import, from UiTdatabank or an iCal feed, from the sample data or from a key figure's draft: it
+checks each field and raises an `OfferError` that names the field and the problem. `Offer.to_dict`
+gives the same shape back, unknown fields included, so an import followed by an export loses nothing.
+
+Format version 2 adds price lines (`prices`), a registration deadline, childcare at the activity,
+availability (full, postponed) and, under `when`, extra dates and dates left out. `to_dict` writes
+these only when they hold something, so an offer of version 1 keeps exactly its version 1 shape.
 """
 
 from __future__ import annotations
@@ -24,8 +28,20 @@ GROUPS = ("kinderen", "jongeren", "volwassenen", "senioren", "gezinnen", "iedere
 STATUSES = ("draft", "pending", "published", "cancelled")
 KNOWN_FIELDS = (
     "id", "kind", "title", "summary", "description", "categories", "keywords", "organizer", "location",
-    "audience", "price", "when", "registration", "contact", "transport", "eligibility",
+    "audience", "price", "prices", "when", "registration", "registration_deadline", "contact", "transport",
+    "eligibility", "childcare", "availability",
 )  # fmt: skip
+# Price lines (format version 2): what an amount is for, and who pays it.
+PRICE_PER = ("beurt", "les", "dag", "uur", "week", "maand", "jaar", "seizoen", "kamp", "reeks", "rit", "km", "ticket")
+PRICE_WHO = (
+    "iedereen", "kinderen", "jongeren", "volwassenen", "senioren", "gezinnen",
+    "rap-op-stap", "uitpas-kansentarief", "verhoogde-tegemoetkoming", "andere",
+)  # fmt: skip
+# The reductions people with a small income get: shown after the normal prices, each under its own name.
+REDUCTIONS = ("rap-op-stap", "uitpas-kansentarief", "verhoogde-tegemoetkoming")
+AVAILABILITY = ("full", "postponed")  # volzet; uitgesteld (the new date is not known yet)
+MAX_PRICE_LINES = 12
+MAX_DATES = 400  # explicit dates of one offer (a UiTdatabank 'multiple' calendar, an iCal feed expanded)
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 FIRST_DATE_YEARS = 2  # a repeating offer whose rule gives no date this soon after its start is a mistake
@@ -76,6 +92,10 @@ class Audience:
 
 @dataclass(frozen=True)
 class Price:
+    """The summary the matcher filters on ('gratis', 'goedkoop'): one normal and one reduced amount.
+
+    In format version 2 it is derived from the price lines when the file does not give it."""
+
     regular: float | None = None
     reduced: float | None = None
     note: str | None = None
@@ -84,6 +104,49 @@ class Price:
     def is_free(self) -> bool:
         """Free for everyone, or free with Rap op Stap: what people mean by 'gratis'."""
         return self.regular == 0 or self.reduced == 0
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    """One amount: what it is for (`per`: beurt, jaar, kamp ...), who pays it (`who`) and a note.
+
+    `label` is the tariff's own name when `who` cannot say it ('Studenten', 'Kansentarief met UiTPAS Leuven').
+    """
+
+    amount: float
+    who: str = "iedereen"
+    per: str | None = None
+    label: str | None = None
+    note: str | None = None
+
+    @property
+    def is_reduction(self) -> bool:
+        return self.who in REDUCTIONS
+
+    def to_dict(self) -> dict[str, Any]:
+        line: dict[str, Any] = {"amount": self.amount}
+        if self.who != "iedereen":  # the default is left out, as a coordinator writes it
+            line["who"] = self.who
+        for name in ("per", "label", "note"):
+            if getattr(self, name) is not None:
+                line[name] = getattr(self, name)
+        return line
+
+
+@dataclass(frozen=True)
+class Childcare:
+    """Childcare at the activity itself (UiTdatabank: childcare times, or the facility 'Kinderopvang')."""
+
+    start: dt.time | None = None
+    end: dt.time | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": None if self.start is None else self.start.strftime("%H:%M"),
+            "end": None if self.end is None else self.end.strftime("%H:%M"),
+            "note": self.note,
+        }
 
 
 @functools.lru_cache(maxsize=4096)
@@ -97,11 +160,18 @@ def _parse_rule(text: str, start: dt.datetime) -> rrule:
 
 @dataclass(frozen=True)
 class When:
-    """When a dated offer takes place. Local (Europe/Brussels) wall-clock times, no time zone attached."""
+    """When a dated offer takes place. Local (Europe/Brussels) wall-clock times, no time zone attached.
+
+    `start`/`end` is the first occurrence; `rrule` repeats it. `dates` are further occurrences with
+    their own times (a UiTdatabank event on three separate days), `exdates` starts the rule leaves out
+    (an iCal EXDATE, one cancelled date of a series).
+    """
 
     start: dt.datetime
     end: dt.datetime
     rrule: str | None = None
+    dates: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+    exdates: tuple[dt.datetime, ...] = ()
 
     def recurrence(self) -> rrules.rrule | None:
         """The RFC 5545 rule anchored at `start`, or None for a one-off."""
@@ -112,6 +182,21 @@ class When:
     @property
     def duration(self) -> dt.timedelta:
         return self.end - self.start
+
+    @property
+    def longest(self) -> dt.timedelta:
+        """The longest occurrence: the explicit dates may last longer than the first one."""
+        return max([self.duration, *(end - start for start, end in self.dates)])
+
+    def to_dict(self) -> dict[str, Any]:
+        when: dict[str, Any] = {"start": self.start.strftime(TIME_FORMAT), "end": self.end.strftime(TIME_FORMAT)}
+        if self.rrule:
+            when["rrule"] = self.rrule
+        if self.dates:
+            when["dates"] = [{"start": s.strftime(TIME_FORMAT), "end": e.strftime(TIME_FORMAT)} for s, e in self.dates]
+        if self.exdates:
+            when["except"] = [moment.strftime(TIME_FORMAT) for moment in self.exdates]
+        return when
 
 
 @dataclass(frozen=True)
@@ -134,11 +219,15 @@ class Offer:
     location: Location | None = None
     audience: Audience = field(default_factory=Audience)
     price: Price = field(default_factory=Price)
+    prices: tuple[PriceLine, ...] = ()
     when: When | None = None
     registration: str | None = None
+    registration_deadline: dt.datetime | None = None  # local time; after it, signing up is no longer possible
     contact: Contact = field(default_factory=Contact)
     transport: str | None = None
     eligibility: str | None = None
+    childcare: Childcare | None = None
+    availability: str | None = None  # None: as planned; 'full' (volzet) or 'postponed' (uitgesteld)
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown fields, kept as they came
 
     @classmethod
@@ -146,6 +235,7 @@ class Offer:
         """Validate one offer in the offer file format; raise OfferError naming the field."""
         if not isinstance(data, Mapping):
             raise OfferError("offer", f"expected an object with fields, got {_show(data)}")
+        prices = _price_lines(data.get("prices"))
         return cls(
             id=_offer_id(data.get("id")),
             kind=_choice("kind", data.get("kind"), KINDS),
@@ -157,25 +247,22 @@ class Offer:
             organizer=_text("organizer", data.get("organizer")),
             location=_location(data.get("location")),
             audience=_audience(data.get("audience")),
-            price=_price(data.get("price")),
+            price=_price(data.get("price"), prices),
+            prices=prices,
             when=_when(data.get("when")),
             registration=_text("registration", data.get("registration")),
+            registration_deadline=_deadline(data.get("registration_deadline")),
             contact=_contact(data.get("contact")),
             transport=_text("transport", data.get("transport")),
             eligibility=_text("eligibility", data.get("eligibility")),
+            childcare=_childcare(data.get("childcare")),
+            availability=_availability(data.get("availability")),
             extra={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The offer in the offer file format, unknown fields included."""
-        when = None
-        if self.when is not None:
-            when = {
-                "start": self.when.start.strftime(TIME_FORMAT),
-                "end": self.when.end.strftime(TIME_FORMAT),
-            }
-            if self.when.rrule:
-                when["rrule"] = self.when.rrule
+        """The offer in the offer file format, unknown fields included; fields of version 2 only when set."""
+        when = None if self.when is None else self.when.to_dict()
         location = None
         if self.location is not None:
             location = {"name": self.location.name, "address": self.location.address}
@@ -195,13 +282,38 @@ class Offer:
                 "groups": list(self.audience.groups),
             },
             "price": {"regular": self.price.regular, "reduced": self.price.reduced, "note": self.price.note},
+            **({"prices": [line.to_dict() for line in self.prices]} if self.prices else {}),
             "when": when,
             "registration": self.registration,
+            **(
+                {"registration_deadline": self.registration_deadline.strftime(TIME_FORMAT)}
+                if self.registration_deadline is not None
+                else {}
+            ),
             "contact": {"phone": self.contact.phone, "email": self.contact.email, "url": self.contact.url},
             "transport": self.transport,
             "eligibility": self.eligibility,
+            **({"childcare": self.childcare.to_dict()} if self.childcare is not None else {}),
+            **({"availability": self.availability} if self.availability is not None else {}),
             **self.extra,
         }
+
+    @property
+    def regular_lines(self) -> tuple[PriceLine, ...]:
+        """The price lines, or for an offer of format version 1 the lines its price stands for.
+
+        A summary price that is not the one derived from the lines was set here (a coordinator gave an imported
+        offer its Rap op Stap price, in the version 1 sense of `reduced`): it is shown as a line of its own."""
+        if not self.prices:
+            return lines_from_price(self.price)
+        lines = list(self.prices)
+        derived_regular, derived_reduced = summary_of(self.prices)
+        regular, reduced = self.price.regular, self.price.reduced
+        if regular is not None and regular != derived_regular and all(line.is_reduction for line in lines):
+            lines.insert(0, PriceLine(regular))
+        if reduced is not None and reduced != derived_reduced:
+            lines.append(PriceLine(reduced, who="rap-op-stap"))
+        return tuple(lines)
 
 
 # --- field checks -------------------------------------------------------------------------
@@ -313,24 +425,160 @@ def _amount(name: str, value: Any) -> float | None:
     return value
 
 
-def _price(value: Any) -> Price:
+def _price(value: Any, lines: tuple[PriceLine, ...] = ()) -> Price:
+    """The summary price; a missing amount is taken from the price lines (version 2)."""
     table = _table("price", value)
-    return Price(
-        regular=_amount("price.regular", table.get("regular")),
-        reduced=_amount("price.reduced", table.get("reduced")),
-        note=_text("price.note", table.get("note"), MAX_LENGTH["note"]),
+    regular = _amount("price.regular", table.get("regular"))
+    reduced = _amount("price.reduced", table.get("reduced"))
+    if lines and regular is None and reduced is None:
+        regular, reduced = summary_of(lines)
+    return Price(regular=regular, reduced=reduced, note=_text("price.note", table.get("note"), MAX_LENGTH["note"]))
+
+
+def summary_of(lines: tuple[PriceLine, ...]) -> tuple[float | None, float | None]:
+    """(normal, reduced) for the matcher: the first price for everyone (else the lowest normal price), and the
+    lowest reduction."""
+    normal = [line for line in lines if not line.is_reduction]
+    everyone = [line.amount for line in normal if line.who == "iedereen"]
+    regular = everyone[0] if everyone else min((line.amount for line in normal), default=None)
+    reduced = min((line.amount for line in lines if line.is_reduction), default=None)
+    return regular, reduced
+
+
+def lines_from_price(price: Price) -> tuple[PriceLine, ...]:
+    """A version 1 price as lines: `regular` is for everyone, `reduced` is the Rap op Stap price (its meaning
+    in version 1)."""
+    lines = []
+    if price.regular is not None:
+        lines.append(PriceLine(price.regular))
+    if price.reduced is not None and (price.regular is None or price.reduced < price.regular):
+        lines.append(PriceLine(price.reduced, who="rap-op-stap"))
+    return tuple(lines)
+
+
+def _price_lines(value: Any) -> tuple[PriceLine, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise OfferError("prices", f"expected a list of price lines, got {_show(value)}")
+    if len(value) > MAX_PRICE_LINES:
+        raise OfferError("prices", f"has {len(value)} lines; at most {MAX_PRICE_LINES} are allowed")
+    lines = []
+    for number, item in enumerate(value, start=1):
+        name = f"prices[{number}]"
+        table = _table(name, item)
+        amount = _amount(f"{name}.amount", table.get("amount"))
+        if amount is None:
+            raise OfferError(f"{name}.amount", "is required: the amount in euro (0 means free)")
+        who = table.get("who") or "iedereen"
+        if who not in PRICE_WHO:
+            raise OfferError(f"{name}.who", f"unknown value {_show(who)}; expected one of {', '.join(PRICE_WHO)}")
+        per = table.get("per")
+        if per in ("", None):
+            per = None
+        elif per not in PRICE_PER:
+            raise OfferError(f"{name}.per", f"unknown value {_show(per)}; expected one of {', '.join(PRICE_PER)}")
+        label = _text(f"{name}.label", table.get("label"), 100)
+        if who == "andere" and label is None:
+            raise OfferError(f"{name}.label", "is required when who is 'andere': say for whom this price is")
+        lines.append(PriceLine(amount, who=who, per=per, label=label, note=_text(f"{name}.note", table.get("note"))))
+    return tuple(lines)
+
+
+def _deadline(value: Any) -> dt.datetime | None:
+    """A registration deadline: a date and time, or a date alone (then the end of that day)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and _DATE_ONLY.match(value.strip()):
+        day = parse_local_date("registration_deadline", value)
+        return dt.datetime.combine(day, dt.time(23, 59))
+    return parse_local_time("registration_deadline", value)
+
+
+def _clock(name: str, value: Any) -> dt.time | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _CLOCK.match(value.strip()):
+        raise OfferError(name, f"expected a time like 08:00, got {_show(value)}")
+    hours, minutes = value.strip().split(":")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise OfferError(name, f"{value.strip()} is not a time of day")
+    return dt.time(int(hours), int(minutes))
+
+
+def _childcare(value: Any) -> Childcare | None:
+    if value in (None, False):
+        return None
+    if value is True:
+        return Childcare()
+    table = _table("childcare", value)
+    return Childcare(
+        start=_clock("childcare.start", table.get("start")),
+        end=_clock("childcare.end", table.get("end")),
+        note=_text("childcare.note", table.get("note")),
     )
 
 
+def _availability(value: Any) -> str | None:
+    if value in (None, "", "available"):
+        return None
+    if value not in AVAILABILITY:
+        raise OfferError("availability", f"unknown value {_show(value)}; expected one of {', '.join(AVAILABILITY)}")
+    return str(value)
+
+
+_ISO_TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# What spreadsheet programs write: 16/12/2026 14:00, 16-12-2026 14:00:00, 16.12.2026 14:00 (day first, as in Belgium).
+_SHEET_TIME = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T]+(\d{1,2})[:.u](\d{2})(?::(\d{2}))?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SHEET_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DATE_ONLY = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$")
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def _real_date(name: str, text: str, year: int, month: int, day: int) -> dt.date:
+    """The date, or an error that names the date and says why it does not exist."""
+    if not 1 <= month <= 12:
+        raise OfferError(name, f"{text} is not a date: there is no month {month}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        month_name = calendar.month_name[month]  # English, like the rest of the error messages
+        raise OfferError(name, f"{text} is not a date: {month_name} {year} has {last} days")
+    return dt.date(year, month, day)
+
+
 def parse_local_time(name: str, value: Any) -> dt.datetime:
-    """A local date and time as `YYYY-MM-DDTHH:MM` (a space instead of T is accepted too)."""
+    """A local date and time: `YYYY-MM-DDTHH:MM` (a space instead of T is accepted too), or as a spreadsheet
+    writes it, day first: `16/12/2026 14:00`, `16-12-2026 14:00:00`. An impossible date names the date."""
     if not isinstance(value, str):
         raise OfferError(name, f"expected a date and time like 2027-03-13T14:00, got {_show(value)}")
-    try:
-        parsed = dt.datetime.strptime(value.strip().replace(" ", "T", 1), TIME_FORMAT)
-    except ValueError:
-        raise OfferError(name, f"expected a date and time like 2027-03-13T14:00, got {_show(value)}") from None
-    return parsed
+    text = value.strip()
+    found = _ISO_TIME.match(text)
+    if found:
+        year, month, day, hour, minute = (int(found.group(i)) for i in range(1, 6))
+    else:
+        found = _SHEET_TIME.match(text)
+        if not found:
+            expected = "a date and time like 2027-03-13T14:00 or 13/03/2027 14:00"
+            raise OfferError(name, f"expected {expected}, got {_show(value)}")
+        day, month, year, hour, minute = (int(found.group(i)) for i in range(1, 6))
+    date = _real_date(name, text, year, month, day)
+    if hour > 23 or minute > 59:
+        raise OfferError(name, f"{text} is not a time of day")
+    return dt.datetime.combine(date, dt.time(hour, minute))
+
+
+def parse_local_date(name: str, value: Any) -> dt.date:
+    """A date alone: `2026-12-03` or `03/12/2026` (day first)."""
+    text = value.strip() if isinstance(value, str) else ""
+    iso, sheet = _ISO_DATE.match(text), _SHEET_DATE.match(text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    elif sheet:
+        day, month, year = (int(g) for g in sheet.groups())
+    else:
+        raise OfferError(name, f"expected a date like 2026-12-03 or 03/12/2026, got {_show(value)}")
+    return _real_date(name, text, year, month, day)
 
 
 def _when(value: Any) -> When | None:
@@ -348,11 +596,48 @@ def _when(value: Any) -> When | None:
     if end - start > dt.timedelta(days=31):
         raise OfferError("when.end", "an occurrence may last at most 31 days; use an rrule for repeating dates")
     rule = table.get("rrule")
+    dates = _extra_dates(table.get("dates"), start)
+    exdates = _exdates(table.get("except"))
     if rule in (None, ""):
-        return When(start=start, end=end)
+        return When(start=start, end=end, dates=dates, exdates=exdates)
     if not isinstance(rule, str):
         raise OfferError("when.rrule", f"expected an RFC 5545 rule like FREQ=WEEKLY;BYDAY=WE, got {_show(rule)}")
-    return When(start=start, end=end, rrule=_rrule(rule, start))
+    return When(start=start, end=end, rrule=_rrule(rule, start), dates=dates, exdates=exdates)
+
+
+def _extra_dates(value: Any, first: dt.datetime) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    """Further occurrences, each with its own start and end, sorted; the first occurrence itself is left out."""
+    if value in (None, ""):
+        return ()
+    if not isinstance(value, list):
+        raise OfferError("when.dates", f"expected a list of {{start, end}}, got {_show(value)}")
+    if len(value) > MAX_DATES:
+        raise OfferError("when.dates", f"has {len(value)} dates; at most {MAX_DATES} are allowed")
+    found: dict[dt.datetime, dt.datetime] = {}
+    for number, item in enumerate(value, start=1):
+        name = f"when.dates[{number}]"
+        table = _table(name, item)
+        if table.get("start") in (None, ""):
+            raise OfferError(f"{name}.start", "is required")
+        start = parse_local_time(f"{name}.start", table["start"])
+        end = start if table.get("end") in (None, "") else parse_local_time(f"{name}.end", table["end"])
+        if end < start:
+            raise OfferError(f"{name}.end", f"{table['end']} is before the start {table['start']}")
+        if end - start > dt.timedelta(days=31):
+            raise OfferError(f"{name}.end", "an occurrence may last at most 31 days")
+        if start != first:
+            found[start] = end
+    return tuple(sorted(found.items()))
+
+
+def _exdates(value: Any) -> tuple[dt.datetime, ...]:
+    if value in (None, ""):
+        return ()
+    if not isinstance(value, list):
+        raise OfferError("when.except", f"expected a list of dates and times, got {_show(value)}")
+    if len(value) > MAX_DATES:
+        raise OfferError("when.except", f"has {len(value)} dates; at most {MAX_DATES} are allowed")
+    return tuple(sorted({parse_local_time(f"when.except[{i}]", v) for i, v in enumerate(value, start=1)}))
 
 
 def _rrule(text: str, start: dt.datetime) -> str:

@@ -85,6 +85,8 @@ _INSERT_EVENT = "INSERT INTO offer_events (offer_id, at, actor, action, details)
 # Called after a write is committed with (before, after); None before = created, None after = deleted.
 OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable[None]]
 Change = tuple["StoredOffer | None", "StoredOffer | None"]
+# Called after a committed change of the search index, without arguments: what changed is in the database.
+IndexListener = Callable[[], Awaitable[None]]
 
 
 def prepare_offers(analyzer: Analyzer, offers: Sequence[Offer], local_now: dt.datetime) -> list[_Prepared]:
@@ -144,7 +146,13 @@ def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
 
 class OfferStore:
     def __init__(
-        self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo, listeners: Sequence[OfferListener] = ()
+        self,
+        db: Database,
+        analyzer: Analyzer,
+        clock: Clock,
+        tz: ZoneInfo,
+        listeners: Sequence[OfferListener] = (),
+        index_listeners: Sequence[IndexListener] = (),
     ) -> None:
         self.db = db
         self.analyzer = analyzer
@@ -152,6 +160,16 @@ class OfferStore:
         self.tz = tz
         # Other parts (reminders) that must follow changes: called after the commit, in order.
         self.listeners: tuple[OfferListener, ...] = tuple(listeners)
+        # Called after any committed change of what is searchable, the index rebuild included (the semantic
+        # side computes the vectors of changed offers then, outside the write: bot.search.semantic.vectors).
+        self.index_listeners: tuple[IndexListener, ...] = tuple(index_listeners)
+
+    async def _index_changed(self) -> None:
+        for listener in self.index_listeners:
+            try:
+                await listener()
+            except Exception:
+                log.exception("index change listener failed")
 
     async def _notify(self, changes: Sequence[Change]) -> None:
         """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
@@ -172,14 +190,21 @@ class OfferStore:
     # --- writing --------------------------------------------------------------------------
 
     async def save_many(
-        self, offers: Sequence[Offer], *, source: str, actor: str, status: str = SEARCHABLE
+        self,
+        offers: Sequence[Offer],
+        *,
+        source: str,
+        actor: str,
+        status: str = SEARCHABLE,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> SaveSummary:
         """Insert or update offers by id, all in one transaction (an import is all or nothing).
 
         New offers get `status`; existing ones keep theirs, so re-importing an old file does not
-        bring back an offer a coordinator cancelled.
+        bring back an offer a coordinator cancelled. `also` writes more in the same transaction (a sync
+        records what its source said), so the two can never disagree after a crash.
         """
-        return await self._write(offers, source=source, actor=actor, status=status, force_status=False)
+        return await self._write(offers, source=source, actor=actor, status=status, force_status=False, also=also)
 
     async def save(self, offer: Offer, *, source: str, actor: str, status: str) -> StoredOffer:
         """Insert or update one offer with exactly this status."""
@@ -189,7 +214,14 @@ class OfferStore:
         return stored
 
     async def _write(
-        self, offers: Sequence[Offer], *, source: str, actor: str, status: str, force_status: bool
+        self,
+        offers: Sequence[Offer],
+        *,
+        source: str,
+        actor: str,
+        status: str,
+        force_status: bool,
+        also: Callable[[Transaction], Awaitable[None]] | None = None,
     ) -> SaveSummary:
         _check_status(status)
         local_now = self._local_now()
@@ -199,6 +231,9 @@ class OfferStore:
         # prepared before the database is locked; a big import is written chunk by chunk, inside
         # one transaction (still all or nothing), so memory stays bounded.
         if not chunks:
+            if also is not None:
+                async with self.db.transaction() as tx:
+                    await also(tx)
             return SaveSummary()
         first = await asyncio.to_thread(prepare, chunks[0]) if len(offers) > 50 else prepare(chunks[0])
         now = self._utc_now()
@@ -214,6 +249,10 @@ class OfferStore:
                 totals.update(await write(tx, prepared))
             if totals["added"] or totals["updated"]:
                 await bump_generation(tx)
+            if also is not None:
+                await also(tx)
+        if totals["added"] or totals["updated"]:
+            await self._index_changed()
         if written:
             after = await self.get_many(list(written))
             await self._notify(
@@ -382,6 +421,7 @@ class OfferStore:
         stored = await self.get(offer_id)
         assert stored is not None
         if old is not None:
+            await self._index_changed()
             await self._notify([(old, stored)])
         return stored
 
@@ -415,6 +455,7 @@ class OfferStore:
             await clear_index(tx)
             await add_entries(tx, entries)
             await bump_generation(tx)
+        await self._index_changed()
         return len(entries)
 
     async def _event(self, tx: Transaction, offer_id: str, actor: str, action: str, details: dict[str, Any]) -> None:

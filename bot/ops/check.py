@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import sqlite3
 import stat
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.core import HOLIDAYS_FILE, LEXICON_FILE, SAMPLE_FILE, TEXTS_FILE
+from bot.care.data import load_care
+from bot.core import CARE_FILE, HOLIDAYS_FILE, LEXICON_FILE, SAMPLE_FILE, TEXTS_FILE
 from bot.offers.fileformat import read_offer_file
+from bot.offers.model import Offer
 from bot.ops.backup import list_backups
 from bot.platform import logs
 from bot.platform.calendar import load_holidays
@@ -29,6 +33,7 @@ from bot.platform.db import MigrationError, load_migrations
 from bot.platform.frontend import FrontendMissing, load_frontend
 from bot.platform.texts import Texts, placeholders
 from bot.search.lexicon import load_lexicon
+from bot.search.semantic.model import load_embedder
 
 Level = Literal["ok", "note", "problem"]
 MARKS: dict[Level, str] = {"ok": "ok     ", "note": "note   ", "problem": "PROBLEM"}
@@ -89,6 +94,9 @@ async def run_checks(
         return report
     logs.protect([settings.telegram.token, settings.telegram.webhook_secret])
     _check_data(report, settings)
+    _check_search_model(report, settings, environ)
+    _check_contact(report, settings)
+    _check_sync(report, settings)
     _check_database(report, settings)
     _check_backups(report, settings)
     await _check_token(report, settings, api_seconds)
@@ -154,6 +162,14 @@ def _check_data(report: Report, settings: Settings) -> None:
         report.problem("word list", str(error))
     else:
         report.ok("word list", str(path))
+    path = data / CARE_FILE
+    try:
+        care = load_care(path)
+    except Exception as error:
+        report.problem("help lines", str(error))
+    else:
+        lines = ", ".join(f"{line.name} {line.number}" for line in care.lines.values() if line.number)
+        report.ok("help lines", f"{path} ({len(care.rules)} word rules; {lines})")
     path = data / HOLIDAYS_FILE
     try:
         holidays = load_holidays(path)
@@ -170,6 +186,101 @@ def _check_data(report: Report, settings: Settings) -> None:
             read_offer_file(path)
         except Exception as error:
             report.problem("sample offers", str(error))
+
+
+def _check_search_model(report: Report, settings: Settings, environ: Mapping[str, str]) -> None:
+    """Whether questions are also understood by their meaning, or by the word list alone (and why)."""
+    if not settings.search.semantic:
+        report.note("search", "the language model is off in the config ([search] semantic = false): "
+                    "the bot answers with the word list alone")  # fmt: skip
+        return
+    embedder = load_embedder(environ)
+    if embedder.available:
+        report.ok("search", f"word list and language model ({embedder.model_id})")
+    else:
+        report.note("search", f"no language model, the bot answers with the word list alone: {embedder.reason}")
+
+
+def _check_contact(report: Report, settings: Settings) -> None:
+    """The network's contact in the config and the offers of the same organisation must agree: people call the
+    number on a card as readily as the one in 'niets gevonden'."""
+    offers = _offers_to_compare(settings)
+    if offers is None:
+        return
+    contact = settings.contact
+    name = contact.name.strip().lower()
+    phones: dict[str, list[str]] = {}
+    addresses: dict[str, list[str]] = {}
+    for offer_id, offer in offers:
+        same_email = (offer.contact.email or "").lower() == contact.email.strip().lower()
+        if same_email and offer.contact.phone and _digits(offer.contact.phone) != _digits(contact.phone):
+            phones.setdefault(offer.contact.phone, []).append(offer_id)
+        location = offer.location
+        at_contact = location is not None and (location.name or "").strip().lower() == name
+        if at_contact and location and location.address and not _same_address(location.address, contact.address):
+            addresses.setdefault(location.address, []).append(offer_id)
+    for phone, ids in phones.items():
+        report.note("contact", f"{len(ids)} offers of {contact.email} give phone {phone} ({_some(ids)}); "
+                    f"[contact] phone is {contact.phone}")  # fmt: skip
+    for address, ids in addresses.items():
+        report.note("contact", f"{len(ids)} offers put {contact.name} at {address} ({_some(ids)}); "
+                    f"[contact] address is {contact.address}")  # fmt: skip
+    if not phones and not addresses:
+        report.ok("contact", f"{contact.name} in [contact] agrees with the offers ({contact.phone}, {contact.address})")
+
+
+def _some(ids: list[str]) -> str:
+    return ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _same_address(one: str, other: str) -> bool:
+    def plain(text: str) -> str:
+        return " ".join(text.lower().replace(",", " ").split())
+
+    return plain(one) == plain(other)
+
+
+def _offers_to_compare(settings: Settings) -> list[tuple[str, Offer]] | None:
+    """The published offers of the database (read-only), else the sample offers; None when neither can be read."""
+    path = settings.database_path
+    if path.is_file():
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("SELECT id, data FROM offers WHERE status = 'published'").fetchall()
+            finally:
+                conn.close()
+            return [(row[0], Offer.from_dict(json.loads(row[1]))) for row in rows]
+        except (sqlite3.Error, ValueError):
+            pass
+    sample = settings.data_dir / SAMPLE_FILE
+    try:
+        return [(offer.id, offer) for offer in read_offer_file(sample)] if sample.is_file() else None
+    except Exception:
+        return None
+
+
+def _check_sync(report: Report, settings: Settings) -> None:
+    """UiTdatabank and the iCal feeds: set up completely, and the term list readable."""
+    uit = settings.sync.uit
+    has_key = bool(uit.client_id or uit.api_key)
+    if has_key and not uit.query:
+        report.note("sync", "[sync.uit] has credentials but no query: the bot does not fetch UiTdatabank")
+    elif uit.query and not has_key:
+        report.note("sync", "[sync.uit] has a query but no client_id or api_key: the bot does not fetch UiTdatabank")
+    elif uit.configured:
+        report.ok("sync", f"UiTdatabank every {uit.every_hours:g} h: {uit.query}")
+        mapping = settings.data_dir / "uitdatabank.toml"
+        try:
+            tomllib.loads(mapping.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            report.problem("sync", f"{mapping} cannot be read ({error}); UiTdatabank's terms cannot be mapped")
+    for feed in settings.sync.ical:
+        report.ok("sync", f"iCal feed {feed.name} every {feed.every_hours:g} h: {feed.url}")
 
 
 def _texts_against_shipped(texts: Texts) -> list[str]:

@@ -8,6 +8,7 @@ datetimes; `local_now()` turns them into the naive local time that offers are co
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,7 +76,33 @@ def to_aware(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 
 def iter_occurrences(when: When, *, after: dt.datetime | None = None) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """(start, end) of each occurrence that has not ended at `after` (naive local), in order."""
+    """(start, end) of each occurrence that has not ended at `after` (naive local), in order.
+
+    The rule's occurrences (without the left-out `exdates`) and the explicit `dates`, merged by start."""
+    if not when.dates and not when.exdates:
+        yield from _rule_occurrences(when, after=after)
+        return
+    skipped = set(when.exdates)
+    from_rule = (occ for occ in _rule_occurrences(when, after=after) if occ[0] not in skipped)
+    extra = (occ for occ in when.dates if (after is None or occ[1] > after) and occ[0] not in skipped)
+    previous = None
+    for count, occurrence in enumerate(heapq.merge(from_rule, extra)):
+        if count >= MAX_OCCURRENCES:
+            return
+        if occurrence[0] != previous:
+            yield occurrence
+        previous = occurrence[0]
+
+
+def is_occurrence(when: When, start: dt.datetime) -> bool:
+    """Whether an occurrence of the offer starts exactly at `start` (naive local)."""
+    for occ_start, _end in iter_occurrences(when, after=start - dt.timedelta(minutes=1)):
+        if occ_start >= start:
+            return occ_start == start
+    return False
+
+
+def _rule_occurrences(when: When, *, after: dt.datetime | None = None) -> Iterator[tuple[dt.datetime, dt.datetime]]:
     duration = when.duration
     rule = when.recurrence()
     if rule is None:
@@ -102,7 +129,7 @@ def next_occurrence(when: When, now: dt.datetime) -> tuple[dt.datetime, dt.datet
 
 def materialize(when: When, *, until: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
     """All occurrences starting before `until`, for the search index (capped at MAX_OCCURRENCES)."""
-    starts = _simple_rule_starts(when, until) if when.rrule else None
+    starts = _simple_rule_starts(when, until) if when.rrule and not when.dates and not when.exdates else None
     if starts is not None:
         return [(start, start + when.duration) for start in starts]
     found = []
@@ -175,6 +202,14 @@ def _parse_until(text: str) -> dt.datetime:
 def last_end(when: When) -> dt.datetime | None:
     """When the last occurrence ends, or None for a rule without end (it never is 'over')."""
     rule = when.recurrence()
+    if when.dates or when.exdates:
+        rule_text = (when.rrule or "").upper()
+        if rule is not None and "UNTIL=" not in rule_text and "COUNT=" not in rule_text:
+            return None
+        last = None
+        for _start, end in iter_occurrences(when):
+            last = end if last is None else max(last, end)
+        return last
     if rule is None:
         return when.end
     text = (when.rrule or "").upper()  # not empty: there is a rule

@@ -19,10 +19,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.platform.hours import HoursError, OpeningHours
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 CONFIG_ENV = "BOT_CONFIG"
+UIT_CLIENT_ENV = "UITDATABANK_CLIENT_ID"
+UIT_KEY_ENV = "UITDATABANK_API_KEY"
+DEFAULT_UIT_SEARCH_URL = "https://search.uitdatabank.be"
 
 
 class ConfigError(ValueError):
@@ -56,15 +61,20 @@ class TelegramSettings:
         return self.api_base_url.rstrip("/") + "/file/bot"
 
 
+DEFAULT_OPEN = ("maandag-vrijdag 09:00-12:00",)
+
+
 @dataclass(frozen=True)
 class ContactSettings:
     """Whom people can reach when the bot cannot help: shown in every 'nothing found' answer."""
 
     name: str = "Sociaal Huis Bilzen"
-    phone: str = "089 00 00 10"
+    phone: str = "089 00 01 00"
     email: str = "sociaalhuis@example.be"
     hours: str = "maandag tot vrijdag van 9 tot 12 uur"
-    address: str = "Hospitaalstraat 2, 3740 Bilzen"
+    address: str = "Eikenlaan 25, 3740 Bilzen"
+    # The same hours in a form the bot can count with: outside them, a fallback says when it opens again.
+    open: OpeningHours = field(default_factory=lambda: OpeningHours.parse(DEFAULT_OPEN))
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class SearchSettings:
     max_results: int = 3
     page_size: int = 3
     list_size: int = 5  # offers on one page of a browse list (one line each, a button each)
+    semantic: bool = True  # the packaged sentence model beside the word lists (bot.search.semantic)
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,41 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class UitSyncSettings:
+    """UiTdatabank's Search API v3: the town's events, fetched and kept up to date (python -m bot sync uit)."""
+
+    base_url: str = DEFAULT_UIT_SEARCH_URL
+    client_id: str | None = None  # sent as the x-client-id header (or an older API key as x-api-key)
+    api_key: str | None = None
+    query: str = ""  # the advanced query (q), e.g. the town's postal codes
+    every_hours: float = 6.0
+
+    def __repr__(self) -> str:  # the credentials never end up in a log or a traceback
+        shown = "set" if self.client_id or self.api_key else "not set"
+        return f"UitSyncSettings(base_url={self.base_url!r}, credentials=<{shown}>, query={self.query!r})"
+
+    @property
+    def configured(self) -> bool:
+        return bool((self.client_id or self.api_key) and self.query.strip())
+
+
+@dataclass(frozen=True)
+class IcalFeedSettings:
+    """One partner's iCal feed (python -m bot sync ical)."""
+
+    name: str
+    url: str
+    every_hours: float = 6.0
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    uit: UitSyncSettings = field(default_factory=UitSyncSettings)
+    ical: tuple[IcalFeedSettings, ...] = ()
+    new_status: str = "published"  # status of offers a source brings in: "published", or "pending" to approve first
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     database_path: Path = PROJECT_ROOT / "var" / "bilzen.sqlite3"
@@ -128,6 +174,7 @@ class Settings:
     keyfigures: KeyFigureSettings = field(default_factory=KeyFigureSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     source: Path | None = None  # the config file these settings came from, if any
 
     @property
@@ -205,6 +252,12 @@ def _webhook_secret(key: str, value: Any) -> str | None:
     return secret
 
 
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false (without quotes), got {value!r}")
+    return value
+
+
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{key}: expected a whole number above 0, got {value!r}")
@@ -249,6 +302,15 @@ def _url(key: str, value: Any) -> str:
 def _optional_url(key: str, value: Any) -> str | None:
     """A URL, or empty text for none (the example file shows these keys as `key = ""`)."""
     return _url(key, value) if _string(key, value).strip() else None
+
+
+def _opening_hours(key: str, value: Any) -> OpeningHours:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{key}: expected a list like ["maandag-vrijdag 09:00-12:00"], got {value!r}')
+    try:
+        return OpeningHours.parse(value)
+    except HoursError as error:
+        raise ConfigError(f"{key}: {error}") from None
 
 
 def _user_ids(key: str, value: Any) -> tuple[int, ...]:
@@ -378,6 +440,7 @@ def parse_settings(
         email=c.get("email", dc.email, _string),
         hours=c.get("hours", dc.hours, _string),
         address=c.get("address", dc.address, _string),
+        open=c.get("open", dc.open, _opening_hours),
     )
     c.finish()
 
@@ -386,6 +449,7 @@ def parse_settings(
         max_results=s.get("max_results", default.search.max_results, _positive_int),
         page_size=s.get("page_size", default.search.page_size, _positive_int),
         list_size=s.get("list_size", default.search.list_size, _list_size),
+        semantic=s.get("semantic", default.search.semantic, _boolean),
     )
     s.finish()
 
@@ -434,6 +498,8 @@ def parse_settings(
     )
     lim.finish()
 
+    sync = _sync_settings(root.section("sync"), environ)
+
     root.finish()
     return Settings(
         telegram=telegram,
@@ -448,4 +514,43 @@ def parse_settings(
         keyfigures=keyfigures,
         backup=backup,
         limits=limits,
+        sync=sync,
     )
+
+
+_FEED_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,29}")
+
+
+def _sync_settings(section: _Section, environ: Mapping[str, str]) -> SyncSettings:
+    """[sync] new_status, [sync.uit] and [[sync.ical]] (one table per feed)."""
+    new_status = section.get("new_status", "published", _one_of("published", "pending"))
+    u = section.section("uit")
+    uit = UitSyncSettings(
+        base_url=u.get("base_url", DEFAULT_UIT_SEARCH_URL, _url).rstrip("/"),
+        client_id=environ.get(UIT_CLIENT_ENV, "").strip() or u.get("client_id", None, _secret),
+        api_key=environ.get(UIT_KEY_ENV, "").strip() or u.get("api_key", None, _secret),
+        query=u.get("query", "", _string).strip(),
+        every_hours=u.get("every_hours", 6.0, _positive_number),
+    )
+    u.finish()
+    section._seen.add("ical")
+    feeds_raw = section._table.get("ical", [])
+    if not isinstance(feeds_raw, list):
+        raise ConfigError("sync.ical: expected one [[sync.ical]] table per feed, with name and url")
+    feeds = []
+    for number, table in enumerate(feeds_raw, start=1):
+        f = _Section(table, f"sync.ical[{number}]")
+        name = f.get("name", "", _string).strip()
+        if not _FEED_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{f.key('name')}: expected a short name of lower-case letters, digits and -, got {name!r}"
+            )
+        url = f.get("url", "", _string).strip()
+        if not url:
+            raise ConfigError(f"{f.key('url')}: required: the address of the feed (https://... or a file path)")
+        feeds.append(IcalFeedSettings(name=name, url=url, every_hours=f.get("every_hours", 6.0, _positive_number)))
+        f.finish()
+    if len({feed.name for feed in feeds}) != len(feeds):
+        raise ConfigError("sync.ical: two feeds have the same name; every feed needs its own")
+    section.finish()
+    return SyncSettings(uit=uit, ical=tuple(feeds), new_status=new_status)

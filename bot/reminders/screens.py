@@ -353,7 +353,11 @@ class ReminderChat:
         self._offer_ids[stored.pk] = stored.offer.id
         start = parse_occurrence(row.occurrence)
         if row.kind == CANCELLED:
-            text = self.texts("reminders.cancelled", title=stored.offer.title, when=self._when_or_date(stored, start))
+            when = self._when_or_date(stored, start)
+            if stored.offer.availability == "postponed":  # the source says a new date will come
+                text = self.texts("reminders.postponed", title=stored.offer.title, when=when)
+            else:
+                text = self.texts("reminders.cancelled", title=stored.offer.title, when=when)
             return Message(text, rows([self._menu()]))
         if stored.status != "published" or not self.reminders.is_occurrence(stored, start):
             return None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from bot.chat.people import People
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, iter_occurrences, local_naive
+from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive
 from bot.platform.db import Database, Transaction
 from bot.reminders.dispatcher import Alarm
 from bot.reminders.kinds import CANCELLED, MOVED, NOTICE_KINDS, REMINDER_KINDS, WEEKLY
@@ -164,10 +164,7 @@ class OfferFollower:
     def is_occurrence(self, stored: StoredOffer, start: dt.datetime) -> bool:
         """Whether `start` (naive local) is a real occurrence of the offer (button actions are checked)."""
         when = stored.offer.when
-        if when is None:
-            return False
-        first = next(iter_occurrences(when, after=start - dt.timedelta(minutes=1) + when.duration), None)
-        return first is not None and first[0] == start
+        return when is not None and is_occurrence(when, start)
 
     def plan_items(self, sub: Subscription, stored: StoredOffer, now: dt.datetime, *, catch_up: bool) -> list[Planned]:
         """The reminders a subscription asks for from `now` on.

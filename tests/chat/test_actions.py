@@ -54,6 +54,13 @@ def check(data: str) -> None:
 @example("r1:x:²")
 @example("r1:s:²")
 @example("r1:y:1:２０２７０１２０１４００")
+@example("c1:k:1:２０２７０１２０１４００")
+@example("c1:k:1:202702301200")
+@example("c1:g:1:202701201460")
+@example("c1:c:1:")
+@example("c1:c:1:202701201400:")
+@example("c1:k:1")
+@example("c1:k:²:202701201400")
 @example("a1:tr:²:1")
 @example("k1:dm:1:²")
 @example("c1:i:" + "9" * 70)
@@ -80,21 +87,22 @@ def test_the_start_payload_never_raises(payload):
 
 
 PKS = st.integers(0, 10**12 - 1)
+MOMENTS = st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(9999, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
 TOKENS = st.text(alphabet="abcXYZ019_-", min_size=1, max_size=16)
 CHAT_ACTIONS = st.one_of(
     st.builds(chat.Info, PKS),
-    st.builds(chat.Route, PKS),
+    st.builds(chat.Route, PKS, st.none() | MOMENTS),
     st.builds(chat.Alone, PKS),
-    st.builds(chat.Childcare, PKS),
+    st.builds(chat.Childcare, PKS, st.none() | MOMENTS),
+    st.builds(chat.Agenda, PKS, MOMENTS),
     st.builds(chat.Suggestion, TOKENS),
     st.builds(chat.Page, TOKENS, PKS),
     st.builds(chat.Browse, st.sampled_from(("act", "disc", "tran", "supp", "week")), st.none() | PKS),
     st.just(chat.Menu()),
     st.just(chat.Help()),
     st.builds(chat.Forget, st.booleans()),
-)
-MOMENTS = st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(9999, 12, 31)).map(
-    lambda d: d.replace(second=0, microsecond=0)
 )
 REMINDER_ACTIONS = st.one_of(
     st.builds(reminders.Remind, PKS),
@@ -147,7 +155,9 @@ def test_every_action_survives_the_trip_and_fits_in_64_bytes(case):
         assert decoded == action
     else:  # only a category long in bytes can do this; such categories get no button (bot/keyfigures/notices.py)
         assert isinstance(action, keyfigures.ChooseCategory | keyfigures.Subscribe) and decoded is None
-    assert all(len(chat.encode(a).encode()) <= 64 for a in (chat.Info(10**12 - 1), chat.Page("A" * 16, 10**12 - 1)))
+    last = dt.datetime(9999, 12, 31, 23, 59)
+    longest = (chat.Info(10**12 - 1), chat.Page("A" * 16, 10**12 - 1), chat.Agenda(10**12 - 1, last))
+    assert all(len(chat.encode(a).encode()) <= 64 for a in longest)
 
 
 async def test_a_start_link_with_a_superscript_number_gets_the_welcome(tmp_path):

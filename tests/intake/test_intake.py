@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -293,6 +295,15 @@ def test_date_warnings():
         ("Gemiddeld €1 per stuk, met Rap op Stap is alles gratis", 1, 0),
         ("Het werk is gratis, je betaalt enkel de onderdelen (met Rap op Stap maximaal €5).", None, None),
         ("Geen prijs vermeld.", None, None),
+        ("2 euro per keer, met rap op stap maar 40 cent", 2, 0.4),
+        ("kost niks!", 0, 0),
+        ("GRATIS INKOM. ZELF EEN STAND? €5 PER 4 METER", 0, 0),
+        ("met je Rap op Stap-kaart naar de cinema voor €2 in plaats van €11,50", 11.5, 2),
+        ("met UiTPAS kansentarief betaal je €2 ipv €10 per kind, ouders gratis binnen", 10, 2),
+        ("We koken voor minder dan €2 per persoon. Prijs: €20 voor de reeks, met Rap op Stap €4", 20, 4),
+        ("Een boekje van 20 cheques van €5 kost €10 per jaar; met Rap op Stap krijg je het gratis.", 10, 0),
+        ("Lidmaatschap €12 per jaar. Wie Rap op Stap heeft, betaalt geen lidmaatschap.", 12, 0),
+        ("De prijs hangt af van het inkomen; wie het financieel moeilijk heeft, betaalt niets.", None, 0),
     ],
 )
 def test_prices(text, regular, reduced):
@@ -349,6 +360,38 @@ def test_contact_email_url_order():
         (["Je vindt ons in de Kerkstraat 14 in Mopertingen"], None, "Kerkstraat 14, Mopertingen"),
         (["De voorstelling is in zaal De Schakel."], "Zaal De Schakel", None),
         (["Geen plaats vermeld, 12 jaar, 5 euro."], None, None),
+        (
+            ["PAROCHIEZAAL ROSMEER", "DORPSSTRAAT 40, 3740 ROSMEER"],
+            "Parochiezaal Rosmeer",
+            "Dorpsstraat 40, 3740 Rosmeer",
+        ),
+        (["JEUGDHUIS DE PIT – STATIONSLAAN 7 – 3740 BILZEN"], "Jeugdhuis De Pit", "Stationslaan 7, 3740 Bilzen"),
+        (
+            ["GRASPLEIN ACHTER CC DE KIMPEL, KLOOSTERSTRAAT 3, 3740 BILZEN"],
+            "Grasplein achter CC De Kimpel",
+            "Kloosterstraat 3, 3740 Bilzen",
+        ),
+        (["START OM 9U30 AAN DE SPORTHAL, EIKENLAAN 25, 3740 BILZEN"], "Sporthal", "Eikenlaan 25, 3740 Bilzen"),
+        (["DORPSPLEIN HOELBEEK – KAPELSTRAAT, 3740 HOELBEEK"], "Dorpsplein Hoelbeek", "Kapelstraat, 3740 Hoelbeek"),
+        (["adres sint-mauritiusplein 1, 3740 bilzen"], None, "Sint-Mauritiusplein 1, 3740 Bilzen"),
+        (["bib de kimpel, kloosterstraat 3"], "Bibliotheek De Kimpel", "Kloosterstraat 3"),
+        (
+            ["Cinema Krone, Kolonel Dusartplein 20, 3500 Hasselt"],
+            "Cinema Krone",
+            "Kolonel Dusartplein 20, 3500 Hasselt",
+        ),
+        (
+            ["chiroheem mopertingen, Weg naar Hees 3, 3740 Mopertingen"],
+            "Chiroheem Mopertingen",
+            "Weg naar Hees 3, 3740 Mopertingen",
+        ),
+        (["Op zaterdag is het Zomerfeest op de Markt in Bilzen!"], "Markt, Bilzen", None),
+        (["de speelbus staat elke woensdag in het stadspark"], "Stadspark", None),
+        (
+            ["vragen? bel Nadia 0489 20 33 71 of langs gaan, Kerkstraat 14 in Mopertingen"],
+            None,
+            "Kerkstraat 14, Mopertingen",
+        ),
     ],
 )
 def test_places(lines, name, address):
@@ -372,6 +415,10 @@ def test_places(lines, name, address):
         ("Gratis voetbal voor meisjes van 8 tot 12 jaar!", 8, 12, "kinderen"),
         ("Voor 6-12 jaar\n€75 per week", 6, 12, "kinderen"),
         ("Jongeren tot 18 jaar zijn altijd gratis lid.", None, None, "jongeren"),
+        ("voor kinderen van 7 tot 12, ook als ze nog nooit op een pony zaten", 7, 12, "kinderen"),
+        ("Wie 65 jaar of ouder is, kan taxicheques aanvragen.", 65, None, "senioren"),
+        ("35 KM OP RUSTIGE WEGEN. KINDEREN ONDER 12 JAAR ENKEL MET EEN VOLWASSENE", None, None, "kinderen"),
+        ("elke maandag van 2 tot 5 voor kinderen", None, None, "kinderen"),
     ],
 )
 def test_audience(text, min_age, max_age, group):
@@ -423,6 +470,65 @@ def test_flyer_datum_line_is_not_a_mail_header():
             "Gratis voetbalinitiatie voor meisjes",
         ),
         ("Quiz avond vrijdag 16 april vanaf 19u in zaal De Schakel in Hees. 5 euro per ploeg.", "Quiz avond"),
+        (
+            "Goeiemiddag,\n\nVanaf maart starten we in het Sociaal Huis met een Budgetcafé. Elke eerste donderdag.",
+            "Budgetcafé",
+        ),
+        (
+            "hey allemaal\nvanaf volgende week start er een breiclub in LDC De Wijzer!! elke maandag",
+            "Breiclub in LDC De Wijzer",
+        ),
+        (
+            "hallo mama's en papa's\nin de bib is er woensdag 23/12 kerstknutselen voor kids van 6 tot 10 jaar",
+            "Kerstknutselen in de bib",
+        ),
+        (
+            "Beste allemaal,\n\nNatuurpunt Bilzen nodigt jullie graag uit voor de Nieuwjaarswandeling in het "
+            "Munsterbos op zondag 10 januari.",
+            "Nieuwjaarswandeling in het Munsterbos",
+        ),
+        (
+            "Krokusvakantie tip!!\ncircusdag voor kinderen van 6 tot 12 jaar op woensdag 10 februari",
+            "Circusdag krokusvakantie",
+        ),
+        ("SPORTDIENST BILZEN\n\nLENTEFIETSTOCHT DOOR HASPENGOUW\nZONDAG 18 APRIL", "Lentefietstocht door Haspengouw"),
+        ("WELBI BILZEN NODIGT U UIT OP HET\n\nSENIORENCARNAVAL\n\nZONDAG 7 FEBRUARI 2027", "Seniorencarnaval"),
+        ("Nieuw bij Schaakclub De Loper: JEUGDSCHAAK!\nVanaf zaterdag 16 januari", "Jeugdschaak"),
+        (
+            "Hallo allemaal\nvoor moederdag organiseert de gezinsbond een workshop bloemstukje maken voor kinderen "
+            "van 5 tot 12 jaar",
+            "Workshop bloemstukje maken voor moederdag",
+        ),
+        ("Dag iedereen,\nWil je beter Nederlands spreken? Kom dan mee op Praatwandeling!", "Praatwandeling"),
+        (
+            "Beste,\nVoetbal je graag maar gaat lopen niet meer zo goed? Dan is walking football iets voor jou!",
+            "Walking football",
+        ),
+        (
+            "Dag iedereen\nvanaf deze vrijdag gaan we met de 55-plussers van LDC De Wijzer terug fietsen!",
+            "Fietsen met de 55-plussers",
+        ),
+        (
+            "Goeiemiddag,\n\nWelbi trekt op zaterdag 12 juni met de bus naar het Openluchtmuseum Bokrijk!",
+            "Met de bus naar het Openluchtmuseum Bokrijk",
+        ),
+        ("heyy chiro mopertingen heeft startdag!!\nzondag 12 september van 2 tot 5", "Startdag Chiro Mopertingen"),
+        (
+            "okra beverst\nvanaf morgen elke donderdag kaartnamiddag (manillen en kingen) om half 3",
+            "Kaartnamiddag OKRA Beverst",
+        ),
+        ("GAMENIGHT @ JH 't Hok\nVanaf vrijdag 10 september", "Gamenight"),
+        (
+            "Hallo iedereen,\n\nGoed nieuws voor de filmfans: vanaf nu kan je met je Rap op Stap-kaart naar "
+            "Cinema Krone in Hasselt voor €2 in plaats van €11,50.",
+            "Met je Rap op Stap-kaart naar Cinema Krone",
+        ),
+        ("Dag lieve mensen,\nWie 65 jaar of ouder is, kan bij het Sociaal Huis taxicheques aanvragen.", "Taxicheques"),
+        (
+            "tip voor de herfstvakantie\nspeelparadijs Ravotland in genk doet mee met uitpas, met UiTPAS "
+            "kansentarief betaal je €2",
+            "UiTPAS kansentarief in speelparadijs Ravotland",
+        ),
     ],
 )
 def test_titles(text, title):
@@ -441,6 +547,38 @@ def test_organizer_sources():
 
 
 @pytest.mark.parametrize(
+    ("text", "organizer"),
+    [
+        (
+            "Natuurpunt Bilzen nodigt jullie graag uit voor de Nieuwjaarswandeling op zondag 10 januari.",
+            "Natuurpunt Bilzen",
+        ),
+        (
+            "Hallo allemaal\nvoor moederdag organiseert de gezinsbond een workshop\n"
+            "zaal De Linde, Lindestraat 15, 3740 Bilzen",
+            "Gezinsbond Bilzen",
+        ),
+        (
+            "De Minder Mobielen Centrale van Welbi Bilzen brengt je met een vrijwillige chauffeur naar de dokter.",
+            "Welbi",
+        ),
+        (
+            "STAD BILZEN & SENIORENRAAD\n\nGROOT SENIORENFEEST 2027\nDONDERDAG 30 SEPTEMBER",
+            "Stad Bilzen & Seniorenraad",
+        ),
+        ("*** KERSTBINGO ***\nZATERDAG 19 DECEMBER\nAANVANG 19U30\nINFO: KWB ROSMEER – 0468 21 90 33", "KWB Rosmeer"),
+        ("Nieuw bij Schaakclub De Loper: JEUGDSCHAAK!\nElke zaterdag van 10u tot 11u30.", "Schaakclub De Loper"),
+        ("heemkundige kring bilzen geeft gratis rondleidingen in de kerk, om 14u", "Heemkundige Kring Bilzen"),
+        ("OPENLUCHTFILM\nVRIJDAG 9 JULI\nGRATIS\nCC DE KIMPEL & JEUGDRAAD BILZEN", "CC De Kimpel"),
+        ("Start er een breiclub in LDC De Wijzer! Elke maandag van 2 tot 5.", "LDC De Wijzer"),
+        ("Laat de auto thuis: de stad voorziet een pendelbus.\nStad Bilzen – feest@bilzen.example.be", "Stad Bilzen"),
+    ],
+)
+def test_organizer_of_clubs_and_movements(text, organizer):
+    assert extract_offer(text, today=D).offer["organizer"] == organizer
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("Filmavond op 12 maart om 20u in De Kimpel, €5", "activity"),
@@ -449,6 +587,12 @@ def test_organizer_sources():
         ("Rijdienst naar activiteiten: vrijwilligers brengen je met de auto.", "transport"),
         ("Oppas voor je kinderen tijdens een activiteit van het Lokaal Netwerk, gratis.", "support"),
         ("Huiswerkklas: elke maandag om 16u helpen vrijwilligers met huiswerk", "support"),
+        ("Budgetcafé\nElke eerste donderdag van de maand vragen over rekeningen en facturen.", "support"),
+        ("GRATIS PENDELBUS NAAR HET ZOMERFEEST\nOp zaterdag 26 juni rijdt de bus van 18u tot 1u.", "transport"),
+        (
+            "Taxicheques\nMet die cheques betaal je een taxirit. Met Rap op Stap krijg je het boekje gratis.",
+            "transport",
+        ),
     ],
 )
 def test_kind(text, kind):
@@ -606,3 +750,40 @@ def test_more_flyer_phrasings():
 def test_attachment_only_mail_is_flagged():
     ext = extract_offer("Beste,\nIn bijlage de affiche voor onze filmavond. Graag verspreiden!\nMvg\nPeter", today=D)
     assert "see_attachment" in ext.warnings and "when" in ext.missing
+
+
+def test_the_activity_and_its_place_from_the_text_and_the_organiser_is_not_where_tickets_are_sold():
+    text = (
+        "Goeiemiddag,\n\nHet kerstconcert van de muziekacademie gaat door in de kerk van Rijkhoven op zondag 20/12 "
+        "van half 2 tot 5 uur.\nTickets aan de balie van CC De Kimpel of in Bibliotheek De Kimpel.\n\n"
+        "CC De Kimpel\nKloosterstraat 3"
+    )
+    offer = extract_offer(text, today=dt.date(2026, 12, 1)).offer
+    assert offer["title"] == "Kerstconcert van de muziekacademie"
+    assert offer["location"] == {"name": "Kerk van Rijkhoven", "address": None}
+    assert offer["organizer"] == "CC De Kimpel"
+    assert offer["when"] == {"start": "2026-12-20T13:30", "end": "2026-12-20T17:00"}
+    other = (
+        "Hallo iedereen,\nOp zondag 20 december is er een kerstconcert in de kerk van Rijkhoven, om half 3. "
+        "Tickets via CC De Kimpel, info in de bib."
+    )
+    offer = extract_offer(other, today=dt.date(2026, 12, 1)).offer
+    assert offer["title"] == "Kerstconcert in de kerk van Rijkhoven" and offer["organizer"] == "CC De Kimpel"
+    assert offer["location"]["name"] == "Kerk van Rijkhoven"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Hallo iedereen,", "Goeiemiddag", "zondag 20/12", "van half 2 tot 5 uur", "13.30 - 17.00", "om 14u",
+             "€5", "met Rap op Stap €1", "gratis", "Zaal De Linde, Lindestraat 15, 3740 Bilzen", "Chiro Hees",
+             "organiseert een", "kwart voor", "elke woensdag", "t.e.m. juni", "?", "!!", "\n", "🎄", "(", '"',
+             "in de kerk van Rijkhoven", "KWB", "tot", "van", "12", "2027", "-", ":"]
+        ),
+        max_size=25,
+    )
+)  # fmt: skip
+def test_bad_input_never_raises(parts):
+    ext = extract_offer(" ".join(parts), today=D)
+    assert tuple(ext.offer) == OFFER_FIELDS

@@ -17,7 +17,7 @@ from bot.chat.replies import Message, Reply
 from bot.cli import main
 from bot.core import Core, open_core
 from bot.keyfigures import Incoming, Role
-from bot.keyfigures.desk import merge_offers
+from bot.keyfigures.desk import LONG_PASTE, merge_offers
 from bot.keyfigures.editor import parse_answer
 from bot.keyfigures.registry import InviteResult
 from bot.offers.model import Offer
@@ -223,6 +223,56 @@ def test_field_answers_that_do_not_fit_get_a_reason(code, text, problem):
     assert parse_answer(code, text, today=TODAY, current=offer).problem == problem
 
 
+def _dated(start: str, end: str, rrule: str | None = None) -> Offer:
+    when = {"start": start, "end": end, **({"rrule": rrule} if rrule else {})}
+    return Offer.from_dict({"id": "x", "kind": "activity", "title": "X", "when": when})
+
+
+FEB3 = "2027-02-03T"  # the day of the draft in the time edits below
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "when"),
+    [
+        ("zondag 19/12 van half 2 tot 5 uur", None, ("2027-12-19T13:30", "2027-12-19T17:00")),
+        ("13.30 - 17.00", ("14:00", "16:00"), (FEB3 + "13:30", FEB3 + "17:00")),
+        ("van 2 tot 5", ("10:00", "12:00"), (FEB3 + "14:00", FEB3 + "17:00")),
+        ("'s middags van 2 tot 5", None, None),
+        ("tot 5 uur", ("14:00", "16:00"), (FEB3 + "14:00", FEB3 + "17:00")),
+        ("half 3", ("00:00", "23:59"), (FEB3 + "14:30", FEB3 + "16:30")),
+        ("zaterdag 13 maart", ("14:00", "16:00"), ("2027-03-13T14:00", "2027-03-13T16:00")),
+        ("hele dag", ("14:00", "16:00"), (FEB3 + "00:00", FEB3 + "23:59")),
+        ("zaterdag 13 maart, hele dag", None, ("2027-03-13T00:00", "2027-03-13T23:59")),
+    ],
+)
+def test_a_time_edit_is_applied_as_written(text, current, when):
+    offer = (
+        _dated(FEB3 + current[0], FEB3 + current[1])
+        if current
+        else Offer.from_dict({"id": "x", "kind": "activity", "title": "X"})
+    )
+    update = parse_answer("w", text, today=TODAY, current=offer)
+    if when is None:
+        assert update.problem == "keyfigures.edit.need_date" and update.changes is None
+    else:
+        assert update.problem is None and not update.ask_time
+        assert update.changes == {"when": {"start": when[0], "end": when[1]}}
+
+
+def test_a_time_edit_keeps_the_repeat():
+    offer = _dated("2027-01-13T10:00", "2027-01-13T12:00", "FREQ=WEEKLY;BYDAY=WE")
+    update = parse_answer("w", "van 14u tot 16u30", today=TODAY, current=offer)
+    assert update.changes == {
+        "when": {"start": "2027-01-13T14:00", "end": "2027-01-13T16:30", "rrule": "FREQ=WEEKLY;BYDAY=WE"}
+    }
+
+
+def test_a_date_without_a_time_asks_for_the_time_instead_of_taking_the_whole_day():
+    offer = Offer.from_dict({"id": "x", "kind": "activity", "title": "X"})
+    update = parse_answer("w", "zaterdag 13 maart", today=TODAY, current=offer)
+    assert update.ask_time and update.changes == {"when": {"start": "2027-03-13T00:00", "end": "2027-03-13T23:59"}}
+
+
 def test_merge_fills_gaps_and_overwrites_nothing():
     existing = Offer.from_dict(
         {"id": "a", "kind": "activity", "title": "Soep", "price": {"regular": 0},
@@ -288,7 +338,8 @@ async def test_admin_adjusts_a_pending_offer_and_sees_the_review_again(core, out
 
 async def test_a_long_paste_in_pieces_becomes_one_draft(core, clock):
     who = await make_key_figure(core)
-    first = SOUP + "\n" + "Er is ook een hoekje om te spelen voor de kinderen en een tafel met boeken. " * 2
+    filler = "Er is ook een hoekje om te spelen voor de kinderen en een tafel met boeken om in te lezen. "
+    first = (SOUP + "\n" + filler * 60)[:4096]  # Telegram cut the paste at its limit
     second = "Info en inschrijven: 089 12 34 56 of soep@sociaalhuis.example.be. " * 4
     one = await core.keyfigures.incoming(who, Incoming(first))
     clock.advance(dt.timedelta(seconds=2))
@@ -300,6 +351,24 @@ async def test_a_long_paste_in_pieces_becomes_one_draft(core, clock):
     clock.advance(dt.timedelta(minutes=5))  # much later: a new offer
     await core.keyfigures.incoming(who, Incoming(second))
     assert len(await core.offers.select(statuses=("draft",))) == 2
+
+
+async def test_two_whole_pastes_seconds_apart_are_two_drafts(core, clock):
+    who = await make_key_figure(core)
+    soup = SOUP + "\nBreng gerust je buren mee, er is plaats genoeg voor iedereen die zin heeft in een babbel."
+    one = await core.keyfigures.incoming(who, Incoming(soup))
+    clock.advance(dt.timedelta(seconds=3))
+    quiz = (
+        "Quizavond in zaal De Schakel\nVrijdag 16 april om 20u, 5 euro per ploeg, met Rap op Stap 1 euro. "
+        "Ploegen van maximum 4 personen. Inschrijven bij Jos op 0476 11 22 99 of quiz@example.be. "
+        "Er zijn mooie prijzen voor iedereen."
+    )
+    assert len(soup) >= LONG_PASTE and len(quiz) >= LONG_PASTE
+    two = await core.keyfigures.incoming(who, Incoming(quiz))
+    assert "samengevoegd" not in two.messages[0].plain
+    drafts = {d.offer.title: d.offer for d in await core.offers.select(statuses=("draft",))}
+    assert len(drafts) == 2 and action(one, "✅ Bevestig") != action(two, "✅ Bevestig")
+    assert drafts["Soepnamiddag in het Sociaal Huis"].when.start == dt.datetime(2027, 2, 3, 14, 0)
 
 
 async def test_an_unanswered_question_is_forgotten_after_a_day(core, clock):

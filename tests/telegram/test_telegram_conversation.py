@@ -157,7 +157,7 @@ async def test_a_first_visit_start_question_more_info_more_results_and_forget(co
     assert full.text == SWIM_LESSON_CARD
     # The kids' lesson: no 'Wie past op de kinderen?' (the children are the ones going).
     assert full.button_texts[-4:] == [
-        ["🚌 Hoe geraak ik er?"],
+        ["🚌 Hoe geraak ik er?", "📅 Zet in mijn agenda"],
         ["🤝 Ik wil niet alleen gaan"],
         ["🌐 Website"],
         ["⬅️ Menu"],
@@ -342,7 +342,7 @@ async def test_a_long_list_is_split_and_keeps_its_buttons(tmp_path, clock, fake_
 
 async def test_nothing_found_offers_the_suggestion_as_a_button_the_topics_and_the_contact(core, bot, fake_api):
     user = fake_api.user(606)
-    (answer,) = clean(await user.send("aquarium"))
+    (answer,) = clean(await user.send("akwagym"))  # ('aquarium' is a real word: never "corrected")
     contact = core.conversation._contact_values()
     assert answer.text == "\n\n".join(
         shown(t)
@@ -387,7 +387,7 @@ async def test_not_alone_childcare_and_the_way_there_with_offer_text_escaped(cor
         "🚌 Zo geraak je bij <b>Spaghetti & co</b>:\n"
         "📍 Zaal <De Kroon> & Zonen, Markt 1, 3740 Bilzen\n"
         "🚌 Neem bus <20> & stap af aan de Markt.\n"
-        "Hulp bij vervoer:"
+        "Hulp bij vervoer op morgen, 18:00-21:00:"
     )
     assert route.button_texts == [["ℹ️ Belbus: ophalen aan huis"], ["⬅️ Menu"]]
 

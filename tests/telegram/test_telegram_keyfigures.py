@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import pytest
 
 from bot.core import Core
+from bot.keyfigures import actions
 from handlers.app import open_bot
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies
 from tests.helpers import FIXTURES, make_settings
@@ -221,7 +222,7 @@ async def test_people_who_are_not_key_figures_cannot_add_or_approve(core, bot, f
     person = fake_api.user(PERSON, first_name="Mia")
     before = await core.offers.count()
     (answer,) = await person.forward(FLYER)
-    assert "Alleen sleutelfiguren" in answer.text and "089 00 00 10" in answer.text
+    assert "Alleen sleutelfiguren" in answer.text and "089 00 01 00" in answer.text
     (answer,) = await person.send_photo(SOUP, forwarded_from="Sociaal Huis Bilzen")
     assert "Alleen sleutelfiguren" in answer.text
     assert await core.offers.count() == before  # nothing of it stored
@@ -335,18 +336,34 @@ async def test_long_paste_is_an_offer_short_text_a_question(core, bot, fake_api)
     assert "Kookles" in preview.text
 
 
-async def test_same_offer_twice_offers_to_merge(core, bot, fake_api):
+async def test_same_offer_twice_is_shown_in_the_preview_before_confirming(core, bot, fake_api):
     key_figure = await register(fake_api)
     await key_figure.press(with_button(await key_figure.forward(SOUP), "✅ Bevestig"), "✅ Bevestig")
     again = SOUP + "\nInfo: 089 12 34 56"
-    preview = with_button(await key_figure.forward(again), "✅ Bevestig")
-    (duplicate,) = await key_figure.press(preview, "✅ Bevestig")
-    assert "Dit aanbod staat er al" in duplicate.text
-    assert labels(duplicate) == ["➕ Toch toevoegen", "🔁 Samenvoegen", "🗑 Annuleer"]
-    (merged,) = await key_figure.press(duplicate, "🔁 Samenvoegen")
+    (preview,) = await key_figure.forward(again)
+    assert "staat er misschien al" in preview.text and preview.text.count("Soepnamiddag") >= 2
+    assert labels(preview) == ["➕ Toch toevoegen", "🔁 Samenvoegen", "✏️ Pas aan", "🗑 Annuleer"]
+    (first,) = await core.offers.select(statuses=("pending",))
+    draft = actions.decode(preview.button("✏️ Pas aan").data)
+    assert isinstance(draft, actions.EditMenu) and draft.pk != first.pk
+    assert actions.decode(preview.button("➕ Toch toevoegen").data) == actions.ConfirmAnyway(draft.pk)
+    assert actions.decode(preview.button("🔁 Samenvoegen").data) == actions.Merge(draft.pk, first.pk)
+    (merged,) = await key_figure.press(preview, "🔁 Samenvoegen")
     assert "Samengevoegd" in merged.text
     (offer,) = await only_offer_from_telegram(core)
     assert offer.offer.contact.phone == "089 12 34 56" and offer.status == "pending"
+
+
+async def test_a_duplicate_published_after_the_preview_is_still_caught_at_confirm(core, bot, fake_api):
+    key_figure = await register(fake_api)
+    first = with_button(await key_figure.forward(SOUP), "✅ Bevestig")
+    second = with_button(await key_figure.forward(SOUP + "\nInfo: 089 12 34 56"), "✅ Bevestig")
+    await key_figure.press(first, "✅ Bevestig")
+    (duplicate,) = await key_figure.press(second, "✅ Bevestig")
+    assert "Dit aanbod staat er al" in duplicate.text
+    assert labels(duplicate) == ["➕ Toch toevoegen", "🔁 Samenvoegen", "🗑 Annuleer"]
+    assert isinstance(actions.decode(duplicate.button("🔁 Samenvoegen").data), actions.Merge)
+    assert isinstance(actions.decode(duplicate.button("➕ Toch toevoegen").data), actions.ConfirmAnyway)
 
 
 # ------------------------------------------------------------------------------------------------ restarts
@@ -423,3 +440,115 @@ async def test_weekly_list_goes_out_once(core, bot, fake_api, clock):
     await asyncio.sleep(0.2)
     weekly = [m for m in key_figure.inbox if "Nieuw aanbod van deze week" in (m.text or "")]
     assert len(weekly) == 1 and "Soepnamiddag" in weekly[0].text
+
+
+# ------------------------------------------------------------------------------------------------ pastes as written
+
+BREICLUB = """hey allemaal 👋🧶
+vanaf volgende week start er een breiclub in LDC De Wijzer!! elke maandag van 2 tot 5, beginners zijn ook welkom
+wol en naalden zijn er, koffie en een koekske inbegrepen ☕
+2 euro per keer, met rap op stap maar 40 cent
+adres: Meiweg 21 Bilzen"""
+KERSTCONCERT = """Goeiemiddag,
+
+Het Koor Sint-Cecilia nodigt jullie graag uit voor het Kerstconcert in de kerk van Rijkhoven op zondag 19 december.
+We beginnen om half 4, rond half 6 is er glühwein op het kerkplein.
+Kerk Sint-Pieter, Kerkstraat 5, 3740 Rijkhoven
+Inkom €8, met Rap op Stap €1,60. Kinderen gratis.
+
+Vriendelijke groeten,
+Marijke"""
+LINEDANCE = """LINEDANCECLUB THE BOOTS
+
+LINE DANCE VOOR BEGINNERS
+
+ELKE WOENSDAG VANAF 3 MAART
+VAN KWART VOOR 8 TOT KWART NA 9
+ZAAL CASINO, MUNSTERSTRAAT 12, 3740 MUNSTERBILZEN
+
+€4 PER LES – RAP OP STAP €0,80
+INFO: 0493 17 28 40"""
+
+
+async def test_a_message_telegram_split_in_two_is_one_draft(core, bot, fake_api, clock):
+    key_figure = await register(fake_api)
+    story = "Wie al eens kwam, weet hoe gezellig het is: we zingen, we lachen en er is taart voor iedereen. "
+    whole = KERSTCONCERT.replace("Vriendelijke groeten,", story * 60 + "\nInfo: 0470 12 34 56\n\nVriendelijke groeten,")
+    first, rest = whole[:4096], whole[4096:]  # the way a Telegram app cuts a long paste
+    await key_figure.send(first)
+    clock.advance(dt.timedelta(seconds=1))
+    replies = await key_figure.send(rest)
+    assert any("samengevoegd" in (m.text or "") for m in replies)
+    (draft,) = await only_offer_from_telegram(core)
+    assert draft.offer.title == "Kerstconcert in de kerk van Rijkhoven"
+    assert draft.offer.contact.phone == "0470 12 34 56"  # from the second part
+
+
+async def test_a_time_edit_is_applied_as_written_and_a_missing_time_is_asked(core, bot, fake_api):
+    key_figure = await register(fake_api)
+    preview = with_button(await key_figure.send(KERSTCONCERT), "✅ Bevestig")
+    menu = (await key_figure.press(preview, "✏️ Pas aan"))[-1]
+    (prompt,) = await key_figure.press(menu, "Datum en uur")
+    assert "Wanneer" in prompt.text
+    replies = await key_figure.send("zondag 19/12 van half 2 tot 5 uur")
+    preview = with_button(replies, "✅ Bevestig")
+    assert "Aangepast: zondag 19 december 2027, 13:30-17:00." in preview.text
+    (draft,) = await only_offer_from_telegram(core)
+    assert (draft.offer.when.start, draft.offer.when.end) == (
+        dt.datetime(2027, 12, 19, 13, 30),
+        dt.datetime(2027, 12, 19, 17, 0),
+    )
+
+    menu = (await key_figure.press(preview, "✏️ Pas aan"))[-1]
+    await key_figure.press(menu, "Datum en uur")
+    preview = with_button(await key_figure.send("13.30 - 17.00"), "✅ Bevestig")
+    assert "13:30-17:00" in preview.text
+
+    # A date without a time: saved, and the time is asked; never a silent 00:00-23:59.
+    menu = (await key_figure.press(preview, "✏️ Pas aan"))[-1]
+    await key_figure.press(menu, "Datum en uur")
+    await core.offers.save(
+        dataclasses.replace(
+            draft.offer,
+            when=dataclasses.replace(
+                draft.offer.when, start=dt.datetime(2027, 12, 19), end=dt.datetime(2027, 12, 19, 23, 59)
+            ),
+        ),
+        source=draft.source,
+        actor="test",
+        status="draft",
+    )
+    ask, question = await key_figure.send("zaterdag 18 december")
+    assert "geen uur" in ask.text and "Aangepast" not in ask.text and "Wanneer" in question.text
+    preview = with_button(await key_figure.send("half 3"), "✅ Bevestig")
+    assert "Aangepast: zaterdag 18 december 2027, 14:30-16:30." in preview.text
+
+
+async def test_three_announcements_pasted_seconds_apart_are_three_right_drafts_confirmed_as_they_are(
+    core, bot, fake_api, clock
+):
+    key_figure = await register(fake_api)
+    previews = []
+    for text in (BREICLUB, KERSTCONCERT, LINEDANCE):
+        replies = await key_figure.send(text)
+        assert not any("samengevoegd" in (m.text or "") for m in replies)  # whole pastes are never glued
+        previews.append(with_button(replies, "✅ Bevestig"))
+        clock.advance(dt.timedelta(seconds=3))
+    assert len({p.button("✅ Bevestig").data for p in previews}) == 3
+    for preview in previews:
+        (thanks,) = await key_figure.press(preview, "✅ Bevestig")
+        assert "Een coördinator kijkt het na" in thanks.text
+    offers = {s.offer.title: s for s in await only_offer_from_telegram(core)}
+    assert all(s.status == "pending" for s in offers.values())
+    brei = offers["Breiclub in LDC De Wijzer"].offer
+    assert brei.when.rrule == "FREQ=WEEKLY;BYDAY=MO" and brei.when.start.time() == dt.time(14, 0)
+    assert brei.when.end.time() == dt.time(17, 0) and (brei.price.regular, brei.price.reduced) == (2, 0.4)
+    assert brei.location.address == "Meiweg 21, Bilzen"
+    concert = offers["Kerstconcert in de kerk van Rijkhoven"].offer
+    assert concert.when.start == dt.datetime(2027, 12, 19, 15, 30) and concert.when.end.time() == dt.time(17, 30)
+    assert concert.organizer == "Koor Sint-Cecilia" and (concert.price.regular, concert.price.reduced) == (8, 1.6)
+    assert concert.location.name == "Kerk Sint-Pieter"
+    dance = offers["Line dance voor beginners"].offer
+    assert (dance.when.start, dance.when.end) == (dt.datetime(2027, 3, 3, 19, 45), dt.datetime(2027, 3, 3, 21, 15))
+    assert dance.when.rrule == "FREQ=WEEKLY;BYDAY=WE" and dance.organizer == "Linedanceclub The Boots"
+    assert dance.location.name == "Zaal Casino" and (dance.price.regular, dance.price.reduced) == (4, 0.8)

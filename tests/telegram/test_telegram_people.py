@@ -45,7 +45,7 @@ async def test_question_gets_cards_with_buttons_and_paging(bot, fake_api):
 async def test_nothing_found_is_honest_and_gives_the_contact(bot, fake_api):
     replies = await fake_api.user(503).send("ik zoek werk")
     (answer,) = replies
-    assert "089 00 00 10" in answer.text  # the network's contact from the config
+    assert "089 00 01 00" in answer.text  # the network's contact from the config
     assert "🎈 Activiteiten" in [label for row in answer.button_texts for label in row]
 
 
