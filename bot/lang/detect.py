@@ -111,3 +111,8 @@ def _latin(words: list[str], current: str) -> Detection:
     beats_current = current not in scores or scores[best] - scores[current] > CLEAR_MARGIN
     clear = len(words) >= needed and beats_current
     return Detection(best if clear else current, clear)
+
+
+def question_language(text: str, *, current: str = DUTCH) -> str:
+    """The language to read and answer `text` in: the one it is clearly written in, else `current`."""
+    return detect(text, current=current).lang
