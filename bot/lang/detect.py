@@ -51,6 +51,15 @@ def _script(char: str) -> str:
     return "other"
 
 
+def _word_script(word: str) -> str:
+    """The script most of a word's letters are written in."""
+    counts: dict[str, int] = {}
+    for char in word:
+        kind = _script(char)
+        counts[kind] = counts.get(kind, 0) + 1
+    return max(counts, key=lambda k: counts[k])
+
+
 @functools.lru_cache(maxsize=1)
 def _wordfreq() -> ModuleType | None:
     """wordfreq, imported once; None when it is missing (then only scripts are recognised)."""
@@ -75,10 +84,14 @@ def detect(text: str, *, current: str = DUTCH) -> Detection:
         return Detection(current, False)
     scripts: dict[str, int] = {}
     for word in words:
-        for char in word:
-            kind = _script(char)
-            scripts[kind] = scripts.get(kind, 0) + 1
+        kind = _word_script(word)
+        scripts[kind] = scripts.get(kind, 0) + 1
     main = max(scripts, key=lambda k: scripts[k])
+    # 'babbeltafel когда', 'ijspiste до какого числа': a newcomer's own script with Dutch names mixed in
+    # is their language, as long as it holds at least a third of the words.
+    for own in ("arabic", "cyrillic"):
+        if main == "latin" and scripts.get(own, 0) * 2 >= scripts["latin"]:
+            main = own
     if main == "arabic":
         return Detection("ar", True)
     if main == "cyrillic":

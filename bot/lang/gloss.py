@@ -16,7 +16,7 @@ import functools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -39,6 +39,9 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": 
 # Arabic glues 'and', 'so', 'with', 'for' and 'the' to the next word: one such prefix is tried off an unknown word.
 ARABIC_PREFIXES: Final = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 OWN_WORD_ZIPF: Final = 3.0  # a word this common in its own language is no typo of a glossary word
+OWN_SCRIPT_NOT_LATIN: Final = frozenset({"uk", "ru", "ar"})  # a Latin word in their questions is a Dutch name
+MIN_KEPT_LATIN: Final = 3  # ...from this many letters on ('ok' or 'tv' say nothing)
+_LATIN_WORD = re.compile(r"[a-z][a-z'-]*")
 
 
 class GlossaryError(ValueError):
@@ -110,8 +113,9 @@ class Glossary:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def gloss(self, text: str) -> Gloss:
-        """The Dutch words of `text`, in the order they came."""
+    def gloss(self, text: str, keep: Callable[[str], bool] | None = None) -> Gloss:
+        """The Dutch words of `text`, in the order they came. `keep`: words to keep as they are, as the
+        offers use them ('babbeltafel', 'leefloon': the search passes its vocabulary)."""
         tokens = normalise(text, self.lang)
         lemmas = [_lemma(t, self.lang) for t in tokens]
         out: list[str] = []
@@ -126,7 +130,7 @@ class Glossary:
                 i += size
                 continue
             word = tokens[i]
-            dutch_word = self._single_word(word)
+            dutch_word = self._single_word(word, keep)
             if dutch_word is not None:
                 out.append(dutch_word)
                 understood += 1
@@ -142,11 +146,15 @@ class Glossary:
                     return size, " ".join(words)
         return None
 
-    def _single_word(self, word: str) -> str | None:
+    def _single_word(self, word: str, keep: Callable[[str], bool] | None = None) -> str | None:
         if word.isdigit():
             return word
         if self._is_dutch(word):
             return word
+        if self._dutch_in_other_script(word):
+            return word
+        if keep is not None and word.isascii() and not self._common_own_word(word) and keep(word):
+            return word  # an offer's word the person's own language hardly uses ('leefloon', not French 'les')
         if self.lang == "ar":
             found = self._without_prefixes(word, depth=2)
             if found is not None:
@@ -156,6 +164,10 @@ class Glossary:
             if match is not None:
                 return self._entries[(match[0],)]
         return None
+
+    def _dutch_in_other_script(self, word: str) -> bool:
+        """'multimove', 'ijspiste' in a Ukrainian, Russian or Arabic question: a name or a Dutch word."""
+        return self.lang in OWN_SCRIPT_NOT_LATIN and len(word) >= MIN_KEPT_LATIN and bool(_LATIN_WORD.fullmatch(word))
 
     def _without_prefixes(self, word: str, depth: int) -> str | None:
         """An Arabic word found after taking off up to `depth` glued prefixes ('وبالمسبح' -> 'مسبح')."""

@@ -28,6 +28,7 @@ from bot.search.index import FIELDS
 from bot.search.query import ASKS_ELIGIBILITY, AudienceWish, Concept, Query, QueryParser
 from bot.search.query import groups_for_age as _age_groups
 from bot.search.semantic.offer_index import SemanticIndex
+from bot.search.text import fold
 from bot.search.vocabulary import Vocabulary
 
 FIELD_WEIGHTS = {
@@ -224,6 +225,12 @@ class Matcher:
             self.semantic.refresh(self.conn, self._generation)
 
     # --- searching --------------------------------------------------------------------------
+
+    def knows(self, word: str) -> bool:
+        """Whether the offers (or the lexicon) use this word: a newcomer's question keeps such a word."""
+        with self._lock:
+            self.refresh()
+            return fold(word) in self.parser.vocabulary
 
     def parse(self, question: str, *, today: dt.date) -> Query:
         """How the matcher reads a question (typos corrected against the current vocabulary), without ranking.

@@ -72,7 +72,7 @@ class SearchService:
         glossary = self.glossaries.get(lang) if lang != DUTCH else None
         if glossary is None:
             return question, ""
-        return glossary.gloss(question).dutch, question
+        return glossary.gloss(question, keep=self.matcher.knows).dutch, question
 
     def search_sync(
         self, question: str, *, today: dt.date | None = None, any_time: bool = False, lang: str = DUTCH
