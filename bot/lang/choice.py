@@ -11,9 +11,10 @@ no database read) is dropped then too, as this class listens to People.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol, TypeVar
 
 from bot.lang.detect import detect
 from bot.lang.languages import DUTCH, LANGUAGES, supported
@@ -21,6 +22,17 @@ from bot.lang.speaking import speaking
 from bot.platform.db import Database
 
 MAX_REMEMBERED = 100_000  # people whose language is kept in memory; beyond that it is read again
+
+
+class ForSomeone(Protocol):
+    """Something to send to a person later (an outbox row: bot/reminders/outbox.py)."""
+
+    @property
+    def user_id(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=ForSomeone)
+Made = TypeVar("Made")
 
 
 class Speaker(Protocol):
@@ -84,6 +96,17 @@ class Languages:
         """Answer `who` in their language within this block."""
         with speaking(await self.of(who)) as lang:
             yield lang
+
+    def in_recipients_language(
+        self, render: Callable[[Row, dt.datetime], Awaitable[Made]]
+    ) -> Callable[[Row, dt.datetime], Awaitable[Made]]:
+        """A renderer of messages sent later (reminders) that writes each in its recipient's language."""
+
+        async def rendered(row: Row, now: dt.datetime) -> Made:
+            with speaking(await self.stored(row.user_id) or DUTCH):
+                return await render(row, now)
+
+        return rendered
 
     def _remember(self, user_id: int, lang: str) -> None:
         self._known[user_id] = lang

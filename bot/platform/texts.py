@@ -54,12 +54,17 @@ class Texts:
     def __init__(self, templates: Mapping[str, str], *, source: str = "texts", lang: str = "nl") -> None:
         self._templates = dict(templates)
         self.source = source
-        self.lang = lang  # the language these texts are written in (bot.lang.languages)
+        self._lang = lang
         for key, template in self._templates.items():
             try:
                 placeholders(template)
             except TextsError as error:
                 raise TextsError(f"{source}: {key}: {error}") from None
+
+    @property
+    def lang(self) -> str:
+        """The language these texts are written in (bot.lang.languages)."""
+        return self._lang
 
     def over(self, base: Texts) -> Texts:
         """These texts, with `base`'s for every key they lack (a language file falls back on Dutch)."""
