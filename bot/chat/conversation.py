@@ -298,8 +298,7 @@ class Conversation:
             if stored is not None and stored.status == "published":
                 return Reply((await self._card_message(who, stored, full=True),))
         name = who.first_name or self.texts.label("welcome.name_unknown")
-        menu = (*self.main_menu(), (self._language_button(),))
-        return Reply((Message(self.texts("welcome.text", name=name), menu),))
+        return Reply((Message(self.texts("welcome.text", name=name), self.main_menu(language=True)),))
 
     @in_their_language
     async def menu(self, who: Who) -> Reply:
@@ -543,7 +542,8 @@ class Conversation:
             self._menu_buttons[lang] = tuple(b for e in self.extensions for b in e.menu_buttons())
         return self._menu_buttons[lang]
 
-    def main_menu(self) -> tuple[tuple[Button, ...], ...]:
+    def main_menu(self, *, language: bool = False) -> tuple[tuple[Button, ...], ...]:
+        """The topics, the extensions' buttons and help; `language`: the language button beside help (/start)."""
         label = self.texts.label
 
         def browse(key: str, what: str) -> Button:
@@ -553,7 +553,7 @@ class Conversation:
             [browse("buttons.activities", "act"), browse("buttons.discounts", "disc")],
             [browse("buttons.transport", "tran"), browse("buttons.support", "supp")],
             [browse("buttons.week", "week"), *self.menu_buttons],
-            [Button(label("buttons.help"), actions.encode(actions.Help()))],
+            [Button(label("buttons.help"), actions.encode(actions.Help())), *([self._language_button()] * language)],
         )
 
     def _menu_button(self) -> Button:
