@@ -63,3 +63,15 @@ def test_at_most_half_a_percent_of_the_dutch_question_sets_is_taken_for_another_
 @pytest.mark.parametrize(("code", "lang"), [("en-GB", "en"), ("uk", "uk"), ("pt-BR", None), (None, None), ("", None)])
 def test_telegram_language_codes(code: str | None, lang: str | None) -> None:
     assert supported(code) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("babbeltafel когда", "ru"), ("ijspiste до какого числа работает", "ru"), ("Sociaal Huis بيساعد؟", "ar")],
+)
+def test_dutch_names_in_a_newcomers_own_script_do_not_make_it_dutch(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
+
+
+def test_one_foreign_word_in_a_long_dutch_question_stays_dutch() -> None:
+    assert detect("ik zoek een cursus Nederlands voor mijn buurvrouw Олена").lang == "nl"
