@@ -9,6 +9,7 @@ the numbers, hours and chat pages in `data/care.toml`. Nothing here stores or lo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from bot.care.data import CRISIS, CareData, HelpLine
 from bot.care.detect import NOTHING, Assessment, Detector
+from bot.care.probe import CareProbe
 from bot.chat.replies import Button, Message, join_lines
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
@@ -46,9 +48,17 @@ class CareAnswer:
 
 class CareDesk:
     def __init__(
-        self, *, data: CareData, texts: Texts, settings: Settings, clock: Clock, search: SearchService
+        self,
+        *,
+        data: CareData,
+        texts: Texts,
+        settings: Settings,
+        clock: Clock,
+        search: SearchService,
+        probe: CareProbe | None = None,
     ) -> None:
         self.data = data
+        self.probe = probe  # the model's second opinion, when the model runs
         self.texts = texts
         self.settings = settings
         self.clock = clock
@@ -62,9 +72,19 @@ class CareDesk:
     def assess(self, text: str) -> Assessment:
         """The care check: run before the search on every message, from every channel."""
         try:
-            return self.detector.assess(text)
+            assessment = self.detector.assess(text)
         except RecursionError:  # pragma: no cover - a pathological message; the words list keeps phrases short
-            return NOTHING
+            assessment = NOTHING
+        if assessment.category is not None or self.probe is None:
+            return assessment
+        guess = self.probe.guess(text)
+        if guess is None:
+            return assessment
+        # Only the model sees trouble: answered as that trouble, but not sure (the person can still get the
+        # leisure answer with one tap), and the whole message is what is left to search.
+        return dataclasses.replace(
+            assessment, category=guess.category, rules=("model",), rest=text, sure=False, pointer=False
+        )
 
     async def answer_for(self, question: str, *, today: dt.date | None = None) -> CareAnswer:
         """The care check, then the search unless it is a crisis (the path of `python -m bot ask`)."""
