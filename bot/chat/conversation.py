@@ -117,6 +117,25 @@ class QuestionLog(Protocol):
     async def record_action(self, action: str, offer_id: str, *, who: Who | None = None) -> None: ...
 
 
+class TaughtAnswer(Protocol):
+    """What coordinators taught made of a search result (see bot.teach.teacher.Taught)."""
+
+    @property
+    def result(self) -> SearchResult: ...  # the result to show (a taught offer first, or unchanged)
+
+    @property
+    def referral(self) -> str | None: ...  # where to go instead, for a question outside the offer
+
+    @property
+    def wish(self) -> object | None: ...  # set when the network knows this offer is missing
+
+
+class Teaching(Protocol):
+    """What coordinators taught the bot from unanswered questions (bot.teach), applied after the search."""
+
+    async def apply(self, question: str, result: SearchResult) -> TaughtAnswer: ...
+
+
 def _without_children(offer: Offer) -> bool:
     """An activity a parent goes to alone: open to grown-ups, not for children or families."""
     groups = set(offer.audience.groups)
@@ -203,6 +222,7 @@ class Conversation:
         care: CareDesk,
         question_log: QuestionLog | None = None,
         extensions: Sequence[ChatExtension] = (),
+        teaching: Teaching | None = None,
     ) -> None:
         self.settings = settings
         self.care = care  # the care check before every search (bot.care): required, so no channel can skip it
@@ -212,6 +232,7 @@ class Conversation:
         self.people = people
         self.clock = clock
         self.question_log = question_log
+        self.teaching = teaching
         self.pages = ResultPages()
         self.extensions = tuple(extensions)
         self.menu_buttons = tuple(b for e in self.extensions for b in e.menu_buttons())  # fixed: made once
@@ -341,6 +362,11 @@ class Conversation:
 
     async def _answer(self, who: Who, text: str) -> Reply:
         result = await self._proposable(await self.search.search(text))
+        # What coordinators taught (bot/teach) comes after the care check and the search: a question worded
+        # like a taught one finds the linked offer, a referral or a note that the network knows it is missing.
+        taught = await self.teaching.apply(text, result) if self.teaching is not None else None
+        if taught is not None:
+            result = await self._proposable(taught.result)
         if self.question_log is not None:
             await self.question_log.record_question(result, who=who, text=text)
         notes: list[Markup] = []
@@ -348,9 +374,13 @@ class Conversation:
             notes.append(self.texts("answer.question_too_long"))
         asked = result
         if not result.hits:
+            if taught is not None and taught.referral:
+                return self.referral(taught.referral, notes)
             later = await self.search.later(text, result)
             later = None if later is None else await self._proposable(later)
             if later is None or not later.hits:
+                if taught is not None and taught.wish is not None:
+                    notes.append(self.texts("teach.wish_known"))
                 return self.nothing(result, notes)
             result = later
         token = self.pages.keep(result.hits)
@@ -478,6 +508,12 @@ class Conversation:
         parts.append(self.care.closed_note())  # outside office hours: when the Sociaal Huis opens again
         buttons = rows(suggestion_row, *self.main_menu())
         return Reply((Message(Markup("\n\n").join(p for p in parts if p), buttons),), data={"hits": []})
+
+    def referral(self, referral: str, notes: Sequence[Markup] = ()) -> Reply:
+        """A question outside the offer that a coordinator taught a referral for: where to go instead."""
+        parts = [*notes, self.texts("teach.referral", referral=referral)]
+        parts.append(self.texts("nothing.contact", **self._contact_values()))
+        return Reply((Message(Markup("\n\n").join(parts), self.main_menu()),), data={"hits": [], "referral": True})
 
     async def _offer_buttons(
         self, who: Who, stored: StoredOffer, *, full: bool, start: dt.datetime | None = None

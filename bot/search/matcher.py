@@ -174,6 +174,15 @@ class Matcher:
 
     # --- searching --------------------------------------------------------------------------
 
+    def parse(self, question: str, *, today: dt.date) -> Query:
+        """How the matcher reads a question (typos corrected against the current vocabulary), without ranking.
+
+        What coordinators taught (bot/teach) is compared in these terms, so it meets new wordings the same way.
+        """
+        with self._lock:
+            self.refresh()
+            return self.parser.parse(question, today=today)
+
     def search(
         self, question: str, *, now: dt.datetime, today: dt.date | None = None, any_time: bool = False
     ) -> SearchResult:

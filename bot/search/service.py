@@ -21,6 +21,7 @@ from bot.platform.calendar import Clock, Holiday, local_naive
 from bot.platform.db import connect_sync
 from bot.search.analyzer import Analyzer
 from bot.search.matcher import Hit, Matcher, SearchResult
+from bot.search.query import Query
 
 T = TypeVar("T")
 
@@ -52,6 +53,10 @@ class SearchService:
         """Search now (blocking). With `today`, relative dates refer to that day, from its start."""
         now = dt.datetime.combine(today, dt.time()) if today else self.local_now()
         return self.matcher.search(question, now=now, today=today, any_time=any_time)
+
+    def parse_sync(self, question: str, *, today: dt.date | None = None) -> Query:
+        """The question as the matcher reads it (concepts, corrections, needs), without a search."""
+        return self.matcher.parse(question, today=today or self.local_now().date())
 
     async def search(self, question: str, *, today: dt.date | None = None, any_time: bool = False) -> SearchResult:
         """Search, on the event loop for a small index and in a worker thread for a large one."""

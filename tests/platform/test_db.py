@@ -495,7 +495,22 @@ def _seed_8(conn: sqlite3.Connection) -> None:
     )
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7, 8: _seed_8}
+def _seed_9(conn: sqlite3.Connection) -> None:
+    stamp = "2026-06-01T10:00:00+00:00"
+    conn.execute(
+        "INSERT INTO teach_lessons (id, kind, note, created_at, created_by) VALUES (1, 'link', NULL, ?, 'admin:1')",
+        (stamp,),
+    )
+    conn.execute("INSERT INTO teach_questions (lesson_id, position, text) VALUES (1, 0, 'ijsbaan met de kinderen')")
+    conn.execute("INSERT INTO teach_offers (lesson_id, position, offer_id) VALUES (1, 0, 'zwembad-oud')")
+    conn.execute(
+        "INSERT INTO teach_events (lesson_id, at, actor, action, details) VALUES (1, ?, 'admin:1', 'taught', '{}')",
+        (stamp,),
+    )
+    conn.execute("INSERT INTO teach_uses (lesson_id, day, n) VALUES (1, '2026-06-02', 2)")
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7, 8: _seed_8, 9: _seed_9}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():

@@ -1,0 +1,248 @@
+"""Using what was taught: a new question worded like a taught one gets the taught answer.
+
+After the search (and after the care check, which runs before anything else), `Teacher.apply` looks
+for the active lesson whose question is most like the new one (see `bot.teach.likeness`):
+- a link puts its offers first (those still published and not over), then what the search found;
+- a referral answers a question the search found nothing for (or only something a coordinator already
+  judged wrong for a question worded like it) with where to go instead;
+- a wish adds a note to 'niets gevonden': the network knows this is missing.
+Ignored questions change nothing. The lessons are read again when they change (also by another process)
+and re-read in the matcher's terms when the search index changes, so they survive `reindex` and upgrades.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from bot.offers.model import TIME_FORMAT
+from bot.platform.calendar import Clock, local_naive
+from bot.platform.db import Database
+from bot.search.matcher import Hit, SearchResult
+from bot.search.query import Query
+from bot.search.service import SearchService
+from bot.teach.likeness import Embed, Likeness, Wording, likeness, terms_of
+from bot.teach.store import Lesson, LessonStore
+
+log = logging.getLogger(__name__)
+
+# From which likeness a lesson answers a question the search found nothing for (Likeness.score), with the
+# model and without it (the words alone must be surer). Measured with bench/teach.py and its --check.
+THRESHOLD = 0.60
+THRESHOLD_WITHOUT_MODEL = 0.70
+# A lesson also changes an answer the search did find only when the new question is nearly the taught one
+# (Likeness.sure: the words and the meaning both agree): another word order, an inflection, a typo.
+OVERRIDE = 0.85
+OVERRIDE_WITHOUT_MODEL = 0.95
+TAUGHT_SCORE = 100.0
+MAX_VECTORS_KEPT = 64
+
+
+@dataclass(frozen=True)
+class Taught:
+    """The answer after teaching: the result to show, and what changed it (None: nothing did)."""
+
+    result: SearchResult
+    lesson: Lesson | None = None
+    likeness: Likeness | None = None
+    referral: str | None = None  # the coordinator's text, to show instead of 'niets gevonden'
+    wish: Lesson | None = None  # a known gap: 'niets gevonden' says the network knows
+
+    @property
+    def changed(self) -> bool:
+        return self.lesson is not None
+
+
+@dataclass(frozen=True)
+class Match:
+    lesson: Lesson
+    likeness: Likeness
+    question: str  # the taught wording it was closest to
+
+
+class Teacher:
+    def __init__(
+        self,
+        store: LessonStore,
+        search: SearchService,
+        db: Database,
+        *,
+        clock: Clock,
+        tz: ZoneInfo,
+        embed: Embed | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        self.store = store
+        self.search = search
+        self.db = db
+        self.clock = clock
+        self.tz = tz
+        self.embed = embed
+        self._threshold = threshold
+        self._key: tuple[str, str] | None = None
+        self._taught: list[tuple[Lesson, Wording]] = []
+        self._stem_df: dict[str, int] = {}
+        self._vectors: OrderedDict[str, np.ndarray | None] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    @property
+    def threshold(self) -> float:
+        if self._threshold is not None:
+            return self._threshold
+        return THRESHOLD if self.embed is not None else THRESHOLD_WITHOUT_MODEL
+
+    @property
+    def override(self) -> float:
+        return OVERRIDE if self.embed is not None else OVERRIDE_WITHOUT_MODEL
+
+    # --- keeping up with the lessons ----------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Read the active lessons again when they or the search index changed since the last time."""
+        rows = await self.db.fetchall(
+            "SELECT key, value FROM meta WHERE key IN ('teach_generation', 'index_generation')"
+        )
+        values = {row["key"]: row["value"] for row in rows}
+        key = (values.get("teach_generation", "0"), values.get("index_generation", "0"))
+        if key == self._key:
+            return
+        async with self._lock:
+            if key == self._key:
+                return
+            terms = await self.db.fetchall("SELECT term, doc FROM offer_terms")
+            self._stem_df = {row["term"]: row["doc"] for row in terms}
+            lessons = await self.store.lessons(active_only=True, kinds=("link", "refer", "wish"))
+            taught: list[tuple[Lesson, Wording]] = []
+            for lesson in lessons:
+                for text in lesson.questions:
+                    taught.append((lesson, await self.wording(text)))
+            self._taught = taught
+            self._key = key
+            log.info("teaching: %d active lessons with %d questions", len(lessons), len(taught))
+
+    async def wording(self, text: str, query: Query | None = None, *, words_only: bool = False) -> Wording:
+        """A question prepared for comparison (parsed now unless the search's reading is passed)."""
+        if query is None:
+            query = self.search.parse_sync(text, today=self._today())
+        vector = None if words_only else await self._vector(text)
+        return Wording(text, terms_of(query, self._stem_df), vector)
+
+    async def _vector(self, text: str) -> np.ndarray | None:
+        if self.embed is None:
+            return None
+        if text in self._vectors:
+            self._vectors.move_to_end(text)
+            return self._vectors[text]
+        try:
+            vector = await asyncio.to_thread(self.embed, text)
+        except Exception:  # the model is optional: without it the lexical signal still works
+            log.exception("the embedding model failed; teaching goes on with words only")
+            vector = None
+        self._vectors[text] = vector
+        while len(self._vectors) > MAX_VECTORS_KEPT:
+            self._vectors.popitem(last=False)
+        return vector
+
+    def _today(self) -> dt.date:
+        return local_naive(self.clock.now(), self.tz).date()
+
+    # --- matching -----------------------------------------------------------------------------
+
+    async def matches(self, question: str, query: Query | None = None, *, words_only: bool = False) -> list[Match]:
+        """Active lessons worded like the question, most alike first (only those above the threshold).
+
+        `words_only` compares by the words alone, at their own threshold (fast: for lists of many questions).
+        """
+        await self.refresh()
+        if not self._taught or (query is not None and query.is_empty):
+            return []
+        wording = await self.wording(question, query, words_only=words_only)
+        threshold = THRESHOLD_WITHOUT_MODEL if words_only and self._threshold is None else self.threshold
+        if wording.is_empty:
+            return []
+        best: dict[int, Match] = {}
+        for lesson, taught in self._taught:
+            alike = likeness(taught, wording)
+            if words_only:
+                alike = Likeness(alike.words)
+            if alike.score >= threshold and (lesson.id not in best or alike.score > best[lesson.id].likeness.score):
+                best[lesson.id] = Match(lesson, alike, taught.text)
+        return sorted(best.values(), key=lambda m: (-m.likeness.score, -m.lesson.id))
+
+    async def apply(
+        self, question: str, result: SearchResult, *, today: dt.date | None = None, count: bool = True
+    ) -> Taught:
+        """The answer to show after teaching. `count`: tally the lesson used, for the report."""
+        if result.query.is_empty:
+            return Taught(result)
+        found = await self.matches(question, result.query)
+        for match in found:
+            lesson = match.lesson
+            if result.hits and match.likeness.sure < self.override:
+                continue  # the search found something: only a nearly identical question changes that
+            taught: Taught | None = None
+            if lesson.kind == "link":
+                hits = await self._live_hits(lesson.offers, result, today=today)
+                if hits:
+                    kept = [h for h in result.hits if h.offer_id not in {x.offer_id for x in hits}]
+                    changed = dataclasses.replace(result, hits=(*hits, *kept), reason=None, suggestion=None)
+                    taught = Taught(changed, lesson, match.likeness)
+            elif lesson.kind == "refer" and lesson.note:
+                emptied = dataclasses.replace(result, hits=(), reason=result.reason or "out_of_scope")
+                taught = Taught(emptied, lesson, match.likeness, referral=lesson.note)
+            elif lesson.kind == "wish" and not result.hits:
+                taught = Taught(result, lesson, match.likeness, wish=lesson)
+            if taught is not None:
+                if count:
+                    await self.store.record_use(lesson.id, today or self._today())
+                return taught
+        return Taught(result)
+
+    async def _live_hits(self, offer_ids: Sequence[str], result: SearchResult, *, today: dt.date | None) -> list[Hit]:
+        """The linked offers that can be shown now: published, and with a next date unless undated."""
+        found = {h.offer_id: h for h in result.hits}
+        now = dt.datetime.combine(today, dt.time()) if today else local_naive(self.clock.now(), self.tz)
+        period = result.query.period
+        start = now if period is None else max(period.start, now)
+        marks = ",".join("?" * len(offer_ids))
+        rows = await self.db.fetchall(
+            f"SELECT pk, id, first_start FROM offers WHERE id IN ({marks}) AND status = 'published'", tuple(offer_ids)
+        )
+        live = {row["id"]: row for row in rows}
+        hits: list[Hit] = []
+        for offer_id in offer_ids:
+            row = live.get(offer_id)
+            if row is None:
+                continue
+            hit = found.get(offer_id)
+            if hit is not None:
+                hits.append(dataclasses.replace(hit, score=TAUGHT_SCORE))
+                continue
+            if row["first_start"] is None:
+                hits.append(Hit(offer_id, TAUGHT_SCORE))
+                continue
+            when = await self._next(row["pk"], start, period.end if period is not None else None)
+            if when is None and period is not None:
+                when = await self._next(row["pk"], now, None)  # nothing in the asked period: the next time
+            if when is not None:
+                hits.append(Hit(offer_id, TAUGHT_SCORE, *when))
+        return hits
+
+    async def _next(
+        self, pk: int, start: dt.datetime, end: dt.datetime | None
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        row = await self.db.fetchone(
+            "SELECT min(start) AS start, end FROM occurrences WHERE offer_pk = ? AND end > ? AND start < ?",
+            (pk, start.strftime(TIME_FORMAT), end.strftime(TIME_FORMAT) if end else "9999"),
+        )
+        if row is None or row["start"] is None:
+            return None
+        return dt.datetime.fromisoformat(row["start"]), dt.datetime.fromisoformat(row["end"])
