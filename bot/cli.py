@@ -230,6 +230,9 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         if command == "reindex":
             count = await core.offers.rebuild_index()
             print(f"Search index rebuilt for {count} published offers.")
+            if core.vectors.available:
+                computed = await core.vectors.recompute_all()
+                print(f"Meaning vectors computed again for {computed} offers.")
             return EXIT_OK
         raise AssertionError(command)
     finally:
@@ -412,6 +415,8 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
             print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
             continue
         intro = core.texts("answer.found_one")
+        if result.later_than is not None:  # only a time was asked, and nothing is on then
+            intro = core.texts("answer.found_later", period=result.later_than.label)
         later = await core.search.later(question, result, today=args.today)
         if later is not None:  # the JSON above stays the matcher's answer to the question as asked
             assert result.query.period is not None  # `later` only answers a question about a period
@@ -466,6 +471,9 @@ def _human_answer(
     return "\n".join(lines) + "\n"
 
 
+IMPORT_VECTORS_NOW = 1000  # an import waits for at most this many offer vectors (about 100 s)
+
+
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.offers.importers import detect
 
@@ -486,6 +494,15 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         summary = await core.offers.save_many(
             offers, source=f"import:{args.file.name}", actor=f"import:{args.file.name}"
         )
+        missing = await core.vectors.pending()
+        if missing:  # the bot reads them from the database; what is left is computed when the bot runs
+            now = min(missing, IMPORT_VECTORS_NOW)
+            print(
+                f"Computing meaning vectors for {now} offers (about {now // 10 + 1} s)...", file=sys.stderr, flush=True
+            )
+            await core.vectors.fill(limit=now)
+            if missing > now:
+                print(f"The bot computes the other {missing - now} in the background when it runs.", file=sys.stderr)
     finally:
         await core.close()
     print(

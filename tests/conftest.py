@@ -16,6 +16,9 @@ from collections.abc import AsyncIterator
 # builds a RetryAfter (every 429) or reads a duration, and our warnings-are-errors config turns
 # that into a failure inside PTB's request code.
 os.environ["PTB_TIMEDELTA"] = "true"
+# The suite runs on the word lists alone: fast and the same on every machine (also without AVX2).
+# tests/search/test_semantic.py loads the real model itself where a test is about it.
+os.environ.setdefault("BILZEN_SEMANTIC", "off")
 
 import pytest
 from telegram.ext import ApplicationBuilder

@@ -389,6 +389,8 @@ class Conversation:
         if result is not asked:
             assert asked.query.period is not None  # `later` only answers a question about a period
             intro = self.texts("answer.found_later", period=asked.query.period.label)
+        elif result.later_than is not None:  # only a time was asked, and nothing is on then
+            intro = self.texts("answer.found_later", period=result.later_than.label)
         elif result.query.period is not None and not result.query.content_concepts:
             intro = self.texts("answer.found_period", period=result.query.period.label)
         elif len(hits) > page_size:

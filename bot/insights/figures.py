@@ -76,7 +76,7 @@ class Campaign:
 
 @dataclass(frozen=True)
 class CareCount:
-    """How many people wrote in trouble in a month, and where the bot sent them (migration 0007)."""
+    """How many people wrote in trouble in a month, and where the bot sent them (migration 0008)."""
 
     period: str  # 'YYYY-MM'
     category: str  # 'suicide', 'violence', 'emergency', 'distress', 'material', 'money'

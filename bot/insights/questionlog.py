@@ -119,8 +119,9 @@ class AnonymousQuestionLog:
         now = self._local_now()
         try:
             asker = keyed_hash(await self._key(month_of(now)), "asker", who.user_id)
-            outcome = "answered" if result.hits else OUTCOMES.get(result.reason, "nothing")
-            offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]]
+            answered = bool(result.hits) and result.later_than is None  # only later days: nothing on the day asked
+            outcome = "answered" if answered else "nothing" if result.hits else OUTCOMES.get(result.reason, "nothing")
+            offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]] if answered else []
             async with self.db.transaction() as tx:
                 cursor = await tx.execute(
                     "INSERT INTO question_log (asked_at, asker, text, outcome) VALUES (?, ?, ?, ?)",
@@ -171,7 +172,7 @@ class AnonymousQuestionLog:
     async def record_care(self, category: str, *, topic: str | None, sent_to: str, who: Who) -> None:
         """Count one message of a person in trouble (bot.care): the category, topic and line, nothing else.
 
-        The message itself is never stored, not even scrubbed. `care_counts` (migration 0007) holds only
+        The message itself is never stored, not even scrubbed. `care_counts` (migration 0008) holds only
         numbers per month; to count people rather than messages, a person is recognised in memory only,
         with a key that lives as long as the process and is never written (after a restart a person is
         counted again: `people` can be too high, never traced back). Never fails the answer.

@@ -85,6 +85,8 @@ _INSERT_EVENT = "INSERT INTO offer_events (offer_id, at, actor, action, details)
 # Called after a write is committed with (before, after); None before = created, None after = deleted.
 OfferListener = Callable[["StoredOffer | None", "StoredOffer | None"], Awaitable[None]]
 Change = tuple["StoredOffer | None", "StoredOffer | None"]
+# Called after a committed change of the search index, without arguments: what changed is in the database.
+IndexListener = Callable[[], Awaitable[None]]
 
 
 def prepare_offers(analyzer: Analyzer, offers: Sequence[Offer], local_now: dt.datetime) -> list[_Prepared]:
@@ -144,7 +146,13 @@ def _row_to_stored(row: sqlite3.Row) -> StoredOffer:
 
 class OfferStore:
     def __init__(
-        self, db: Database, analyzer: Analyzer, clock: Clock, tz: ZoneInfo, listeners: Sequence[OfferListener] = ()
+        self,
+        db: Database,
+        analyzer: Analyzer,
+        clock: Clock,
+        tz: ZoneInfo,
+        listeners: Sequence[OfferListener] = (),
+        index_listeners: Sequence[IndexListener] = (),
     ) -> None:
         self.db = db
         self.analyzer = analyzer
@@ -152,6 +160,16 @@ class OfferStore:
         self.tz = tz
         # Other parts (reminders) that must follow changes: called after the commit, in order.
         self.listeners: tuple[OfferListener, ...] = tuple(listeners)
+        # Called after any committed change of what is searchable, the index rebuild included (the semantic
+        # side computes the vectors of changed offers then, outside the write: bot.search.semantic.vectors).
+        self.index_listeners: tuple[IndexListener, ...] = tuple(index_listeners)
+
+    async def _index_changed(self) -> None:
+        for listener in self.index_listeners:
+            try:
+                await listener()
+            except Exception:
+                log.exception("index change listener failed")
 
     async def _notify(self, changes: Sequence[Change]) -> None:
         """Tell the listeners what changed. A failing listener is logged: the write itself stands."""
@@ -233,6 +251,8 @@ class OfferStore:
                 await bump_generation(tx)
             if also is not None:
                 await also(tx)
+        if totals["added"] or totals["updated"]:
+            await self._index_changed()
         if written:
             after = await self.get_many(list(written))
             await self._notify(
@@ -401,6 +421,7 @@ class OfferStore:
         stored = await self.get(offer_id)
         assert stored is not None
         if old is not None:
+            await self._index_changed()
             await self._notify([(old, stored)])
         return stored
 
@@ -434,6 +455,7 @@ class OfferStore:
             await clear_index(tx)
             await add_entries(tx, entries)
             await bump_generation(tx)
+        await self._index_changed()
         return len(entries)
 
     async def _event(self, tx: Transaction, offer_id: str, actor: str, action: str, details: dict[str, Any]) -> None:

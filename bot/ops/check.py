@@ -33,6 +33,7 @@ from bot.platform.db import MigrationError, load_migrations
 from bot.platform.frontend import FrontendMissing, load_frontend
 from bot.platform.texts import Texts, placeholders
 from bot.search.lexicon import load_lexicon
+from bot.search.semantic.model import load_embedder
 
 Level = Literal["ok", "note", "problem"]
 MARKS: dict[Level, str] = {"ok": "ok     ", "note": "note   ", "problem": "PROBLEM"}
@@ -93,6 +94,7 @@ async def run_checks(
         return report
     logs.protect([settings.telegram.token, settings.telegram.webhook_secret])
     _check_data(report, settings)
+    _check_search_model(report, settings, environ)
     _check_contact(report, settings)
     _check_sync(report, settings)
     _check_database(report, settings)
@@ -184,6 +186,19 @@ def _check_data(report: Report, settings: Settings) -> None:
             read_offer_file(path)
         except Exception as error:
             report.problem("sample offers", str(error))
+
+
+def _check_search_model(report: Report, settings: Settings, environ: Mapping[str, str]) -> None:
+    """Whether questions are also understood by their meaning, or by the word list alone (and why)."""
+    if not settings.search.semantic:
+        report.note("search", "the language model is off in the config ([search] semantic = false): "
+                    "the bot answers with the word list alone")  # fmt: skip
+        return
+    embedder = load_embedder(environ)
+    if embedder.available:
+        report.ok("search", f"word list and language model ({embedder.model_id})")
+    else:
+        report.note("search", f"no language model, the bot answers with the word list alone: {embedder.reason}")
 
 
 def _check_contact(report: Report, settings: Settings) -> None:

@@ -82,6 +82,7 @@ class SearchSettings:
     max_results: int = 3
     page_size: int = 3
     list_size: int = 5  # offers on one page of a browse list (one line each, a button each)
+    semantic: bool = True  # the packaged sentence model beside the word lists (bot.search.semantic)
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,12 @@ def _webhook_secret(key: str, value: Any) -> str | None:
             'e.g. the output of: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
         )
     return secret
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false (without quotes), got {value!r}")
+    return value
 
 
 def _positive_int(key: str, value: Any) -> int:
@@ -442,6 +449,7 @@ def parse_settings(
         max_results=s.get("max_results", default.search.max_results, _positive_int),
         page_size=s.get("page_size", default.search.page_size, _positive_int),
         list_size=s.get("list_size", default.search.list_size, _list_size),
+        semantic=s.get("semantic", default.search.semantic, _boolean),
     )
     s.finish()
 

@@ -9,6 +9,7 @@ the question, relative to the day it is asked, following the rules in the evalua
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,17 @@ HOLIDAY_ALIASES = {
 }  # fmt: skip
 
 
+# Spoken and genitive forms of the day parts: "'s middags", "smiddags", "savonds", "aovend".
+DAY_PART_FORMS = {
+    "middags": "middag", "namiddags": "namiddag", "voormiddags": "voormiddag", "avonds": "avond",
+    "morgens": "ochtend", "ochtends": "ochtend", "nachts": "nacht", "aovend": "avond", "ovend": "avond",
+    "aovends": "avond", "middig": "middag", "nomiddag": "namiddag", "nommiddag": "namiddag",
+}  # fmt: skip
+# Limburg and Flemish sound shifts in day names: 'zaoterdig', 'dinsdigaovend', 'maondig', 'vriedig'.
+_DATE_SHIFTS = (("dig", "dag"), ("ao", "aa"), ("ao", "a"), ("oa", "a"), ("ie", "ij"), ("uu", "u"))
+MAX_SHIFTS = 3
+
+
 DATE_WORDS = frozenset(
     {*WEEKDAYS, *MONTHS, *DAY_PARTS, *TODAY_PARTS, *HOLIDAY_ALIASES, *HOLIDAY_ALIASES.values()}
     | {"vandaag", "morgen", "overmorgen", "weekend", "week", "maand", "volgende", "volgend", "komende", "vakantie"}
@@ -52,11 +64,43 @@ class DateMatch:
 
 def find_period(tokens: Sequence[str], today: dt.date, holidays: Sequence[Holiday] = ()) -> DateMatch | None:
     """The first period named in the folded words, or None; `used` tells which words named it."""
+    tokens = [standard_date_word(t) for t in tokens]
     for i in range(len(tokens)):
         match = _match_at(tokens, i, today, holidays)
         if match is not None:
             return match
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def standard_date_word(word: str) -> str:
+    """The standard form of a spoken day or day-part word ('zaoterdig' -> 'zaterdag',
+    'dinsdigaovend' -> 'dinsdagavond', 'smiddags' -> 'middag'); any other word as it is."""
+    if _is_date_word(word) or len(word) < 4:
+        return word
+    if word in DAY_PART_FORMS:
+        return DAY_PART_FORMS[word]
+    if word.startswith("s") and word[1:] in DAY_PART_FORMS:  # "'s middags" typed without the apostrophe
+        return DAY_PART_FORMS[word[1:]]
+    if word.endswith("s") and word[:-1] in WEEKDAYS:  # 'zaterdags': on Saturday(s)
+        return word[:-1]
+    start = word
+    for form, part in DAY_PART_FORMS.items():  # 'dinsdigaovend': a day with a spoken day part
+        if word.endswith(form) and len(word) > len(form):
+            start = word[: -len(form)] + part
+            break
+    frontier, seen = [start], {start}
+    for _ in range(MAX_SHIFTS):
+        if any(_is_date_word(candidate) for candidate in frontier):
+            return next(candidate for candidate in frontier if _is_date_word(candidate))
+        frontier = [c.replace(a, b) for c in frontier for a, b in _DATE_SHIFTS if a in c]
+        frontier = [c for c in dict.fromkeys(frontier) if c not in seen]
+        seen.update(frontier)
+    return next((candidate for candidate in frontier if _is_date_word(candidate)), word)
+
+
+def _is_date_word(word: str) -> bool:
+    return word in DATE_WORDS or _weekday_word(word)[0] is not None
 
 
 def _word(tokens: Sequence[str], i: int) -> str:
@@ -118,6 +162,9 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
         if part is None and nxt in DAY_PARTS:
             part = nxt
             used.append(i + 1)
+        elif part is None and nxt == "s" and _word(tokens, i + 2) in DAY_PARTS:  # "zaterdag 's avonds"
+            part = _word(tokens, i + 2)
+            used += [i + 1, i + 2]
         if part is not None:
             return _day_part(day, part, word, *used)
         return days(day, day, word, *used)
@@ -133,7 +180,8 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
             found = _next_date(today, month, int(word), year)
             if found is not None:
                 return days(found, found, f"{int(word)} {nxt}", *used)
-        if nxt.isdigit() and 1 <= int(nxt) <= 12:  # '19/6' and '19-06-2027' arrive as digits
+        # '19/6' and '19-06-2027' arrive as digits; '4/9' inside a list of ages is no date
+        if nxt.isdigit() and 1 <= int(nxt) <= 12 and not _ages_listed(tokens, i):
             year_word = _word(tokens, i + 2)
             year = int(year_word) if year_word.isdigit() and len(year_word) == 4 else None
             found = _next_date(today, int(nxt), int(word), year)
@@ -157,6 +205,16 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
         if holiday is not None:
             return days(max(holiday.first, today), holiday.last, holiday.name, *used)
     return None
+
+
+def _ages_listed(tokens: Sequence[str], i: int) -> bool:
+    """'kinderen van 4, 7 of 9', '3 kinderen 5 8 en 11 jaar': numbers in a list of ages, no '4/7' date."""
+    prev, after = _word(tokens, i - 1), _word(tokens, i + 2)
+    later = set(tokens[i + 2 : i + 6])
+    return prev.isdigit() or prev in ("van", "is", "zijn") or after in ("en", "of") or bool(later & _YEARS)
+
+
+_YEARS = {"jaar", "jarige", "jaren", "joar", "jaor"}
 
 
 def _this_weekend(today: dt.date) -> tuple[dt.date, dt.date]:

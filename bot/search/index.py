@@ -1,8 +1,10 @@
-"""Keeping the search index in step with the offers: FTS5 text, vocabulary and occurrences.
+"""Keeping the search index in step with the offers: FTS5 text, vocabulary, occurrences, vector rows.
 
 Index rows are written in the same transaction as the offer itself, so a search never sees an
 offer half-indexed, and an import that fails leaves the index as it was. Only published offers
-are indexed: drafts, pending and cancelled offers can never be found.
+are indexed: drafts, pending and cancelled offers can never be found. An offer's row in
+offer_vectors records the fingerprint of the text that is embedded; when that text changes, the
+vector is dropped here and computed again later (bot.search.semantic.vectors), outside the write.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.offers.model import Offer
 from bot.platform.calendar import HORIZON, materialize
 from bot.platform.db import Transaction
 from bot.search.analyzer import Analyzer
+from bot.search.semantic.passages import passage_hash, passage_text
 
 FIELDS = ("title", "keywords", "categories", "summary", "description", "extra")
 VOCABULARY_FIELDS = ("title", "keywords", "categories", "summary", "description")
@@ -32,6 +35,7 @@ class IndexEntry:
     words: dict[str, str]  # surface word -> stem, for the typo vocabulary
     occurrences: tuple[tuple[str, str], ...]  # local (start, end) as text
     longest_minutes: int = 0  # the duration of the longest occurrence
+    passage_hash: str = ""  # fingerprint of the text the semantic side embeds
 
 
 def field_texts(offer: Offer) -> dict[str, str]:
@@ -78,7 +82,13 @@ def build_entry(offer: Offer, analyzer: Analyzer, *, now: dt.datetime) -> IndexE
             for s, e in materialize(offer.when, until=until)
         )
     longest = int(offer.when.longest.total_seconds() // 60) + 1 if offer.when is not None else 0
-    return IndexEntry(columns=tuple(columns), words=vocabulary, occurrences=occurrences, longest_minutes=longest)
+    return IndexEntry(
+        columns=tuple(columns),
+        words=vocabulary,
+        occurrences=occurrences,
+        longest_minutes=longest,
+        passage_hash=passage_hash(passage_text(offer)),
+    )
 
 
 async def add_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]) -> None:
@@ -99,6 +109,13 @@ async def add_entries(tx: Transaction, entries: Sequence[tuple[int, IndexEntry]]
     await tx.executemany(
         "INSERT OR IGNORE INTO occurrences (offer_pk, start, end) VALUES (?, ?, ?)",
         [(pk, start, end) for pk, entry in entries for start, end in entry.occurrences],
+    )
+    # A vector stays as long as the text it was computed from; a changed text waits for a new one.
+    await tx.executemany(
+        "INSERT INTO offer_vectors (offer_pk, passage_hash) VALUES (?, ?) ON CONFLICT (offer_pk) DO UPDATE "
+        "SET passage_hash = excluded.passage_hash, model = NULL, vector = NULL "
+        "WHERE offer_vectors.passage_hash != excluded.passage_hash",
+        [(pk, entry.passage_hash) for pk, entry in entries],
     )
     longest = max((entry.longest_minutes for _, entry in entries), default=0)
     if longest:

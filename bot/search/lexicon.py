@@ -206,11 +206,11 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
 
     stem_overrides: dict[str, str] = {}
     for key, value in _table("stems", document.get("stems", {})).items():
-        words = _folded_words(f"[stems] {key}", key)
+        source = _folded_words(f"[stems] {key}", key)
         target = _folded_words(f"[stems] {key}", value)
-        if len(words) != 1 or len(target) != 1:
+        if len(source) != 1 or len(target) != 1:
             raise LexiconError(f"[stems] {key!r}: expected one word on each side")
-        stem_overrides[words[0]] = target[0]
+        stem_overrides[source[0]] = target[0]
 
     unknown = set(document) - {
         "spelling",

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from bot.platform.calendar import Holiday, Period
+from bot.search import dutch
 from bot.search.analyzer import Analyzer
-from bot.search.dates import find_period
+from bot.search.dates import DATE_WORDS, DAY_PARTS, find_period, standard_date_word
 from bot.search.lexicon import AudienceRule, Need
 from bot.search.text import MAX_QUESTION_CHARS, words
 from bot.search.vocabulary import Vocabulary
 
 ACCEPT_CORRECTION = 80.0  # similarity from which a typo is corrected silently
 ACCEPT_SHORT_CORRECTION = 85.0  # words of 4 letters or less need to be closer
-SUGGEST_CORRECTION = 65.0  # from here on, a correction is only offered as "bedoelde je ...?"
+SUGGEST_CORRECTION = 70.0  # from here on, a correction is only offered as "bedoelde je ...?" (a likely one)
 SYNONYM_WEIGHT = 0.85
 PART_WEIGHT = 0.75
 KNOWN_COMPOUND_PART_WEIGHT = 0.6
@@ -34,12 +35,17 @@ OUT_OF_SCOPE_WEIGHT = 1.5
 OUT_OF_SCOPE_WITH_NEED = 0.5
 NEED_TERM_WEIGHT = 0.8
 UNKNOWN_WEIGHT = 0.5
+FILLER_WEIGHT = 0.15  # a very common word no offer uses ('zegt', 'sinds', 'nooit'): filler in a long story
+DIALECT_GUARD = 5.0  # a word this common (Zipf) in Dutch is read as typed, not as a spoken form of another
+SUGGEST_MAX_WORDS = 8  # 'bedoelde je ...?' only for a short question, never for a story
 TAG_FIELDS = ("title", "keywords", "categories")  # what an offer is about, not what its text happens to mention
 ELIGIBILITY_WITH_SUBJECT = 0.5
 FILTER_INTRODUCERS = {"voor", "veur", "vur"}
 FAMILY_INTRODUCERS = {"met", "me"}
 WITHOUT = {"zonder", "zonger", "zoonder"}  # 'zonder (de) kinderen' names who does not come
 CHILD_WORDS = {
+    "oudste",
+    "jongste",
     "zoon",
     "dochter",
     "kind",
@@ -56,6 +62,10 @@ CHILD_WORDS = {
 SELF_WORDS = {"ik", "ben"}
 YEAR_WORDS = {"jaar", "jarige", "jarigen", "joar", "jaor"}  # 'van 2 joar': Limburgs
 MONEY_WORDS = {"euro", "eur", "€", "frank", "cent"}
+COUNTED = {
+    "kinderen", "kids", "kindjes", "kleinkinderen", "meisjes", "jongens", "zonen", "dochters", "kleintjes",
+    "personen", "mensen", "volwassenen", "gasten", "vrienden", "vriendinnen",
+}  # fmt: skip
 MONTH_UNITS = {"maand", "maanden", "maandjes", "mnd"}
 RELATIVE_WORDS = {
     "oma", "opa", "moeder", "vader", "mama", "papa", "man", "vrouw", "broer", "zus", "zoon", "dochter",
@@ -70,6 +80,11 @@ ASKS_CHILDCARE = "childcare"
 COMES_ALONG = {"mee", "meebrengen", "meenemen", "meekomen", "meegaan"}
 RESIDENCE_WORDS = {"woon", "wonen", "woont", "woonachtig", "afkomstig"}
 MAX_CONCEPTS = 12
+LONG_MESSAGE_WORDS = 15  # from this many words on, a message of several sentences is read as a story with a wish
+STORY_WEIGHT = 0.3  # a word of the story around the question counts this much of a word of the question
+WISH_WORDS = {"zoek", "zoeken", "wil", "willen", "graag", "zou", "zouden"}
+_SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+|\n+")
+MAX_LISTED_AGE = 26  # a number listed beside an age is an age below this ('van 4 en 9'), not a year or price
 _PLUS_AGE = re.compile(r"^(\d{2})(?:plus|plussers?)$")
 _SCHOOL_YEAR = re.compile(r"^([1-7])(?:ste|de|e)$")  # '5de leerjaar', '3e kleuterklas', '1ste middelbaar'
 SCHOOL_START_AGE = {"leerjaar": 5, "kleuterklas": 2, "kleuter": 2, "middelbaar": 11, "secundair": 11}
@@ -96,6 +111,7 @@ class AudienceWish:
     groups: tuple[str, ...]
     strict: bool
     label: str
+    ages: tuple[int, ...] = ()  # several people of these exact ages ('van 4 en 9'): one of them must fit
 
 
 WITHOUT_CHILDREN = AudienceWish(18, None, ("volwassenen",), False, "volwassenen")
@@ -115,6 +131,7 @@ class Query:
     out_of_scope: tuple[str, ...] = ()
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> word searched for
     suggestion: str | None = None  # a rewritten question to offer when nothing is found
+    focus: str = ""  # in a long message, the sentences that ask something (what the model reads)
 
     @property
     def content_concepts(self) -> tuple[Concept, ...]:
@@ -143,6 +160,9 @@ class QueryParser:
         self._child_audience_words = {
             w for w, rule in self.lexicon.audiences.items() if "kinderen" in rule.groups and " " not in w
         }
+        self._lexicon_words = (
+            self.lexicon.all_words() | set(self.lexicon.audiences) | set(self.lexicon.needs) | DATE_WORDS
+        )
 
     def _multiword_signals(self) -> dict[tuple[str, ...], tuple[str, object]]:
         lex = self.lexicon
@@ -175,9 +195,12 @@ class QueryParser:
     def parse(self, question: str, *, today: dt.date) -> Query:
         """Read a question as typed by a person; never raises, whatever the input."""
         text = _EURO_AMOUNT.sub(r"\1 euro", question[:MAX_QUESTION_CHARS])  # '€75' -> '75 euro': no age
-        tokens = self._respell(words(text))
-        tokens = [t if t.isdigit() else self.vocabulary.dialect_form(t) or t for t in tokens]
+        typed = words(text)
+        tokens = [self._spoken_form(t) for t in self._respell(typed)]
         tokens = self.analyzer.join_phrases(tokens, fuzzy=True, known=self._is_known_word)
+        lemmas = [self._lemma(t) for t in tokens]  # 'knutsele' -> 'knutselen', and its phrases after that
+        if lemmas != tokens:
+            tokens = self.analyzer.join_phrases(lemmas, fuzzy=True, known=self._is_known_word)
         used: set[int] = set()
 
         period = None
@@ -185,8 +208,13 @@ class QueryParser:
         if date_match is not None:
             period = date_match.period
             used |= date_match.used
+        # "'s middags", "savonds" without a day: a time of day, no subject (and no day to search in).
+        # A plain 'avond' may be one ('een astronomie-avond').
+        used |= {i for i, t in enumerate(tokens) if i not in used and self._time_of_day(tokens, i)}
 
         audience = self._explicit_age(tokens, used)
+        focus, wish = self._wish(text)  # in a story with a question: the question and its words
+        story_needs: set[str] = set()  # needs named only in the story around the question
         free = cheap = reduction = False
         needs: list[Need] = []
         need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
@@ -202,10 +230,21 @@ class QueryParser:
             for length in range(min(self._max_signal, len(tokens) - i), 0, -1):
                 key = tuple(tokens[i : i + length])
                 signal = self._signals.get(key)
+                if signal is None and length == 1:  # 'meisjes', 'kleinzonen': the lemma says who it is for
+                    by_lemma = self._signals.get((dutch.lemma(tokens[i]),))
+                    signal = by_lemma if by_lemma is not None and by_lemma[0] == "audience" else None
                 if signal is None or any(j in used for j in range(i, i + length)):
                     continue
                 kind, payload = signal
                 span = set(range(i, i + length))
+                if wish and kind == "out_of_scope" and not wish.issuperset(key):
+                    # 'ik ben mijn werk kwijt ... waar kan ik praten met anderen?': the story's topics
+                    # are the background, not what is asked.
+                    used |= span
+                    i += length - 1
+                    break
+                if wish and kind == "need" and not wish.issuperset(key):
+                    story_needs.update(n.name for n in cast("tuple[Need, ...]", payload))
                 if kind == "stop":
                     used |= span
                 elif kind == "out_of_scope":
@@ -261,10 +300,18 @@ class QueryParser:
         corrections: dict[str, str] = {}
         suggestion_words: dict[str, str] = {}
         distinct = list(dict.fromkeys(t for _, t in leftovers))  # 'blabla blabla blabla' is one word
+        if wish:  # a story with a question in it: the question's words first (MAX_CONCEPTS cuts the rest)
+            distinct.sort(key=lambda t: t not in wish)
+        by_token: dict[str, Concept] = {}
         for token in distinct[:MAX_CONCEPTS]:
             concept = self._concept(token, corrections, suggestion_words)
             if concept is not None:
+                if wish and token not in wish:
+                    # 'we zijn pas verhuisd, mijn man werkt in ploegen ... is er iets om te zwemmen?'
+                    concept = dataclasses.replace(concept, weight=concept.weight * STORY_WEIGHT)
                 concepts.append(concept)
+                by_token[token] = concept
+        concepts = _either(concepts, by_token, tokens)
         # An out-of-scope word weighs less when the question names a need: in "ik moet naar het
         # ziekenhuis, wie zorgt voor mijn kinderen" the hospital is the reason, childcare the question.
         access_needs = [n for n in needs if n.name != ASKS_ELIGIBILITY]  # 'aanvragen' alone says little
@@ -274,8 +321,12 @@ class QueryParser:
             alternatives = {self.analyzer.stem(phrase): 1.0} if phrase in self.vocabulary else {}
             concepts.append(Concept(phrase, alternatives, weight=oos_weight, out_of_scope=True, fields=TAG_FIELDS))
         has_subject = bool(concepts)
+        wished_needs = {n.name for n in needs} - story_needs if wish else set()
         for need in needs:
             concept = self._need_concept(need, need_words.get(need.name, []))
+            if wish and need.name not in wished_needs:
+                # 'mijn man werkt in ploegen ... is er een sport voor de oudste?': background, not the wish
+                concept = dataclasses.replace(concept, weight=STORY_WEIGHT)
             if need.name == ASKS_ELIGIBILITY and has_subject:
                 # 'mag ik als 50-jarige naar de seniorenfilm': the subject finds the offer; its card says who may go.
                 concept = dataclasses.replace(concept, weight=ELIGIBILITY_WITH_SUBJECT)
@@ -295,8 +346,15 @@ class QueryParser:
             places = ()
 
         suggestion = None
-        if suggestion_words:
-            suggestion = " ".join(suggestion_words.get(t, t) for t in words(text)[:20])
+        # 'Bedoelde je ...?' for a short Dutch question with one unknown word, never for a story or
+        # another language: then it is an echo of the message, not a help (the matcher still checks
+        # that the suggestion finds something).
+        if (
+            len(suggestion_words) == 1
+            and len(typed) <= SUGGEST_MAX_WORDS
+            and not dutch.looks_like_another_language(typed)
+        ):
+            suggestion = " ".join(suggestion_words.get(t, t) for t in typed)
         return Query(
             text=" ".join(tokens),
             concepts=tuple(concepts),
@@ -310,6 +368,7 @@ class QueryParser:
             out_of_scope=tuple(out_of_scope),
             corrections=corrections,
             suggestion=suggestion,
+            focus=focus,
         )
 
     def _child_comes_along(self, tokens: list[str]) -> bool:
@@ -322,6 +381,63 @@ class QueryParser:
                     if child and not _negated(tokens, j):  # 'zonder kinderen ook mee': they do not come
                         return True
         return False
+
+    def _wish_words(self, text: str) -> set[str]:
+        return self._wish(text)[1]
+
+    def _wish(self, text: str) -> tuple[str, set[str]]:
+        """In a long message, the words of the sentences that ask something (empty for a short one).
+
+        People tell a story and ask one thing: "Ik ben alleen met de kinderen sinds mijn man weg is
+        en het geld is krap. Is er iets waar ze kunnen zwemmen?". The sentences with a question mark
+        ask; without one, those with a wish ('ik zoek', 'ik wil', 'graag'). No such sentence, or
+        only one sentence: every word counts the same, as in a short question.
+        """
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        if len(sentences) < 2 or len(words(text)) < LONG_MESSAGE_WORDS:
+            return "", set()
+        asking = [s for s in sentences if s.rstrip().endswith("?")]
+        if not asking:
+            asking = [s for s in sentences if not WISH_WORDS.isdisjoint(words(s))]
+        if not asking or len(asking) == len(sentences):
+            return "", set()
+        found: set[str] = set()
+        for sentence in asking:
+            tokens = [self._spoken_form(t) for t in self._respell(words(sentence))]
+            tokens = self.analyzer.join_phrases(tokens, fuzzy=True, known=self._is_known_word)
+            found |= set(tokens) | {self._lemma(t) for t in tokens}
+        # 'Wat kan ik doen?' after a story about the rent, 'Waar kunnen ze zolang blijven?' after one about
+        # an operation: the question names no subject we know, so the story is the subject: all counts.
+        known = self.vocabulary
+        if not any(t in known and t not in self.lexicon.stopwords for t in found):
+            return "", set()
+        return " ".join(s.strip() for s in asking), found
+
+    @staticmethod
+    def _time_of_day(tokens: list[str], i: int) -> bool:
+        """'smiddags', "'s avonds", 'savonds': a spoken time of day (not 'morgen': that is tomorrow)."""
+        token = tokens[i]
+        if standard_date_word(token) not in DAY_PARTS or token == "morgen":
+            return False
+        return token not in DAY_PARTS or (i > 0 and tokens[i - 1] == "s")
+
+    def _lemma(self, token: str) -> str:
+        """The lemma of a word nobody's offer or word list knows, when the lemma is known ('knutsele').
+
+        A common word ending in -en is its own lemma (the table reads 'bellen' as a form of 'bel').
+        """
+        if token.isdigit() or token in self.vocabulary or token in self._lexicon_words:
+            return token
+        if token.endswith("en") and dutch.is_real_word(token):
+            return token
+        lemma = dutch.lemma(token)
+        return lemma if lemma != token and (lemma in self.vocabulary or lemma in self._lexicon_words) else token
+
+    def _spoken_form(self, token: str) -> str:
+        """The standard word behind a regular spoken form ('zwumme', 'paosvakantie'); real words stay."""
+        if token.isdigit() or dutch.is_real_word(token, DIALECT_GUARD):
+            return token
+        return self.vocabulary.dialect_form(token) or token
 
     def _is_known_word(self, word: str) -> bool:
         return word in self.vocabulary or word in self.lexicon.stopwords or word in self.lexicon.group_of
@@ -337,32 +453,79 @@ class QueryParser:
         return out
 
     def _explicit_age(self, tokens: list[str], used: set[int]) -> AudienceWish | None:
-        """'ik ben 70', 'mijn zoon van 8', 'dochter is 16', '12 jaar', '60-plussers'."""
-        for i, token in enumerate(tokens):
+        """'ik ben 70', 'mijn zoon van 8', 'dochter is 16', '12 jaar', '60-plussers', and several ages:
+        'mijn twee meisjes van 4 en 9', 'kinderen 5 8 en 11 jaar', 'een zoon van 6 en een dochter van 10'."""
+        ages: list[int] = []
+        start = 0
+        while True:
+            found = self._one_age(tokens, used, start)
+            if found is None:
+                break
+            wish, position = found
+            if wish.min_age is None or wish.min_age != wish.max_age or (ages and wish.label == "baby"):
+                return wish if not ages else self._several_ages(ages)  # '60-plussers', a baby: one wish
+            ages += [wish.min_age, *self._listed_ages(tokens, used, position)]
+            start = position + 1
+        return self._several_ages(ages) if ages else None
+
+    @staticmethod
+    def _several_ages(ages: list[int]) -> AudienceWish:
+        distinct = tuple(sorted(set(ages)))
+        if len(distinct) == 1:
+            age = distinct[0]
+            return AudienceWish(age, age, groups_for_age(age), True, f"{age} jaar")
+        groups = tuple(dict.fromkeys(g for age in distinct for g in groups_for_age(age)))
+        label = ", ".join(map(str, distinct[:-1])) + f" en {distinct[-1]} jaar"
+        return AudienceWish(distinct[0], distinct[-1], groups, True, label, ages=distinct)
+
+    @staticmethod
+    def _listed_ages(tokens: list[str], used: set[int], position: int) -> list[int]:
+        """The other ages listed with the one at `position`: '4 en 9', '5 8 en 11 jaar', '4, 7 of 9'."""
+        found: list[int] = []
+        for step in (-1, 1):
+            j = position + step
+            while 0 <= j < len(tokens):
+                if tokens[j] in ("en", "of"):
+                    j += step
+                    continue
+                if not (tokens[j].isdigit() and 0 < int(tokens[j]) < MAX_LISTED_AGE) or j in used:
+                    break
+                found.append(int(tokens[j]))
+                used.add(j)
+                if step == 1 and j + 1 < len(tokens) and tokens[j + 1] in YEAR_WORDS:
+                    used.add(j + 1)
+                j += step
+        return found
+
+    def _one_age(self, tokens: list[str], used: set[int], start: int) -> tuple[AudienceWish, int] | None:
+        """The first age said from `start` on, and its position."""
+        for i in range(start, len(tokens)):
+            token = tokens[i]
             if i in used:
                 continue
             plus = _PLUS_AGE.match(token)
             nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
             if token.isdigit() and nxt in ("plus", "plusser", "plussers", "plusers"):
                 used |= {i, i + 1}
-                return AudienceWish(int(token), None, ("senioren",) if int(token) >= 55 else (), True, f"{token}-plus")
+                wish = AudienceWish(int(token), None, ("senioren",) if int(token) >= 55 else (), True, f"{token}-plus")
+                return wish, i
             if plus:
                 used.add(i)
                 age = int(plus.group(1))
-                return AudienceWish(age, None, ("senioren",) if age >= 55 else (), True, f"{age}-plus")
+                return AudienceWish(age, None, ("senioren",) if age >= 55 else (), True, f"{age}-plus"), i
             school_year = _SCHOOL_YEAR.match(token)
             if school_year and nxt in SCHOOL_START_AGE:  # 'mijn zoon zit in het 5de leerjaar': he is 10
                 used |= {i, i + 1}
                 age = SCHOOL_START_AGE[nxt] + int(school_year.group(1))
-                return AudienceWish(age, age, _groups_for_age(age), True, f"{age} jaar")
-            if not token.isdigit() or not 0 < int(token) <= 110 or nxt in MONEY_WORDS:  # '75 euro per kind'
-                continue
+                return AudienceWish(age, age, groups_for_age(age), True, f"{age} jaar"), i
+            if not token.isdigit() or not 0 < int(token) <= 110 or nxt in MONEY_WORDS | COUNTED:  # '75 euro'
+                continue  # '75 euro per kind', 'vader van 3 kinderen': an amount or how many, no age
             prev = tokens[i - 1] if i > 0 else ""
             before = set(tokens[max(0, i - 3) : i])
             if nxt in MONTH_UNITS and (prev in ("van", "is", "wordt") or before & CHILD_WORDS):
                 # 'mijn baby van 8 maanden' is a baby, not 8 years old ('over 2 maanden' is no age)
                 used |= {i, i + 1}
-                return AudienceWish(0, 1, ("kinderen", "gezinnen"), True, "baby")
+                return AudienceWish(0, 1, ("kinderen", "gezinnen"), True, "baby"), i
             if nxt in YEAR_WORDS or (
                 prev in ("ben", "is", "van", "wordt", "word") and (before & AGE_SUBJECTS or prev == "van")
             ):
@@ -370,7 +533,7 @@ class QueryParser:
                 used.add(i)
                 if nxt in YEAR_WORDS:
                     used.add(i + 1)
-                return AudienceWish(age, age, _groups_for_age(age), True, f"{age} jaar")
+                return AudienceWish(age, age, groups_for_age(age), True, f"{age} jaar"), i
         return None
 
     def _audience_from_rule(self, tokens: list[str], position: int, rule: AudienceRule) -> AudienceWish:
@@ -391,10 +554,10 @@ class QueryParser:
         word = token
         confidence = 1.0
         if token not in self.vocabulary and not lexicon_known:
-            dialect = self.vocabulary.dialect_form(token)
+            dialect = None if dutch.is_real_word(token, DIALECT_GUARD) else self.vocabulary.dialect_form(token)
             if dialect is not None:
                 word = dialect
-            else:
+            elif not dutch.is_real_word(token):  # 'horen' is no typo of 'huren', 'plein' none of 'klein'
                 correction = self.vocabulary.correct(token, cutoff=SUGGEST_CORRECTION)
                 accept = ACCEPT_SHORT_CORRECTION if len(token) <= 4 else ACCEPT_CORRECTION
                 if correction is not None and abs(len(correction.word) - len(token)) > 1:
@@ -435,6 +598,8 @@ class QueryParser:
         # A word no offer uses and we cannot place weighs less: it is as often a filler as a subject.
         # So does a village: 'wij wonen in munsterbilzen' prefers offers there but is no condition.
         weight = 1.0 if known and word not in self.lexicon.places else UNKNOWN_WEIGHT
+        if not known and dutch.is_common_word(word):
+            weight = FILLER_WEIGHT  # 'mijn ziekenfonds zegt dat ...': 'zegt' is no subject
         return Concept(token, alternatives, weight=weight)
 
     def _unplaced_modifier(self, word: str) -> bool:
@@ -467,12 +632,29 @@ class QueryParser:
         return {w for w in found if " " not in w}
 
 
+def _either(concepts: list[Concept], by_token: dict[str, Concept], tokens: list[str]) -> list[Concept]:
+    """'zwemmen of voetbal': one wish that either answers, not two that an offer must both cover."""
+    for i in range(1, len(tokens) - 1):
+        if tokens[i] != "of":
+            continue
+        left, right = by_token.get(tokens[i - 1]), by_token.get(tokens[i + 1])
+        if left is None or right is None or left is right or left not in concepts or right not in concepts:
+            continue
+        alternatives = dict(left.alternatives)
+        for stem, weight in right.alternatives.items():
+            alternatives[stem] = max(weight, alternatives.get(stem, 0.0))
+        merged = Concept(f"{left.word} of {right.word}", alternatives, weight=max(left.weight, right.weight))
+        concepts = [merged if c is left else c for c in concepts if c is not right]
+        by_token[tokens[i - 1]] = by_token[tokens[i + 1]] = merged
+    return concepts
+
+
 def _negated(tokens: list[str], position: int) -> bool:
     """'zonder (de) kinderen': the word at `position` names who does not come."""
     return not WITHOUT.isdisjoint(tokens[max(0, position - 2) : position])
 
 
-def _groups_for_age(age: int) -> tuple[str, ...]:
+def groups_for_age(age: int) -> tuple[str, ...]:
     """The audience groups a person of this age belongs to."""
     if age < 12:
         return ("kinderen",)

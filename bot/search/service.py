@@ -6,6 +6,9 @@ on the event loop: in a worker thread it gains nothing under the GIL. Worse, the
 waits for the GIL after each socket call, so at 50 people asking at once the bot used 14 ms of CPU
 a question instead of 8 ms (bench/e2e.py). On a large index (p99 about 25 ms at 10k offers) a
 search goes to a worker thread, so that the event loop keeps serving other people meanwhile.
+
+The semantic model, when a question needs it and its vector is not cached, always runs in a worker
+thread: about 16 ms of C code that releases the GIL, so the event loop serves others meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from bot.platform.db import connect_sync
 from bot.search.analyzer import Analyzer
 from bot.search.matcher import Hit, Matcher, SearchResult
 from bot.search.query import Query
+from bot.search.semantic.model import Embedder
+from bot.search.semantic.offer_index import SemanticIndex
 
 T = TypeVar("T")
 
@@ -39,10 +44,13 @@ class SearchService:
         holidays: Sequence[Holiday] = (),
         town: str = "",
         inline_max_offers: int = INLINE_MAX_OFFERS,
+        embedder: Embedder | None = None,
     ) -> None:
         self.inline_max_offers = inline_max_offers
         self._conn = connect_sync(db_path)
-        self.matcher = Matcher(self._conn, analyzer, holidays, town=town)
+        self.embedder = embedder
+        semantic = SemanticIndex(embedder) if embedder is not None and embedder.available else None
+        self.matcher = Matcher(self._conn, analyzer, holidays, town=town, semantic=semantic)
         self.clock = clock
         self.tz = tz
 
@@ -60,7 +68,15 @@ class SearchService:
 
     async def search(self, question: str, *, today: dt.date | None = None, any_time: bool = False) -> SearchResult:
         """Search, on the event loop for a small index and in a worker thread for a large one."""
-        return await self._run(self.search_sync, question, today=today, any_time=any_time)
+        now = dt.datetime.combine(today, dt.time()) if today else self.local_now()
+        plan = await self._run(self.matcher.plan, question, now=now, today=today, any_time=any_time)
+        semantic = self.matcher.semantic
+        vector = None
+        if plan.wants_vector and semantic is not None:
+            vector = semantic.cached(plan.vector_text)
+            if vector is None:
+                vector = await asyncio.to_thread(semantic.vector, plan.vector_text)
+        return await self._run(self.matcher.finish, plan, vector)
 
     async def later(self, question: str, result: SearchResult, *, today: dt.date | None = None) -> SearchResult | None:
         """What comes after the asked period when nothing fits in it ('iets gratis dit weekend').

