@@ -9,6 +9,7 @@ the numbers, hours and chat pages in `data/care.toml`. Nothing here stores or lo
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
@@ -69,15 +70,15 @@ class CareDesk:
 
     # --- recognising ---------------------------------------------------------------------------
 
-    def assess(self, text: str) -> Assessment:
-        """The care check: run before the search on every message, from every channel."""
-        try:
-            assessment = self.detector.assess(text)
-        except RecursionError:  # pragma: no cover - a pathological message; the words list keeps phrases short
-            assessment = NOTHING
+    async def assess(self, text: str) -> Assessment:
+        """The care check: run before the search on every message, from every channel.
+
+        The word lists answer at once; the model's second opinion (about 20 ms for a question, more for a
+        long story) runs in a worker thread so that other people's answers do not wait for it."""
+        assessment = self.assess_words(text)
         if assessment.category is not None or self.probe is None:
             return assessment
-        guess = self.probe.guess(text)
+        guess = await asyncio.to_thread(self.probe.guess, text)
         if guess is None:
             return assessment
         # Only the model sees trouble: answered as that trouble, but not sure (the person can still get the
@@ -86,9 +87,16 @@ class CareDesk:
             assessment, category=guess.category, rules=("model",), rest=text, sure=False, pointer=False
         )
 
+    def assess_words(self, text: str) -> Assessment:
+        """The word lists of data/care.toml alone."""
+        try:
+            return self.detector.assess(text)
+        except RecursionError:  # pragma: no cover - a pathological message; the words list keeps phrases short
+            return NOTHING
+
     async def answer_for(self, question: str, *, today: dt.date | None = None) -> CareAnswer:
         """The care check, then the search unless it is a crisis (the path of `python -m bot ask`)."""
-        assessment = self.assess(question)
+        assessment = await self.assess(question)
         if assessment.crisis:
             return CareAnswer(assessment, None)
         return CareAnswer(assessment, await self.search.search(self.searched(question, assessment), today=today))

@@ -16,6 +16,7 @@ the word lists work alone. The weights (`data/care_probe.npz`) are written by
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,8 @@ NONE = "none"
 LABELS = (NONE, *CATEGORIES)
 Vector = npt.NDArray[np.float32]
 Embed = Callable[[str], Vector | None]
-MAX_CHARS = 2000  # what is embedded of a very long message (the model windows long texts; this bounds the time)
+WINDOW_CHARS = 450  # a long story is read in pieces of about this size (the model reads 500 characters of a text)
+MAX_WINDOWS = 4  # and at most this many: a crisis told in the middle of a long story is still read
 
 
 class ProbeError(ValueError):
@@ -134,12 +136,34 @@ class CareProbe:
         self._embed = embed
 
     def guess(self, text: str) -> Guess | None:
-        vector = self._embed(text[:MAX_CHARS])
-        if vector is None:
-            return None
-        probabilities = self.weights.probabilities(vector)
-        best = int(np.argmax(probabilities))
-        label = self.weights.labels[best]
-        if label == NONE or 1.0 - probabilities[self.weights.labels.index(NONE)] < self.weights.threshold:
-            return None
-        return Guess(label, float(probabilities[best]))
+        """The strongest trouble the classifier sees in the message, or in any piece of a long one."""
+        found: Guess | None = None
+        for piece in windows(text):
+            vector = self._embed(piece)
+            if vector is None:
+                return None
+            probabilities = self.weights.probabilities(vector)
+            best = int(np.argmax(probabilities))
+            label = self.weights.labels[best]
+            if label == NONE or 1.0 - probabilities[self.weights.labels.index(NONE)] < self.weights.threshold:
+                continue
+            if found is None or probabilities[best] > found.probability:
+                found = Guess(label, float(probabilities[best]))
+        return found
+
+
+def windows(text: str) -> list[str]:
+    """The text itself, or for a long story pieces of whole sentences of about WINDOW_CHARS each."""
+    if len(text) <= WINDOW_CHARS:
+        return [text]
+    sentences = [s for s in re.split(r"(?<=[.!?\n])\s+", text) if s.strip()]
+    pieces: list[str] = []
+    current = ""
+    for sentence in sentences:
+        if current and len(current) + len(sentence) + 1 > WINDOW_CHARS:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return [piece[: WINDOW_CHARS * 2] for piece in pieces[:MAX_WINDOWS]]

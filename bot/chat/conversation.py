@@ -310,7 +310,7 @@ class Conversation:
         The care check comes first: a person in trouble gets the right help line, and a crisis never
         reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
-        assessment = self.care.assess(text)
+        assessment = await self.care.assess(text)
         if assessment.category is not None:
             return await self._care_reply(who, text, assessment)
         reply = await self._answer(who, text)

@@ -92,8 +92,8 @@ async def test_a_crisis_only_the_model_sees_gets_the_lines_and_the_leisure_answe
 async def test_the_word_lists_speak_first_and_sure(core, monkeypatch):
     watching = Watching("nothing")
     monkeypatch.setattr(core.care, "probe", watching)
-    assessment = core.care.assess("ik wil dood")
+    assessment = await core.care.assess("ik wil dood")
     assert assessment.category == "suicide" and assessment.sure and watching.asked == []
     reply = await core.conversation.ask(Who(8, 8), "ik wil dood")
     assert not any(b.action for row in reply.messages[0].buttons for b in row)  # no way to leisure offers
-    assert core.care.assess("goedkoop zwemmen").category is None and watching.asked == ["goedkoop zwemmen"]
+    assert (await core.care.assess("goedkoop zwemmen")).category is None and watching.asked == ["goedkoop zwemmen"]
