@@ -510,7 +510,16 @@ def _seed_9(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO teach_uses (lesson_id, day, n) VALUES (1, '2026-06-02', 2)")
 
 
-SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7, 8: _seed_8, 9: _seed_9}
+def _seed_10(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO going_keys (period, secret, created_at) VALUES ('2026-06', ?, 'x')", (b"g" * 32,))
+    conn.execute(
+        "INSERT INTO going_answers (offer_id, occurrence, person, going) VALUES ('zwembad-oud', '2026-06-08T14:00',"
+        " 'cd34', 1)"
+    )
+
+
+SEEDS = {1: _seed_1, 2: _seed_2, 3: _seed_3, 4: _seed_4, 5: _seed_5, 6: _seed_6, 7: _seed_7, 8: _seed_8, 9: _seed_9,
+         10: _seed_10}  # fmt: skip
 
 
 def test_every_migration_has_seed_data_for_the_upgrade_tests():
