@@ -32,6 +32,7 @@ from handlers.context import BotContext
 log = logging.getLogger("bot.guard")
 GROUP = -10  # before every other group (teaching -2, key figures -1, people 0)
 RESUME_JOB = "flood:resume"  # no user id in the name: APScheduler logs job names
+RESUME_KWARGS = {"misfire_grace_time": None}  # like the reminder jobs: a late run is better than none
 
 
 def too_large(update: Update) -> str | None:
@@ -96,10 +97,6 @@ def schedule_resume(context: BotContext, user_id: int, delay: dt.timedelta) -> N
     context.job_queue.run_once(
         resume, when=max(delay.total_seconds(), 0.0), data=user_id, name=RESUME_JOB, job_kwargs=RESUME_KWARGS
     )
-
-
-# Like the reminder jobs: a late run (a busy loop, a suspended machine) is better than none.
-RESUME_KWARGS = {"misfire_grace_time": None}
 
 
 async def resume(context: BotContext) -> None:
