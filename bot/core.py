@@ -33,6 +33,7 @@ from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.platform.config import Settings
 from bot.platform.db import Database
 from bot.platform.texts import Texts
+from bot.reminders.answers import GoingAnswers
 from bot.reminders.dispatcher import Alarm, Dispatcher
 from bot.reminders.outbox import Outbox, Timing
 from bot.reminders.screens import ReminderChat
@@ -150,8 +151,10 @@ async def open_core(
         raise
     sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
-    people = People(db, clock, settings.timezone, observers=(insights,))
-    reminders = Reminders(db, offers, people, outbox, alarm, clock)
+    # 'Ik ga' answers under reminders, one per person and date, kept without who; /vergeet reaches them too.
+    answers = GoingAnswers(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
+    people = People(db, clock, settings.timezone, observers=(insights, answers))
+    reminders = Reminders(db, offers, people, outbox, alarm, clock, answers)
     reminder_chat = ReminderChat(
         settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock, question_log=insights
     )

@@ -106,8 +106,9 @@ class QuestionLog(Protocol):
     `who` is only there to compute a keyed hash that rotates every month (distinct people, and which
     question a 'Meer info' press followed); an implementation never stores the user id or the name.
     `text` is the question as typed: the log scrubs it before anything is written.
-    Actions: 'info', 'remind' (a reminder planned), 'remind_sent', 'remind_blocked', 'remind_late',
-    'remind_failed', 'going', 'not_going'.
+    Actions: 'info', 'remind' (a new reminder), 'remind_sent', 'remind_blocked', 'remind_late',
+    'remind_failed' ('going' and 'not_going' are still accepted, but 'Ik ga' is counted per person by
+    the reminder part itself: bot/reminders/answers.py).
     """
 
     async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...

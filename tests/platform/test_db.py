@@ -518,6 +518,14 @@ def _seed_10(conn: sqlite3.Connection) -> None:
     )
 
 
+def _seed_11(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO going_keys (period, secret, created_at) VALUES ('2026-06', ?, 'x')", (b"g" * 32,))
+    conn.execute(
+        "INSERT INTO going_answers (offer_id, occurrence, person, going) VALUES ('zwembad-oud', '2026-06-08T14:00',"
+        " 'cd34', 1)"
+    )
+
+
 SEEDS = {
     1: _seed_1,
     2: _seed_2,
@@ -529,6 +537,7 @@ SEEDS = {
     8: _seed_8,
     9: _seed_9,
     10: _seed_10,
+    11: _seed_11,
 }
 
 
