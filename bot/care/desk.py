@@ -9,6 +9,8 @@ the numbers, hours and chat pages in `data/care.toml`. Nothing here stores or lo
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from markupsafe import Markup
 
 from bot.care.data import CRISIS, CareData, HelpLine
 from bot.care.detect import NOTHING, Assessment, Detector
+from bot.care.probe import CareProbe
 from bot.chat.cards import hours_text
 from bot.chat.replies import Button, Message, join_lines
 from bot.lang.languages import DUTCH
@@ -48,9 +51,17 @@ class CareAnswer:
 
 class CareDesk:
     def __init__(
-        self, *, data: CareData, texts: Texts, settings: Settings, clock: Clock, search: SearchService
+        self,
+        *,
+        data: CareData,
+        texts: Texts,
+        settings: Settings,
+        clock: Clock,
+        search: SearchService,
+        probe: CareProbe | None = None,
     ) -> None:
         self.data = data
+        self.probe = probe  # the model's second opinion, when the model runs
         self.texts = texts
         self.settings = settings
         self.clock = clock
@@ -61,8 +72,25 @@ class CareDesk:
 
     # --- recognising ---------------------------------------------------------------------------
 
-    def assess(self, text: str) -> Assessment:
-        """The care check: run before the search on every message, from every channel."""
+    async def assess(self, text: str) -> Assessment:
+        """The care check: run before the search on every message, from every channel.
+
+        The word lists answer at once; the model's second opinion (about 20 ms for a question, more for a
+        long story) runs in a worker thread so that other people's answers do not wait for it."""
+        assessment = self.assess_words(text)
+        if assessment.category is not None or self.probe is None:
+            return assessment
+        guess = await asyncio.to_thread(self.probe.guess, text)
+        if guess is None:
+            return assessment
+        # Only the model sees trouble: answered as that trouble, but not sure (the person can still get the
+        # leisure answer with one tap), and the whole message is what is left to search.
+        return dataclasses.replace(
+            assessment, category=guess.category, rules=("model",), rest=text, sure=False, pointer=False
+        )
+
+    def assess_words(self, text: str) -> Assessment:
+        """The word lists of data/care.toml alone."""
         try:
             return self.detector.assess(text)
         except RecursionError:  # pragma: no cover - a pathological message; the words list keeps phrases short
@@ -71,7 +99,7 @@ class CareDesk:
     async def answer_for(self, question: str, *, today: dt.date | None = None, lang: str = DUTCH) -> CareAnswer:
         """The care check, then the search unless it is a crisis (the path of `python -m bot ask`); `lang`:
         the language the question is written in (bot/lang), which the search reads it in."""
-        assessment = self.assess(question)
+        assessment = await self.assess(question)
         if assessment.crisis:
             return CareAnswer(assessment, None)
         searched = self.searched(question, assessment)

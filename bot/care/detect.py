@@ -31,6 +31,7 @@ class Assessment:
     pointer: bool = False  # no crisis, but a sign of loneliness or sorrow: a line to 106 under the answer
     rules: tuple[str, ...] = ()  # the rules that matched, for the benchmark and tests only; never logged
     rest: str = ""  # the message without the words of its trouble: what is left to search for (folded)
+    sure: bool = True  # False: only the model's guess (bot/care/probe.py), no word of the lists
 
     @property
     def crisis(self) -> bool:

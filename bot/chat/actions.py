@@ -195,6 +195,16 @@ def encode(action: ChatAction) -> str:
     raise TypeError(f"not a conversation action: {action!r}")
 
 
+# Buttons that only show what is there (a card, a list page, the way there, the menu, help): reading, not
+# asking. The flood guard gives them a budget of their own (bot/chat/flood.py).
+BROWSING: tuple[type[ChatAction], ...] = (Info, Route, Alone, Childcare, Page, Browse, Menu, Help)
+
+
+def browsing(data: str) -> bool:
+    """Whether button data is one of the conversation's browsing buttons (forged data is not)."""
+    return isinstance(decode(data), BROWSING)
+
+
 def decode(data: str) -> ChatAction | None:
     """The action of button data, or None (not the conversation's, an older version's, or forged)."""
     parts = split(data, PREFIX)

@@ -131,8 +131,9 @@ class QuestionLog(Protocol):
     `who` is only there to compute a keyed hash that rotates every month (distinct people, and which
     question a 'Meer info' press followed); an implementation never stores the user id or the name.
     `text` is the question as typed: the log scrubs it before anything is written.
-    Actions: 'info', 'remind' (a reminder planned), 'remind_sent', 'remind_blocked', 'remind_late',
-    'remind_failed', 'going', 'not_going'.
+    Actions: 'info', 'remind' (a new reminder), 'remind_sent', 'remind_blocked', 'remind_late',
+    'remind_failed' ('going' and 'not_going' are still accepted, but 'Ik ga' is counted per person by
+    the reminder part itself: bot/reminders/answers.py).
     """
 
     async def record_question(self, result: SearchResult, *, who: Who, text: str, lang: str = DUTCH) -> None: ...
@@ -382,7 +383,7 @@ class Conversation:
             return await self._ask(who, text, lang)
 
     async def _ask(self, who: Who, text: str, lang: str) -> Reply:
-        assessment = self.care.assess(text)
+        assessment = await self.care.assess(text)
         if assessment.category is not None:
             return await self._care_reply(who, text, assessment, lang)
         reply = await self._answer(who, text, lang)
@@ -401,6 +402,8 @@ class Conversation:
             )
         message = self.care.message(assessment)
         data: dict[str, object] = {"hits": [], "care": assessment.category}
+        if assessment.crisis and not assessment.sure:
+            return await self._unsure_crisis(message, text, data, lang)
         if assessment.crisis:
             return Reply((message,), data=data)
         extra: list[tuple[Button, ...]] = []
@@ -418,6 +421,17 @@ class Conversation:
             data["hits"] = [h.offer_id for h in result.hits]
         buttons = (*message.buttons, *extra) if cards else (*message.buttons, *extra, (self._menu_button(),))
         return Reply((Message(message.html, buttons), *cards), data=data)
+
+    async def _unsure_crisis(self, message: Message, text: str, data: dict[str, object], lang: str) -> Reply:
+        """Only the model saw a crisis: the help lines first, and one tap away the leisure answer for who
+        asked about leisure after all. The offers are not shown unasked; nothing is logged of the message."""
+        result = await self._proposable(await self.search.search(text, lang=lang))
+        if not result.hits:
+            return Reply((message,), data=data)
+        token = self.pages.keep(result.hits)
+        button = Button(self.texts.label("care.buttons.unsure"), actions.encode(actions.Page(token, 0)))
+        html = join_lines([message.html, Markup("\n") + self.texts("care.unsure")])
+        return Reply((Message(html, (*message.buttons, (button,))),), data=data)
 
     async def _answer(self, who: Who, text: str, lang: str = DUTCH) -> Reply:
         result = await self._proposable(await self.search.search(text, lang=lang))

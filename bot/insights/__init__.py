@@ -49,9 +49,11 @@ suppressed), `charts` (matplotlib, Agg), `render` (HTML, CSV, Markdown, the Tele
 `access` (who may see the report).
 
 Other parts report what happens with an offer through `Conversation.record_action(action, offer_id,
-who)`: 'info' (done here), 'remind' when someone asks a reminder (with `who`, so the question that
-led to it is marked), and 'remind_sent', 'remind_blocked', 'remind_late', 'remind_dropped',
-'remind_failed', 'going', 'not_going' (without `who`).
+who)`: 'info' (done here), 'remind' when someone asks a reminder for an offer (with `who`, so the
+question that led to it is marked; a changed choice is not counted again), and 'remind_sent',
+'remind_blocked', 'remind_late', 'remind_dropped', 'remind_failed' (without `who`). 'Ik ga' is not
+an event: presses are not people. The reminder part keeps one answer per person and date under a
+keyed hash with a monthly key (bot/reminders/answers.py, the scheme above) and the report reads that.
 """
 
 from bot.insights.questionlog import ACTIONS, AnonymousQuestionLog, CleanupSummary

@@ -348,7 +348,9 @@ class ReportBuilder:
                     ("not_going", totals.get("not_going", 0)),
                 )
             ),
-            note=" ".join(self.t(f"reminders_source_{source}") for source in sorted(r.sources)),
+            note=" ".join(
+                [*(self.t(f"reminders_source_{s}") for s in sorted(r.sources)), self.t("reminders_people_note")]
+            ),
         )
         ranked = sorted(r.per_offer.items(), key=lambda item: (-item[1].get("remind", 0), -item[1].get("going", 0)))
         per_activity = Table(
@@ -368,6 +370,7 @@ class ReportBuilder:
                 )
                 for offer_id, c in ranked[:MAX_ACTIVITIES]
             ),
+            note=self.t("reminders_people_note"),
             empty=self.t("no_data"),
         )
         return Section("reminders", self.t("reminders_title"), "", (summary, per_activity))

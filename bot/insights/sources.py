@@ -10,11 +10,14 @@ What is assumed (the shape of the reminders branch as of this writing), best sou
   daily counts: kind 'subscription' with outcome 'once' / 'every_time' is a reminder asked; kinds
   'day_before' / 'hours_before' with 'sent' / 'sent_late', 'dropped:blocked', 'dropped:too_late',
   other 'dropped:...' and 'failed:...' are what became of the messages.
-- 'Ik ga' per activity: `going_counts(offer_id, occurrence, going, not_going)` (anonymous, folded
-  once an occurrence is over) plus the live `reminder_answers(offer_pk, occurrence, going)`.
+- 'Ik ga' per activity: `going_answers(offer_id, occurrence, person, going)` (migration 0010: each
+  person's last answer per date, under a keyed hash), `going_counts(offer_id, occurrence, going,
+  not_going)` for dates before that, and rows `reminder_answers` may still hold from before it.
+  People, not presses: 'going' / 'not_going' events in `offer_actions` counted presses (and anyone's),
+  so they are never read.
 - Otherwise the counts the reminder part reported through `Conversation.record_action` ('remind',
-  'remind_sent', 'remind_blocked', 'remind_late', 'remind_dropped', 'remind_failed', 'going',
-  'not_going'), kept per offer and day in `offer_actions`.
+  'remind_sent', 'remind_blocked', 'remind_late', 'remind_dropped', 'remind_failed'), kept per offer
+  and day in `offer_actions`.
 - Per activity, asked and sent, when no event gave them: the live rows of
   `reminder_subscriptions(offer_pk, created_at)` and `outbox(offer_pk, kind, state, sent_at)`.
   /vergeet and the reminder part's own clean-up remove those, so these numbers can only be lower.
@@ -39,8 +42,13 @@ from bot.platform.db import Database
 from bot.reminders.kinds import REMINDER_KINDS  # the reminder messages (not the weekly overview or notices)
 
 REMINDER_ACTIONS = (
-    "remind", "remind_sent", "remind_blocked", "remind_late", "remind_dropped", "remind_failed", "going", "not_going",
-)  # fmt: skip
+    "remind",
+    "remind_sent",
+    "remind_blocked",
+    "remind_late",
+    "remind_dropped",
+    "remind_failed",
+)  # fmt: skip  ('going' / 'not_going' events counted presses: the answers themselves are read, _answers)
 _KEYFIGURE_SOURCE = re.compile(r"^telegram:sleutelfiguur-(\d+) \((.+)\)$")
 _KEYFIGURE_ACTOR = re.compile(r"^keyfigure:(\d+)$")
 
@@ -146,7 +154,13 @@ async def _daily_counts(db: Database, period: Period) -> ReminderFigures:
 
 
 async def _answers(db: Database, period: Period) -> ReminderFigures:
-    """'Ik ga' / 'Ik ga niet' for occurrences in the period: `going_counts` plus the live `reminder_answers`."""
+    """'Ik ga' / 'Ik ga niet' for dates in the period: people, never presses.
+
+    Per activity and month a person counts once: as going when their last answer for one of its dates
+    that month was "Ik ga", else as not going; the totals count each person once per month. Someone who
+    answers in several months counts in each (the keys that recognise a person change every month).
+    Dates before migration 0010 come from `going_counts`, one answer per person and date already.
+    """
     found = ReminderFigures()
     span = (period.start.isoformat(), period.after_last_hour)
     if {"offer_id", "occurrence", "going", "not_going"} <= await columns(db, "going_counts"):
@@ -158,16 +172,34 @@ async def _answers(db: Database, period: Period) -> ReminderFigures:
         for row in rows:
             found.add("counts", row["offer_id"], "going", int(row["going"] or 0))
             found.add("counts", row["offer_id"], "not_going", int(row["not_going"] or 0))
-    if {"offer_pk", "occurrence", "going"} <= await columns(db, "reminder_answers"):
+    # (offer id, month, person) -> going: the person's answers of that month, "Ik ga" once is going.
+    people: dict[tuple[str, str, str], bool] = {}
+    if {"offer_id", "occurrence", "person", "going"} <= await columns(db, "going_answers"):
         rows = await db.fetchall(
-            """SELECT o.id AS offer_id, sum(a.going) AS going, sum(1 - a.going) AS not_going
-               FROM reminder_answers a JOIN offers o ON o.pk = a.offer_pk
-               WHERE a.occurrence >= ? AND a.occurrence < ? GROUP BY o.id""",
+            """SELECT offer_id, substr(occurrence, 1, 7) AS month, person, max(going) AS going FROM going_answers
+               WHERE occurrence >= ? AND occurrence < ? GROUP BY 1, 2, 3""",
             span,
         )
         for row in rows:
-            found.add("rows", row["offer_id"], "going", int(row["going"] or 0))
-            found.add("rows", row["offer_id"], "not_going", int(row["not_going"] or 0))
+            people[(row["offer_id"], row["month"], row["person"])] = bool(row["going"])
+    if {"user_id", "offer_pk", "occurrence", "going"} <= await columns(db, "reminder_answers"):
+        # Answers kept by user id before migration 0010, until the bot's next start moves them.
+        rows = await db.fetchall(
+            """SELECT o.id AS offer_id, substr(a.occurrence, 1, 7) AS month, a.user_id, max(a.going) AS going
+               FROM reminder_answers a JOIN offers o ON o.pk = a.offer_pk
+               WHERE a.occurrence >= ? AND a.occurrence < ? GROUP BY 1, 2, 3""",
+            span,
+        )
+        for row in rows:
+            people[(row["offer_id"], row["month"], f"user:{row['user_id']}")] = bool(row["going"])
+    by_month: dict[tuple[str, str], bool] = {}
+    for (offer_id, month, person), going in people.items():
+        counts = found.per_offer.setdefault(offer_id, {})
+        action = "going" if going else "not_going"
+        counts[action] = counts.get(action, 0) + 1
+        by_month[(month, person)] = by_month.get((month, person), False) or going
+    for (_, person), going in by_month.items():
+        found.add("rows" if person.startswith("user:") else "counts", None, "going" if going else "not_going", 1)
     return found
 
 

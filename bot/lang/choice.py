@@ -1,4 +1,4 @@
-"""Which language the bot speaks with a person: one field of their row in `people` (migration 0011).
+"""Which language the bot speaks with a person: one field of their row in `people` (migration 0012).
 
 In order: what they chose with /taal or the language button; else the language of a question they
 clearly wrote in another language (bot/lang/detect.py: a few Dutch words a newcomer mixes in never

@@ -122,7 +122,8 @@ class BackupSettings:
 class LimitSettings:
     """What one person may ask of the bot, so that nobody can slow it down for everyone else."""
 
-    messages_per_minute: int = 20  # more in one minute: one polite "even geduld", the rest is not answered
+    # More in one minute: one polite "even geduld"; the last message is answered after the pause (bot/chat/flood.py).
+    messages_per_minute: int = 20
 
 
 @dataclass(frozen=True)

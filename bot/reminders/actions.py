@@ -94,6 +94,11 @@ def encode(action: ReminderAction) -> str:
     raise TypeError(f"not a reminder action: {action!r}")
 
 
+def browsing(data: str) -> bool:
+    """Whether button data only shows what is there: "Mijn herinneringen" in the menu (bot/chat/flood.py)."""
+    return isinstance(decode(data), MyReminders)
+
+
 def _occurrence(text: str) -> dt.datetime | None:
     if not _OCCURRENCE.fullmatch(text):
         return None

@@ -198,7 +198,7 @@ class ReminderChat:
         except NotRemindable:
             return Reply((Message(self.texts("reminders.not_possible"), rows([self._menu()])),), replace=True)
         title = stored.offer.title
-        if result.subscription is not None:
+        if result.subscription is not None and result.new:  # people who asked, not presses: a change is not counted
             await self._record("remind", stored.offer.id, who)
         if result.subscription is None:
             text = self.texts("reminders.too_soon")
@@ -230,9 +230,10 @@ class ReminderChat:
         assert stored.offer.when is not None  # is_occurrence: a dated offer
         if start + stored.offer.when.duration < local_naive(self.clock.now(), self.tz):
             return Reply(notice=self.texts.label("reminders.answer_expired"))
-        await self.reminders.answer(who.user_id, stored, start, going=going)
-        await self._record("going" if going else "not_going", stored.offer.id)
         label = self.texts.label
+        if not await self.reminders.answer(who.user_id, stored, start, going=going):
+            return Reply(notice=label("reminders.answer_not_yours"))
+        # Counted in the answers themselves, one per person and date: not as presses in the question log.
         return Reply(notice=label("reminders.going") if going else label("reminders.not_going"))
 
     async def my_reminders(self, who: Who, *, replace: bool = False) -> Reply:

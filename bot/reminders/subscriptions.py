@@ -5,7 +5,8 @@
 - The weekly overview: every Monday 09:00 (config), optionally only some topics.
 - When an offer moves or is cancelled (OfferStore listener), everybody with a reminder gets one
   short notice and their reminders follow the new time.
-- "Ik ga" / "Ik ga niet" answers, folded into anonymous counts once the occurrence is over.
+- "Ik ga" / "Ik ga niet" answers, only from a person who got a reminder for that date, kept without who
+  (bot/reminders/answers.py).
 
 No Telegram here: the conversation screens are in bot/reminders/screens.py, the sending in
 bot/reminders/dispatcher.py.
@@ -25,6 +26,7 @@ from bot.chat.people import People
 from bot.offers.store import OfferStore, StoredOffer
 from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive
 from bot.platform.db import Database, Transaction
+from bot.reminders.answers import GoingAnswers
 from bot.reminders.dispatcher import Alarm
 from bot.reminders.kinds import CANCELLED, MOVED, NOTICE_KINDS, REMINDER_KINDS, WEEKLY
 from bot.reminders.outbox import (
@@ -93,6 +95,7 @@ class Subscribed:
 
     subscription: Subscription | None  # None: nothing could be planned in time, nothing kept
     planned: tuple[Planned, ...]
+    new: bool = False  # the person had no reminder for this offer yet (not a changed choice)
 
 
 def topics_text(topics: Iterable[str]) -> str:
@@ -287,10 +290,12 @@ class Reminders(OfferFollower):
         outbox: Outbox,
         alarm: Alarm,
         clock: Clock,
+        answers: GoingAnswers,
     ) -> None:
         super().__init__(db, outbox, alarm, clock)
         self.offers = offers
         self.people = people
+        self.answers = answers
         self.started = asyncio.Event()  # set once the schedule was rebuilt at start-up
 
     # --- subscriptions -------------------------------------------------------------------------
@@ -328,6 +333,12 @@ class Reminders(OfferFollower):
         now = self.clock.now()
         occurrence = None if every_time else self.next_start(stored)
         async with self.db.transaction() as tx:
+            new = (
+                await tx.fetchval(
+                    "SELECT 1 FROM reminder_subscriptions WHERE user_id = ? AND offer_pk = ?", (user_id, offer_pk)
+                )
+                is None
+            )
             await tx.execute(
                 """INSERT INTO reminder_subscriptions
                    (user_id, offer_pk, day_before, hours_before, every_time, occurrence, created_at)
@@ -357,9 +368,10 @@ class Reminders(OfferFollower):
                 await tx.execute("DELETE FROM reminder_subscriptions WHERE id = ?", (sub.id,))
                 await self.outbox.count(tx, "subscription", "too_soon")
                 return Subscribed(None, ())
-            await self.outbox.count(tx, "subscription", "every_time" if every_time else "once")
+            # The report counts people who asked a reminder, not presses: a changed choice is not a new one.
+            await self.outbox.count(tx, "subscription", ("every_time" if every_time else "once") if new else "changed")
         await self.alarm.reschedule()
-        return Subscribed(sub, tuple(items))
+        return Subscribed(sub, tuple(items), new=new)
 
     async def unsubscribe(
         self, user_id: int, *, offer_pk: int | None = None, subscription_id: int | None = None
@@ -417,52 +429,45 @@ class Reminders(OfferFollower):
 
     # --- answers under a reminder --------------------------------------------------------------
 
-    async def answer(self, user_id: int, stored: StoredOffer, occurrence: dt.datetime, *, going: bool) -> None:
-        """ "Ik ga" / "Ik ga niet". Not going also drops the reminders still to come for that date."""
+    async def answer(self, user_id: int, stored: StoredOffer, occurrence: dt.datetime, *, going: bool) -> bool:
+        """ "Ik ga" / "Ik ga niet" for one date; the last answer counts (bot/reminders/answers.py).
+
+        Only a person the bot sent a reminder for that date may answer: anyone else (a forged or passed-on
+        button) changes nothing and gets False. Not going drops the reminders still to come for that
+        date; going again (a change of mind) plans them back."""
         occ = occurrence_text(occurrence)
+        now = self.clock.now()
         async with self.db.transaction() as tx:
-            await tx.execute(
-                """INSERT INTO reminder_answers (user_id, offer_pk, occurrence, going) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (user_id, offer_pk, occurrence) DO UPDATE SET going = excluded.going""",
-                (user_id, stored.pk, occ, int(going)),
+            reminded = await tx.fetchval(
+                f"""SELECT 1 FROM outbox WHERE user_id = ? AND offer_pk = ? AND occurrence = ?
+                    AND kind IN ({",".join("?" * len(REMINDER_KINDS))}) AND state IN ('sent', 'sending') LIMIT 1""",
+                (user_id, stored.pk, occ, *REMINDER_KINDS),
             )
-            if not going:
+            if reminded is None:
+                return False
+            await self.answers.record(tx, user_id, stored.offer.id, occurrence, going=going)
+            if going:
+                cursor = await tx.execute(
+                    f"""UPDATE outbox SET state = 'planned', reason = NULL WHERE user_id = ? AND offer_pk = ?
+                        AND occurrence = ? AND state = 'dropped' AND reason = 'not_going'
+                        AND kind IN ({",".join("?" * len(REMINDER_KINDS))}) AND due_at > ?""",
+                    (user_id, stored.pk, occ, *REMINDER_KINDS, utc_text(now)),
+                )
+                planned_again = cursor.rowcount
+            else:
                 await tx.execute(
                     """UPDATE outbox SET state = 'dropped', reason = 'not_going' WHERE user_id = ? AND offer_pk = ?
                        AND occurrence = ? AND state = 'planned' AND kind IN (?, ?)""",
                     (user_id, stored.pk, occ, *REMINDER_KINDS),
                 )
+                planned_again = 0
+        if planned_again:
+            await self.alarm.reschedule()
+        return True
 
     async def going_counts(self) -> dict[tuple[str, str], tuple[int, int]]:
-        """(offer id, occurrence) -> (going, not going): the anonymous counts plus the live answers."""
-        counts: dict[tuple[str, str], tuple[int, int]] = {}
-        for r in await self.db.fetchall("SELECT offer_id, occurrence, going, not_going FROM going_counts"):
-            counts[(r["offer_id"], r["occurrence"])] = (r["going"], r["not_going"])
-        live = await self.db.fetchall(
-            """SELECT o.id AS offer_id, a.occurrence, sum(a.going) AS going, sum(1 - a.going) AS not_going
-               FROM reminder_answers a JOIN offers o ON o.pk = a.offer_pk GROUP BY 1, 2"""
-        )
-        for r in live:
-            key = (r["offer_id"], r["occurrence"])
-            going, not_going = counts.get(key, (0, 0))
-            counts[key] = (going + r["going"], not_going + r["not_going"])
-        return counts
-
-    async def fold_answers(self) -> int:
-        """Answers about occurrences that are over become anonymous counts; the personal rows go."""
-        cutoff = occurrence_text(self._local_now())
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                """INSERT INTO going_counts (offer_id, occurrence, going, not_going)
-                   SELECT o.id, a.occurrence, sum(a.going), sum(1 - a.going)
-                   FROM reminder_answers a JOIN offers o ON o.pk = a.offer_pk WHERE a.occurrence < ?
-                   GROUP BY o.id, a.occurrence
-                   ON CONFLICT (offer_id, occurrence) DO UPDATE SET going = going + excluded.going,
-                   not_going = not_going + excluded.not_going""",
-                (cutoff,),
-            )
-            cursor = await tx.execute("DELETE FROM reminder_answers WHERE occurrence < ?", (cutoff,))
-        return cursor.rowcount
+        """(offer id, date) -> (people going, people not going)."""
+        return await self.answers.counts()
 
     # --- weekly overview -----------------------------------------------------------------------
 
@@ -527,6 +532,8 @@ class Reminders(OfferFollower):
 
     async def startup(self) -> None:
         """Rebuild the schedule from the database: in-flight rows back, missed ones planned."""
+        await self.answers.adopt_earlier()
+        await self.answers.cleanup()
         await self.outbox.recover()
         await self.plan_all(catch_up=True)
         self.started.set()
@@ -535,4 +542,4 @@ class Reminders(OfferFollower):
         """Top up recurring reminders and the weekly overview; delete what is over."""
         await self.plan_all(catch_up=True)
         await self.outbox.cleanup(self.clock.now())
-        await self.fold_answers()
+        await self.answers.cleanup()

@@ -42,6 +42,9 @@ def check(data: str) -> None:
         if action is not None:
             assert encode(action) == data, (data, action)  # accepted: exactly what the codec builds
             assert chat.fits(data)
+    # The flood guard's question (bot/chat/flood.py) never raises, and only real buttons can be browsing.
+    if chat.browsing(data) or reminders.browsing(data):
+        assert chat.decode(data) is not None or reminders.decode(data) is not None
 
 
 @settings(max_examples=1500, deadline=None)
@@ -132,6 +135,21 @@ ADMIN_ACTIONS = st.one_of(
     st.builds(keyfigures.Trust, PKS, st.booleans()),
     st.builds(keyfigures.Revoke, PKS),
 )
+
+
+def test_only_buttons_that_show_what_is_there_are_browsing():
+    reading = [chat.Info(1), chat.Page("abc", 3), chat.Browse("week", 6), chat.Menu(), chat.Help(), chat.Route(1)]
+    assert all(chat.browsing(chat.encode(a)) for a in reading)
+    assert reminders.browsing(reminders.encode(reminders.MyReminders()))
+    asking = [
+        chat.encode(chat.Suggestion("abc")),  # runs a search
+        chat.encode(chat.Agenda(1, dt.datetime(2027, 1, 20, 14, 0))),  # sends a file
+        chat.encode(chat.Forget(True)),
+        reminders.encode(reminders.Remind(1)),
+        reminders.encode(reminders.Answer(1, dt.datetime(2027, 1, 20, 14, 0), going=True)),
+        "c9:i:1",  # a version this bot does not know
+    ]
+    assert not any(chat.browsing(data) or reminders.browsing(data) for data in asking)
 
 
 @settings(max_examples=800, deadline=None)

@@ -92,6 +92,7 @@ class Ledger:
     contacts: list[tuple[dt.datetime, int]] = field(default_factory=list)  # every message or button press
     questions: list[Asked] = field(default_factory=list)
     actions: list[tuple[dt.date, str, str]] = field(default_factory=list)  # (day, offer id, action)
+    answers: list[tuple[dt.datetime, int, str, bool]] = field(default_factory=list)  # (date, user, offer, going)
     submissions: list[tuple[str, str, str, float | None, dt.datetime]] = field(default_factory=list)
     # (offer id, organisation, outcome 'approved'/'direct'/'refused'/'waiting', hours to approval, submitted UTC)
     campaign: tuple[str, dt.date, str] = ("", START, "")  # (tag, date, offer id)
@@ -218,7 +219,7 @@ def _session(
                 await core.conversation.record_action("remind", asked.hits[0], who)
                 ledger.actions.append((now.date(), asked.hits[0], "remind"))
                 asked.remind = True
-                _plan_reminder_fate(core, timeline, ledger, rng, asked.hits[0], now)
+                _plan_reminder_fate(core, timeline, ledger, rng, asked.hits[0], now, user)
             timeline.clock.advance(dt.timedelta(minutes=rng.randrange(1, 4)))
 
     return run
@@ -241,7 +242,7 @@ def _pick(rng: random.Random, day: dt.date, once: list[str]) -> tuple[str, str |
 
 
 def _plan_reminder_fate(
-    core: Core, timeline: _Timeline, ledger: Ledger, rng: random.Random, offer_id: str, asked: dt.datetime
+    core: Core, timeline: _Timeline, ledger: Ledger, rng: random.Random, offer_id: str, asked: dt.datetime, user: int
 ) -> None:
     fate = rng.choices([a for a, _ in REMINDER_OUTCOMES], weights=[w for _, w in REMINDER_OUTCOMES])[0]
     answer = rng.choices([a for a, _ in ANSWERS], weights=[w for _, w in ANSWERS])[0] if fate == "remind_sent" else None
@@ -252,9 +253,10 @@ def _plan_reminder_fate(
     async def happen() -> None:
         await core.conversation.record_action(fate, offer_id)
         ledger.actions.append((when.date(), offer_id, fate))
-        if answer is not None:
-            await core.conversation.record_action(answer, offer_id)
-            ledger.actions.append((when.date(), offer_id, answer))
+        if answer is not None:  # as the reminder part keeps it: the person's answer for that date
+            async with core.db.transaction() as tx:
+                await core.reminders.answers.record(tx, user, offer_id, when, going=answer == "going")
+            ledger.answers.append((when, user, offer_id, answer == "going"))
 
     timeline.at(when, happen)
 

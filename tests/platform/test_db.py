@@ -519,6 +519,14 @@ def _seed_10(conn: sqlite3.Connection) -> None:
 
 
 def _seed_11(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO going_keys (period, secret, created_at) VALUES ('2026-06', ?, 'x')", (b"g" * 32,))
+    conn.execute(
+        "INSERT INTO going_answers (offer_id, occurrence, person, going) VALUES ('zwembad-oud', '2026-06-08T14:00',"
+        " 'cd34', 1)"
+    )
+
+
+def _seed_12(conn: sqlite3.Connection) -> None:
     # A person's language (bot/lang) and a question answered in it, counted per language in the report.
     conn.execute("UPDATE people SET lang = 'uk' WHERE user_id = (SELECT min(user_id) FROM people)")
     conn.execute(
@@ -539,6 +547,7 @@ SEEDS = {
     9: _seed_9,
     10: _seed_10,
     11: _seed_11,
+    12: _seed_12,
 }
 
 

@@ -8,21 +8,24 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.chat.conversation import Who
-from bot.chat.flood import FloodGuard, Verdict
+from bot.chat.flood import FloodGuard, Kind, Verdict
 from bot.core import Core
 from bot.keyfigures import Incoming
 from bot.keyfigures import actions as kf_actions
 from bot.offers.model import Offer
 from bot.reminders import actions as reminder_actions
 from handlers.app import open_bot
+from handlers.guard import RESUME_JOB
 from tests.fakebotapi import FakeBotApi, FakeUser, _text_content
 from tests.helpers import eventually, make_settings
 from tests.reminders.helpers import activity
+from tests.telegram.test_telegram_conversation import shown
 
 ADMIN, KF, PERSON, FLOODER = 900, 700, 800, 666
 HOSTILE = '<b>Spaghetti & co</b> <script>alert("x")</script> <a href="javascript:x">klik</a> 5 < 6 > 4 \'&amp;'
@@ -94,8 +97,60 @@ async def test_a_flooding_person_gets_one_even_geduld_and_everyone_else_is_serve
     assert "Even geduld" not in (await flooder.send("/hulp"))[0].text
 
 
-async def test_button_presses_count_too_and_the_one_over_the_limit_gets_a_toast(tmp_path, fake_api, app_builder,
-                                                                                  running_app, clock):  # fmt: skip
+def test_browsing_has_its_own_budget_and_a_press_is_told_apart_from_a_message(clock):
+    guard = FloodGuard(2, clock)
+    assert [guard.check(1, Kind.BROWSE) for _ in range(6)] == [Verdict.ANSWER] * 6  # three times the limit
+    assert guard.check(1, Kind.BROWSE) is Verdict.SLOW_DOWN
+    assert [guard.check(1, Kind.MESSAGE), guard.check(1, Kind.PRESS)] == [Verdict.ANSWER] * 2  # untouched by browsing
+    assert [guard.check(1, Kind.PRESS), guard.check(1, Kind.PRESS)] == [Verdict.SLOW_DOWN, Verdict.DROP]
+    assert [guard.check(1, Kind.MESSAGE), guard.check(1, Kind.MESSAGE)] == [Verdict.SLOW_DOWN, Verdict.DROP]
+
+
+def test_the_last_message_over_the_limit_is_held_and_released_once_when_the_pause_is_over(clock):
+    guard = FloodGuard(2, clock)
+    start = clock.now()
+    assert guard.check(1) is Verdict.ANSWER
+    clock.advance(dt.timedelta(seconds=10))
+    assert guard.check(1) is Verdict.ANSWER
+    assert guard.check(1, item="third") is Verdict.SLOW_DOWN
+    assert guard.hold(1, "third") == start + dt.timedelta(minutes=1)  # when the first answer leaves the minute
+    assert guard.check(1, item="fourth") is Verdict.DROP
+    assert guard.hold(1, "fourth") is None  # replaces the third; its release is already planned
+    clock.advance(dt.timedelta(seconds=50))
+    assert guard.release(1) == "fourth" and guard.release(1) is None
+    assert guard.dropped == 1  # the third was never answered; the fourth is, now
+    assert guard.check(1, item="fourth") is Verdict.ANSWER  # let through without counting it twice
+    assert guard.check(1) is Verdict.SLOW_DOWN  # the second answer and the released one fill the minute
+    clock.advance(dt.timedelta(minutes=5))
+    guard.check(2)
+    assert len(guard) == 1  # a held message is never forgotten while waiting, but the rest is
+
+
+async def test_the_last_question_of_a_flood_is_answered_when_the_pause_is_over(core, bot, fake_api, clock):
+    flooder = fake_api.user(FLOODER)
+    limit = core.settings.limits.messages_per_minute
+    for _ in range(limit + 1):
+        push_text(fake_api, flooder, "/hulp")
+    await eventually(lambda: len(fake_api.sent_to(FLOODER)) == limit + 1, what="the answers and one 'even geduld'")
+    (told,) = [m for m in fake_api.sent_to(FLOODER) if m.text == shown(core.texts("errors.slow_down"))]
+    assert "laatste bericht" in told.text
+    for n, text in enumerate(("yoga", "petanque", "zwemmen"), start=2):  # one by one: the order is certain
+        push_text(fake_api, flooder, text)
+        await eventually(lambda n=n: core.flood.dropped == n, what="the guard saw it")
+    assert len(fake_api.sent_to(FLOODER)) == limit + 1  # nothing more said during the pause
+    (job,) = bot.job_queue.get_jobs_by_name(RESUME_JOB)
+    assert 50 < job.next_t.timestamp() - time.time() <= 60  # when the first answer leaves the minute
+    clock.advance(dt.timedelta(seconds=60))
+    await job.run(bot)  # what APScheduler does when the minute is over
+    answered = fake_api.sent_to(FLOODER)[limit + 1 :]
+    assert answered and answered[0].text.startswith("Dit vond ik voor jou") and "Zwem" in answered[0].text
+    assert core.flood.dropped == 3  # /hulp and the two questions in between: the person was told only the last
+    await job.run(bot)
+    assert len(fake_api.sent_to(FLOODER)) == limit + 1 + len(answered)  # answered once
+
+
+async def test_browsing_is_not_a_flood_and_a_press_over_the_limit_says_press_again(tmp_path, fake_api, app_builder,
+                                                                                    running_app, clock):  # fmt: skip
     settings = make_settings(tmp_path)
     settings = dataclasses.replace(settings, limits=dataclasses.replace(settings.limits, messages_per_minute=3))
     app, core = await open_bot(settings, app_builder, clock=clock)
@@ -103,11 +158,21 @@ async def test_button_presses_count_too_and_the_one_over_the_limit_gets_a_toast(
         async with running_app(app):
             user = fake_api.user(PERSON)
             (menu,) = await user.send("/start")  # one of the three
-            answers = [await user.press(menu, "❓ Hulp", expect_answer=False) for _ in range(3)]
-            assert [len(a.new) for a in answers] == [1, 1, 0]
-            assert "Even geduld" in answers[2].callback_answer["text"]
-            dropped = await user.press(menu, "❓ Hulp", expect_answer=False, expect_reply=False)
+            help_pages = [await user.press(menu, "❓ Hulp") for _ in range(5)]  # browsing: not counted
+            assert all(len(p.new) == 1 for p in help_pages)
+            cards = await user.send("zwemmen")  # two of the three
+            card = next(m for m in cards if "⏰ Herinner mij" in [b for row in m.button_texts for b in row])
+            asked = await user.press(card, "⏰ Herinner mij")  # three of three: a press that asks something
+            assert len(asked.new) == 1
+            over = await user.press(card, "⏰ Herinner mij", expect_answer=False)
+            assert over.callback_answer["text"] == core.texts.label("errors.slow_down_press") and not over.new
+            dropped = await user.press(card, "⏰ Herinner mij", expect_answer=False, expect_reply=False)
             assert dropped.callback_answer is None and not dropped.new
+            info = await user.press(card, "ℹ️ Meer info")  # reading still works during the pause
+            assert info and "Even geduld" not in (info[0].text or "")
+            assert "Even geduld" not in str(info.callback_answer)
+            (told,) = await user.send("nog een vraag")  # the first message over the limit is told on its own
+            assert "laatste bericht" in (told.text or "")
     finally:
         await core.close()
 

@@ -11,10 +11,13 @@ import time
 
 import pytest
 
+from bot.insights.generate import make_report
+from bot.insights.period import Period
 from handlers.messenger import WAKE_JOB
 from handlers.reminders import JOB_KWARGS, TICK_JOB
-from tests.helpers import brussels
+from tests.helpers import TZ, brussels
 from tests.reminders.helpers import activity, save
+from tests.telegram.test_telegram_conversation import forged_press
 
 
 @pytest.fixture
@@ -230,3 +233,38 @@ async def test_forget_removes_reminders(core, bot, fake_api):
     core.clock.set(brussels(2027, 1, 19, 18, 0))
     await tick(bot)
     assert reminders_in(fake_api, 611) == []
+
+
+async def test_ik_ga_pressed_again_counts_once_and_a_forged_one_counts_nothing(core, bot, fake_api):
+    """Issue 17: one answer per person and date (the last one wins), only from a person who got that reminder;
+    the report counts people, so one person pressing three times stays '<3'."""
+    stored = await save(core, activity("quiz", "2027-01-20T14:00", keywords=["quiz"]))
+    user, stranger = fake_api.user(620), fake_api.user(621)
+    card, *_ = await user.send("quiz")
+    (question,) = (await user.press(card, "⏰ Herinner mij")).new
+    await user.press(question, "🌆 De dag ervoor (18:00)")
+    core.clock.set(brussels(2027, 1, 19, 18, 0))
+    await tick(bot)
+    (reminder,) = reminders_in(fake_api, 620)
+
+    for _ in range(3):
+        pressed = await user.press(reminder, "✅ Ik ga", expect_reply=False)
+        assert "Veel plezier" in pressed.callback_answer["text"]
+    await user.press(reminder, "❌ Ik ga niet", expect_reply=False)
+    await user.press(reminder, "✅ Ik ga", expect_reply=False)  # changed their mind back: the last one counts
+    assert await core.reminders.going_counts() == {("quiz", "2027-01-20T14:00"): (1, 0)}
+
+    # Someone without that reminder sends the same button data (a forged or passed-on button).
+    (welcome,) = await stranger.send("/start")
+    forged = await forged_press(stranger, welcome, f"r1:y:{stored.pk}:202701201400")
+    assert forged.callback_answer["text"] == core.texts.label("reminders.answer_not_yours")
+    assert not forged.new
+    assert await core.reminders.going_counts() == {("quiz", "2027-01-20T14:00"): (1, 0)}
+
+    january = Period(dt.date(2027, 1, 1), dt.date(2027, 1, 31))
+    report = await make_report(
+        core.db, core.texts, core.analyzer, january, now=core.clock.now(), tz=TZ, with_charts=False
+    )
+    (row,) = report.table("reminders_per_activity").rows
+    assert row[0] == "Activiteit quiz" and row[3:] == ("<3", "0")  # one person going (pressed 4 times), 0 not
+    assert dict(report.table("reminders").rows)["Antwoord 'Ik ga'"] == "<3"
