@@ -6,7 +6,10 @@ The `ask` command is a stable contract used by outside evaluations:
 
 With --json it prints exactly one JSON object a line per question:
 {"query": str, "results": [{"id": str, "title": str, "score": float}], "suggestion": str|null,
- "care": "suicide"|"violence"|"emergency"|"distress"|"material"|"money"|null}
+ "care": "suicide"|"violence"|"emergency"|"distress"|"material"|"money"|null, "lang": str}
+`--lang nl|en|fr|uk|ar|tr|ru` says which language the questions are in; without it each question's language
+is detected (bot/lang/detect.py: Dutch unless clearly another). "lang" is the language it was read and
+answered in; a question in another language never gets a "suggestion" (a Dutch word it did not write).
 The care check runs first (bot/care): for suicide, violence, emergency and material need "results" is
 empty and "suggestion" null; for distress and money the results are the normal ones, the suggestion null.
 
@@ -35,11 +38,14 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bot.care.detect import Assessment
-from bot.chat.cards import card
+from bot.chat.cards import card, period_text
 from bot.chat.replies import join_lines, to_plain
 from bot.core import TEXTS_FILE, Core, open_core
 from bot.keyfigures.draftview import notes_for, offer_card, preview, read_draft
 from bot.keyfigures.editor import valid_offer
+from bot.lang.detect import question_language
+from bot.lang.languages import DUTCH, LANGUAGES
+from bot.lang.speaking import speaking
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
@@ -83,12 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     with_db(sub.add_parser("run", help="run the Telegram bot (needs a token)"))
-    with_db(sub.add_parser("chat", help="chat with the bot in this terminal"))
+    chat = with_db(sub.add_parser("chat", help="chat with the bot in this terminal"))
+    chat.add_argument("--lang", choices=LANGUAGES, default=None, help="the language to speak (default: detect)")
 
     ask = with_db(sub.add_parser("ask", help="answer questions (one argument, or one per line on stdin)"))
     ask.add_argument("--today", type=_date, help="the day relative dates refer to (YYYY-MM-DD)")
     ask.add_argument("--limit", type=_positive, default=None, help="at most this many offers (default 3)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("--lang", choices=LANGUAGES, default=None, help="the questions' language (default: detect)")
     ask.add_argument("query", nargs="*", help="the question; without it, questions are read from stdin")
 
     imp = with_db(
@@ -209,7 +217,7 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         if command == "chat":
             from bot.chat.terminal import chat
 
-            await chat(core.conversation, core.commands, core.texts)
+            await chat(core.conversation, core.commands, core.texts, lang=getattr(args, "lang", None))
             return EXIT_OK
         if command == "ask":
             return await _ask(args, core)
@@ -376,58 +384,70 @@ async def _ask(args: argparse.Namespace, core: Core) -> int:
     else:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
     for question in questions:
-        answer = await core.care.answer_for(question, today=args.today)
-        care = answer.assessment.category
-        if answer.result is None:  # a crisis: no search at all, the help lines only
-            if args.json:
-                line: dict[str, object] = {"query": question, "results": [], "suggestion": None, "care": care}
-                print(json.dumps(line, ensure_ascii=False), flush=True)
-            else:
-                print(_care_answer(core, answer.assessment))
-            continue
-        result = answer.result
-        taught = None
-        if care is None:  # what coordinators taught (bot/teach), never for a person in trouble
-            taught = await core.teacher.apply(question, result, today=args.today, count=False)
-            result = taught.result
-        hits = result.hits[:limit]
-        stored = await core.offers.get_many([h.offer_id for h in hits])
-        if args.json:
-            line = {
-                "query": question,
-                "results": [
-                    {"id": h.offer_id, "title": stored[h.offer_id].offer.title, "score": h.score}
-                    for h in hits
-                    if h.offer_id in stored
-                ],
-                "suggestion": None if care else result.suggestion,
-                "care": care,
-            }
-            print(json.dumps(line, ensure_ascii=False), flush=True)
-            continue
-        if care is not None:  # distress or money: their line first, then what the search found
-            print(_care_answer(core, answer.assessment))
-            if care == "distress":
-                print(await _company(core))
-            if not hits:
-                continue
-        if taught is not None and taught.referral:
-            print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
-            continue
-        intro = core.texts("answer.found_one")
-        if result.later_than is not None:  # only a time was asked, and nothing is on then
-            intro = core.texts("answer.found_later", period=result.later_than.label)
-        later = await core.search.later(question, result, today=args.today)
-        if later is not None:  # the JSON above stays the matcher's answer to the question as asked
-            assert result.query.period is not None  # `later` only answers a question about a period
-            intro = core.texts("answer.found_later", period=result.query.period.label)
-            result, hits = later, later.hits[:limit]
-            stored = await core.offers.get_many([h.offer_id for h in hits])
-        text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
-        if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
-            text += "\n" + to_plain(core.care.pointer()) + "\n"
-        print(text)
+        lang = args.lang or question_language(question)
+        with speaking(lang):
+            await _answer_one(args, core, question, lang, limit)
     return EXIT_OK
+
+
+async def _answer_one(args: argparse.Namespace, core: Core, question: str, lang: str, limit: int) -> None:
+    """One question of `ask`, in its language: a JSON line, or the answer a person would read."""
+    answer = await core.care.answer_for(question, today=args.today, lang=lang)
+    care = answer.assessment.category
+    if answer.result is None:  # a crisis: no search at all, the help lines only
+        if args.json:
+            line: dict[str, object] = {
+                "query": question, "results": [], "suggestion": None, "care": care, "lang": lang
+            }  # fmt: skip
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        else:
+            print(_care_answer(core, answer.assessment))
+        return
+    result = answer.result
+    taught = None
+    if care is None:  # what coordinators taught (bot/teach), never for a person in trouble
+        taught = await core.teacher.apply(question, result, today=args.today, count=False)
+        result = taught.result
+    hits = result.hits[:limit]
+    stored = await core.offers.get_many([h.offer_id for h in hits])
+    if args.json:
+        line = {
+            "query": question,
+            "results": [
+                {"id": h.offer_id, "title": stored[h.offer_id].offer.title, "score": h.score}
+                for h in hits
+                if h.offer_id in stored
+            ],
+            "suggestion": None if care else result.suggestion,
+            "care": care,
+            "lang": lang,
+        }
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+        return
+    if care is not None:  # distress or money: their line first, then what the search found
+        print(_care_answer(core, answer.assessment))
+        if care == "distress":
+            print(await _company(core))
+        if not hits:
+            return
+    if taught is not None and taught.referral:
+        print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
+        return
+    day = args.today or core.search.local_now().date()
+    intro = core.texts("answer.found_one")
+    if result.later_than is not None:  # only a time was asked, and nothing is on then
+        intro = core.texts("answer.found_later", period=period_text(result.later_than, core.texts, today=day))
+    later = await core.search.later(question, result, today=args.today, lang=lang)
+    if later is not None:  # the JSON above stays the matcher's answer to the question as asked
+        assert result.query.period is not None  # `later` only answers a question about a period
+        asked = period_text(result.query.period, core.texts, today=day)
+        intro = core.texts("answer.found_later", period=asked)
+        result, hits = later, later.hits[:limit]
+        stored = await core.offers.get_many([h.offer_id for h in hits])
+    text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
+    if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
+        text += "\n" + to_plain(core.care.pointer()) + "\n"
+    print(text)
 
 
 async def _company(core: Core) -> str:
@@ -459,6 +479,8 @@ def _human_answer(
     if not hits:
         return core.conversation.nothing(result).messages[0].plain + "\n"
     lines = [to_plain(intro)]
+    if texts.lang != DUTCH:  # the offers' own text stays Dutch: said once
+        lines.append(to_plain(texts("answer.offer_in_dutch")))
     for hit in hits:
         found = stored.get(hit.offer_id)
         if found is None:

@@ -26,6 +26,10 @@ from bot.chat.messenger import Messenger
 from bot.chat.people import People
 from bot.insights import AnonymousQuestionLog
 from bot.keyfigures import KeyFigures
+from bot.lang.catalog import Catalog
+from bot.lang.choice import Languages
+from bot.lang.gloss import load_glossaries
+from bot.lang.speaking import SpokenTexts
 from bot.offers.fileformat import read_offer_file
 from bot.offers.sources import OfferSources
 from bot.offers.store import OfferStore
@@ -51,10 +55,11 @@ log = logging.getLogger(__name__)
 # Bump when the analysis code changes how offers are indexed: databases then rebuild their index.
 ANALYSIS_VERSION = "4"
 SAMPLE_FILE = "offers.json"
-TEXTS_FILE = "texts.nl.toml"
+TEXTS_FILE = "texts.nl.toml"  # and texts.<lang>.toml beside it for every other language (bot/lang)
 LEXICON_FILE = "lexicon.toml"
 HOLIDAYS_FILE = "holidays.toml"
 CARE_FILE = "care.toml"
+GLOSSARY_DIR = "glossary"
 CARE_PROBE_FILE = "care_probe.npz"
 
 
@@ -63,7 +68,8 @@ class Core:
     settings: Settings
     clock: Clock
     db: Database
-    texts: Texts
+    texts: Texts  # in the language of the person being answered (bot/lang/speaking.py); Dutch outside an answer
+    languages: Languages  # which language the bot speaks with whom (bot/lang/choice.py)
     lexicon: Lexicon
     analyzer: Analyzer
     holidays: tuple[Holiday, ...]
@@ -108,7 +114,9 @@ async def open_core(
     """
     clock = clock or SystemClock(settings.timezone)
     data_dir = settings.data_dir
-    texts = Texts.load(data_dir / TEXTS_FILE)
+    # Every part that talks gets the texts of the person it is answering (data/texts.<lang>.toml over Dutch).
+    texts = SpokenTexts(Catalog.load(data_dir, stem=TEXTS_FILE.split(".", 1)[0]))
+    glossaries = load_glossaries(data_dir / GLOSSARY_DIR)  # questions in other languages, read in Dutch words
     lexicon_path = data_dir / LEXICON_FILE
     lexicon = load_lexicon(lexicon_path)
     analyzer = Analyzer(lexicon)
@@ -144,6 +152,7 @@ async def open_core(
             holidays=holidays,
             town=settings.town,
             embedder=embedder,
+            glossaries=glossaries,
         )
     except BaseException:
         await vectors.close()
@@ -151,9 +160,10 @@ async def open_core(
         raise
     sources = OfferSources(offers=offers, settings=settings, texts=texts, clock=clock)
     insights = AnonymousQuestionLog(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
+    languages = Languages(db)
     # 'Ik ga' answers under reminders, one per person and date, kept without who; /vergeet reaches them too.
     answers = GoingAnswers(db, clock, settings.timezone, retention_months=settings.privacy.retention_months)
-    people = People(db, clock, settings.timezone, observers=(insights, answers))
+    people = People(db, clock, settings.timezone, observers=(insights, languages, answers))
     reminders = Reminders(db, offers, people, outbox, alarm, clock, answers)
     reminder_chat = ReminderChat(
         settings=settings, texts=texts, offers=offers, reminders=reminders, clock=clock, question_log=insights
@@ -164,7 +174,7 @@ async def open_core(
         clock,
         alarm,
         sender=messenger,
-        render=reminder_chat.render,
+        render=languages.in_recipients_language(reminder_chat.render),  # each in its recipient's language
         on_outcome=reminder_chat.report_outcome,
         max_attempts=settings.reminders.max_attempts,
     )
@@ -203,6 +213,7 @@ async def open_core(
         people=people,
         clock=clock,
         care=care,  # the care check, first in every question (bot/care)
+        languages=languages,  # the language each person is answered in (bot/lang)
         question_log=insights,
         extensions=(reminder_chat, keyfigures, teach_desk),  # reminders first: their button comes first under a card
         teaching=teacher,
@@ -212,18 +223,21 @@ async def open_core(
             "start": conversation.start,
             "weekoverzicht": lambda who, _: reminder_chat.weekly_command(who),
             "hulp": lambda who, _: conversation.help(who),
+            "taal": lambda who, _: conversation.languages_menu(who),
             "privacy": lambda who, _: conversation.privacy(who),
             "vergeet": lambda who, _: conversation.forget(who),
             "stop": lambda who, _: conversation.stop(who),
             "mijnid": lambda who, _: conversation.my_id(who),
         },
         unknown=conversation.menu,
+        languages=languages,
     )
     return Core(
         settings=settings,
         clock=clock,
         db=db,
         texts=texts,
+        languages=languages,
         lexicon=lexicon,
         analyzer=analyzer,
         holidays=holidays,

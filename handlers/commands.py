@@ -1,5 +1,6 @@
 """The people's commands on Telegram, all from the one list in bot/chat/commands.py: their handlers, the
-command menu (with Dutch descriptions from the texts file) and the pointer when one is typed in a group."""
+command menu (described in each language the bot speaks: Telegram shows a person the descriptions in their
+app's language, Dutch to everyone else) and the pointer when one is typed in a group."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.chat.commands import COMMANDS, IN_GROUP, MENU
+from bot.lang.languages import DUTCH, LANGUAGES
+from bot.lang.speaking import speaking
 from handlers.context import PRIVATE, BotContext, who
 from handlers.render import send_reply
 
@@ -31,9 +34,12 @@ async def in_group(update: Update, context: BotContext) -> None:
 
 
 async def register_menu(app: Application) -> None:
-    """The command menu in Telegram, with Dutch descriptions from the texts file."""
+    """The command menu in Telegram: Dutch for everyone, and each other language for apps set to it."""
     texts = app.bot_data.core.texts
-    await app.bot.set_my_commands([BotCommand(c, texts.label(f"commands.{c}")) for c in MENU])
+    for lang in LANGUAGES:
+        with speaking(lang):
+            menu = [BotCommand(c, texts.label(f"commands.{c}")) for c in MENU]
+        await app.bot.set_my_commands(menu, language_code=None if lang == DUTCH else lang)
 
 
 PRIVATE_HANDLERS = [CommandHandler([name for c in COMMANDS for name in c.names], command, filters=PRIVATE)]

@@ -22,11 +22,12 @@ BotContext = CallbackContext[ExtBot[None], dict, dict, BotData]
 
 
 def who(update: Update) -> Who:
-    """Who sent an update: ids to answer them, and the first name to greet (never stored)."""
+    """Who sent an update: ids to answer them, the first name to greet (never stored), and the language of
+    their Telegram app (the bot's language at first contact, bot/lang/choice.py)."""
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    return Who(user_id=user.id, chat_id=chat.id, first_name=user.first_name)
+    return Who(user_id=user.id, chat_id=chat.id, first_name=user.first_name, language_code=user.language_code)
 
 
 def chat_id(update: Update) -> int:

@@ -106,7 +106,8 @@ CARE_VALUES = (None, "suicide", "violence", "emergency", "distress", "material",
 
 
 def assert_contract(answer: dict[str, Any]) -> None:
-    assert list(answer) == ["query", "results", "suggestion", "care"]  # "care" added by bot/care; nothing renamed
+    # "care" added by bot/care, "lang" by bot/lang (the language the question was read in); nothing renamed
+    assert list(answer) == ["query", "results", "suggestion", "care", "lang"]
     assert answer["care"] in CARE_VALUES
     assert isinstance(answer["query"], str)
     assert isinstance(answer["results"], list)
@@ -244,7 +245,7 @@ def test_ask_about_a_day_without_anything_shows_what_comes_later(tmp_path, share
     assert human.stdout.startswith("Ik vond niets voor morgen. Dit komt er later:\n")
     assert "Ballonvaart boven Bilzen" in human.stdout and "📅 zaterdag 13 maart, 14:00-16:00" in human.stdout
     as_json = run(*question[:-1], "--json", question[-1], cwd=tmp_path)
-    expected = {"query": "luchtballon morgen", "results": [], "suggestion": None, "care": None}
+    expected = {"query": "luchtballon morgen", "results": [], "suggestion": None, "care": None, "lang": "nl"}
     assert json.loads(as_json.stdout) == expected
 
 

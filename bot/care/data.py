@@ -7,21 +7,24 @@ person in trouble happens to need that line.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.care.patterns import DEFAULT_WINDOW, PatternError, Phrase, Rule, parse_phrase
 from bot.care.words import fold, words
+from bot.lang.languages import DUTCH, LANGUAGES
 from bot.platform.hours import HoursError, OpeningHours
 
 CATEGORIES = ("emergency", "suicide", "violence", "material", "distress", "money")
 CRISIS = frozenset({"suicide", "violence", "emergency", "material"})  # answered without any leisure offer
 SPECIAL = ("guard", "soft", "child")  # not answers: masks for hyperbole, the 106 pointer, a young writer
+TRANSLATED = ("name", "hours", "chat_hours")  # what a line says in words, and so in every language
 
 
 class CareDataError(ValueError):
@@ -38,6 +41,20 @@ class HelpLine:
     chat_hours: str
     site: str | None
     open: OpeningHours  # structured; always open when empty
+    # Its name and hours in the bot's other languages ([lines.<key>.<lang>]): language -> field -> text
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> HelpLine:
+        """The line as a person reading `lang` sees it: name and hours translated, where the file has them."""
+        words = self.translations.get(lang)
+        if lang == DUTCH or not words:
+            return self
+        return dataclasses.replace(
+            self,
+            name=words.get("name", self.name),
+            hours=words.get("hours", self.hours),
+            chat_hours=words.get("chat_hours", self.chat_hours),
+        )
 
 
 @dataclass(frozen=True)
@@ -144,7 +161,16 @@ def parse_care(document: Mapping[str, Any]) -> CareData:
         site = _url(f"{where} site", _text(where, table, "site", ""))
         if number is None and chat is None and site is None:
             raise CareDataError(f"{where}: give a number, a chat or a site, or people cannot reach it")
+        translations: dict[str, dict[str, str]] = {}
+        for lang in LANGUAGES:
+            words_of = table.get(lang)
+            if lang == DUTCH or words_of is None:
+                continue
+            if not isinstance(words_of, dict) or set(words_of) - set(TRANSLATED):
+                raise CareDataError(f"[lines.{key}.{lang}]: expected only {', '.join(TRANSLATED)}")
+            translations[lang] = {k: _text(f"[lines.{key}.{lang}]", words_of, k) for k in words_of}
         lines[key] = HelpLine(
+            translations=translations,
             key=key,
             name=_text(where, table, "name"),
             number=number,

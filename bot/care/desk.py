@@ -22,7 +22,9 @@ from markupsafe import Markup
 from bot.care.data import CRISIS, CareData, HelpLine
 from bot.care.detect import NOTHING, Assessment, Detector
 from bot.care.probe import CareProbe
+from bot.chat.cards import hours_text
 from bot.chat.replies import Button, Message, join_lines
+from bot.lang.languages import DUTCH
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.config import Settings
 from bot.platform.texts import Texts, TextsError
@@ -94,12 +96,14 @@ class CareDesk:
         except RecursionError:  # pragma: no cover - a pathological message; the words list keeps phrases short
             return NOTHING
 
-    async def answer_for(self, question: str, *, today: dt.date | None = None) -> CareAnswer:
-        """The care check, then the search unless it is a crisis (the path of `python -m bot ask`)."""
+    async def answer_for(self, question: str, *, today: dt.date | None = None, lang: str = DUTCH) -> CareAnswer:
+        """The care check, then the search unless it is a crisis (the path of `python -m bot ask`); `lang`:
+        the language the question is written in (bot/lang), which the search reads it in."""
         assessment = await self.assess(question)
         if assessment.crisis:
             return CareAnswer(assessment, None)
-        return CareAnswer(assessment, await self.search.search(self.searched(question, assessment), today=today))
+        searched = self.searched(question, assessment)
+        return CareAnswer(assessment, await self.search.search(searched, today=today, lang=lang))
 
     @staticmethod
     def searched(question: str, assessment: Assessment) -> str:
@@ -126,7 +130,7 @@ class CareDesk:
             shown[1:1] = plan.young  # right after "in danger now? 112"
         elif category == "violence" or assessment.child:
             shown += plan.young  # violence: also a child who wrote like a grown-up sees Awel
-        line_texts = [self._line(category, self.data.lines[key], now, values) for key in dict.fromkeys(shown)]
+        line_texts = [self._line(category, self.line(key), now, values) for key in dict.fromkeys(shown)]
         talk = [self.data.lines[key] for key in shown if key in TALK_LINES]
         if talk and not any(line.open.is_open(now) for line in talk) and "teleonthaal" not in shown:
             line_texts.append(self.texts("care.night", **values))
@@ -139,7 +143,7 @@ class CareDesk:
         for other in assessment.also:
             parts.append(self._text(f"care.also.{other}", values))
         chat_keys = dict.fromkeys([*plan.chat, *(plan.young if assessment.child else ())])
-        chats = [self.data.lines[key] for key in chat_keys if self.data.lines[key].chat]
+        chats = [self.line(key) for key in chat_keys if self.data.lines[key].chat]
         if chats:
             parts.append(self.texts("care.chat"))
         if category in HONEST:
@@ -185,6 +189,10 @@ class CareDesk:
 
     # --- pieces ----------------------------------------------------------------------------------
 
+    def line(self, key: str) -> HelpLine:
+        """A help line as the person being answered reads it: its name and hours in their language."""
+        return self.data.lines[key].in_language(self.texts.lang)
+
     def when(self, moment: dt.datetime, now: dt.datetime) -> str:
         """'vandaag om 13 uur', 'morgen om 9 uur', 'maandag om 9.30 uur'."""
         if moment.minute == 0:
@@ -201,8 +209,11 @@ class CareDesk:
 
     def values(self, now: dt.datetime) -> dict[str, str]:
         c = self.settings.contact
-        values = {"name": c.name, "phone": c.phone, "email": c.email, "hours": c.hours, "address": c.address}
-        for key, line in self.data.lines.items():
+        # The coordinator's own words in Dutch; in another language the same hours from `[contact] open`.
+        hours = c.hours if self.texts.lang == DUTCH or c.open.always else hours_text(c.open, self.texts)
+        values = {"name": c.name, "phone": c.phone, "email": c.email, "hours": hours, "address": c.address}
+        for key in self.data.lines:
+            line = self.line(key)
             values[key] = line.number or ""
             values[f"{key}_line"] = line.name
             values[f"{key}_hours"] = line.hours

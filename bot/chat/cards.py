@@ -11,8 +11,10 @@ import datetime as dt
 from markupsafe import Markup
 
 from bot.chat.replies import join_lines
+from bot.lang.languages import DUTCH
 from bot.offers.model import Offer, PriceLine
-from bot.platform.calendar import iter_occurrences
+from bot.platform.calendar import Period, iter_occurrences
+from bot.platform.hours import OpeningHours
 from bot.platform.texts import Texts
 
 _BYDAY = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
@@ -205,6 +207,49 @@ def repeat_text(rule: str, texts: Texts, *, today: dt.date | None = None) -> Mar
         except ValueError:
             pass
     return text
+
+
+def period_text(period: Period, texts: Texts, *, today: dt.date | None = None) -> Markup:
+    """The period a question named, in the person's language: the words the person typed in Dutch
+    ('dit weekend'), the dates in another language ('saturday 6 March to sunday 7 March')."""
+    if texts.lang == DUTCH and period.label:
+        return Markup.escape(period.label)
+    whole_days = period.start.time() == dt.time() and period.end.time() == dt.time()
+    if not whole_days:
+        return when_text(period.start, period.end, texts, today=today)
+    first, last = period.start.date(), (period.end - dt.timedelta(days=1)).date()
+    if first >= last:
+        return date_text(first, texts, today=today)
+    return texts(
+        "calendar.from_to", first=date_text(first, texts, today=today), last=date_text(last, texts, today=today)
+    )
+
+
+def hours_text(opening: OpeningHours, texts: Texts) -> str:
+    """Opening hours in the person's language: 'monday to friday 9:00-12:00; saturday 10:00-12:00'."""
+    weekdays = texts.items("calendar.weekdays")
+    by_day = [tuple((s.start, s.end) for s in opening.spans if s.weekday == day) for day in range(7)]
+    parts: list[str] = []
+    day = 0
+    while day < 7:
+        spans = by_day[day]
+        last = day
+        while last + 1 < 7 and by_day[last + 1] == spans:
+            last += 1
+        if spans:
+            days = (
+                weekdays[day]
+                if last == day
+                else texts.label("calendar.from_to", first=weekdays[day], last=weekdays[last])
+            )
+            times = ", ".join(f"{_clock(start)}-{_clock(end)}" for start, end in spans)
+            parts.append(f"{days} {times}")
+        day = last + 1
+    return "; ".join(parts)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def _join_words(items: list[str], texts: Texts) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.chat.conversation import Who
 from bot.chat.replies import Reply
+from bot.lang.choice import Languages
 
 Run = Callable[[Who, str | None], Awaitable[Reply]]  # (who, the text after the command) -> the answer
 
@@ -38,6 +39,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start"),
     Command("weekoverzicht"),
     Command("hulp", aliases=("help",)),
+    # Every language's word for it works too: a newcomer looks for the language before anything else.
+    Command("taal", aliases=("language", "langue", "lang", "mova", "dil", "yazyk", "lugha")),
     Command("privacy"),
     Command("vergeet"),
     Command("stop"),
@@ -57,15 +60,28 @@ def find(typed: str) -> Command | None:
 class PeopleCommands:
     """What each command of COMMANDS answers; every command must have its runner (checked at start)."""
 
-    def __init__(self, runners: Mapping[str, Run], *, unknown: Callable[[Who], Awaitable[Reply]]) -> None:
+    def __init__(
+        self,
+        runners: Mapping[str, Run],
+        *,
+        unknown: Callable[[Who], Awaitable[Reply]],
+        languages: Languages | None = None,
+    ) -> None:
         missing = {c.name for c in COMMANDS} - set(runners)
         if missing:
             raise ValueError(f"commands without an answer: {sorted(missing)}")
         self._runners = dict(runners)
         self._unknown = unknown
+        self._languages = languages  # every command answers in the person's language (bot/lang)
 
     async def run(self, typed: str, who: Who, payload: str | None = None) -> Reply:
         """The answer to a typed command; one the bot does not know gets the menu."""
+        if self._languages is None:
+            return await self._answer(typed, who, payload)
+        async with self._languages.speaking_to(who):
+            return await self._answer(typed, who, payload)
+
+    async def _answer(self, typed: str, who: Who, payload: str | None) -> Reply:
         command = find(typed)
         if command is None:
             return await self._unknown(who)

@@ -11,26 +11,31 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from markupsafe import Markup
 
 from bot.care.desk import CareDesk
 from bot.care.detect import Assessment
 from bot.chat import actions
-from bot.chat.cards import card, childcare_text, price_text, when_text, where_text
+from bot.chat.cards import card, childcare_text, hours_text, period_text, price_text, when_text, where_text
 from bot.chat.people import People
 from bot.chat.replies import Button, Document, Message, Reply, join_lines, rows
+from bot.lang import actions as language_actions
+from bot.lang.choice import Languages
+from bot.lang.languages import DUTCH, LANGUAGES
+from bot.lang.speaking import SpokenTexts, speaking
 from bot.offers.agenda import filename_for, ics_for
 from bot.offers.availability import proposable
 from bot.offers.model import Offer
 from bot.offers.store import OfferStore, StoredOffer
-from bot.platform.calendar import Clock, is_occurrence, iter_occurrences, local_naive, next_occurrence
+from bot.platform.calendar import Clock, Period, is_occurrence, iter_occurrences, local_naive, next_occurrence
 from bot.platform.config import Settings
 from bot.platform.texts import Texts
 from bot.search.matcher import Hit, SearchResult
@@ -68,11 +73,14 @@ MAX_BUTTON_LABEL = 60  # characters of an offer title on a button; Telegram show
 
 @dataclass(frozen=True)
 class Who:
-    """Who is talking: ids to answer them. The first name is only used to greet, never stored."""
+    """Who is talking: ids to answer them. The first name is only used to greet, never stored; the
+    language of their app (Telegram's `language_code`, 'en-GB') only until they have a language of
+    their own with the bot (bot/lang/choice.py)."""
 
     user_id: int
     chat_id: int
     first_name: str | None = None
+    language_code: str | None = None
 
 
 # Button data of a feature (its whole callback data) -> the answer; None: not a valid action of that feature.
@@ -100,6 +108,23 @@ class ChatExtension(Protocol):
         ...
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_their_language(
+    method: Callable[Concatenate[Conversation, Who, P], Awaitable[R]],
+) -> Callable[Concatenate[Conversation, Who, P], Awaitable[R]]:
+    """An entry point of the conversation that answers in the person's language (bot/lang)."""
+
+    @functools.wraps(method)
+    async def answer(self: Conversation, who: Who, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        async with self.languages.speaking_to(who):
+            return await method(self, who, *args, **kwargs)
+
+    return answer
+
+
 class QuestionLog(Protocol):
     """Where questions are counted anonymously for the network's report (see bot.insights).
 
@@ -111,7 +136,7 @@ class QuestionLog(Protocol):
     the reminder part itself: bot/reminders/answers.py).
     """
 
-    async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None: ...
+    async def record_question(self, result: SearchResult, *, who: Who, text: str, lang: str = DUTCH) -> None: ...
 
     async def record_care(self, category: str, *, topic: str | None, sent_to: str, who: Who) -> None: ...
 
@@ -221,13 +246,15 @@ class Conversation:
         people: People,
         clock: Clock,
         care: CareDesk,
+        languages: Languages,
         question_log: QuestionLog | None = None,
         extensions: Sequence[ChatExtension] = (),
         teaching: Teaching | None = None,
     ) -> None:
         self.settings = settings
         self.care = care  # the care check before every search (bot.care): required, so no channel can skip it
-        self.texts = texts
+        self.texts = texts  # SpokenTexts in the bot: each answer in the language of the person it is for
+        self.languages = languages  # which language that is (bot/lang/choice.py)
         self.offers = offers
         self.search = search
         self.people = people
@@ -236,10 +263,10 @@ class Conversation:
         self.teaching = teaching
         self.pages = ResultPages()
         self.extensions = tuple(extensions)
-        self.menu_buttons = tuple(b for e in self.extensions for b in e.menu_buttons())  # fixed: made once
+        self._menu_buttons: dict[str, tuple[Button, ...]] = {}  # per language: made once each
         self._need_cache: dict[str, tuple[dt.datetime, bool]] = {}
         self._cards: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
-        self._actions: dict[str, ActionHandler] = {actions.PREFIX: self._act}
+        self._actions: dict[str, ActionHandler] = {actions.PREFIX: self._act, language_actions.PREFIX: self._language}
         for extension in self.extensions:
             for prefix, handler in extension.action_handlers().items():
                 if prefix in self._actions:
@@ -260,6 +287,7 @@ class Conversation:
 
     # --- entry points ------------------------------------------------------------------------
 
+    @in_their_language
     async def start(self, who: Who, payload: str | None = None) -> Reply:
         """/start, also with a deep link payload ('offer-<id>' opens that offer's card)."""
         await self.people.seen(who.user_id, who.chat_id)
@@ -271,27 +299,65 @@ class Conversation:
             if stored is not None and stored.status == "published":
                 return Reply((await self._card_message(who, stored, full=True),))
         name = who.first_name or self.texts.label("welcome.name_unknown")
-        return Reply((Message(self.texts("welcome.text", name=name), self.main_menu()),))
+        return Reply((Message(self.texts("welcome.text", name=name), self.main_menu(language=True)),))
 
+    @in_their_language
     async def menu(self, who: Who) -> Reply:
         await self.people.seen(who.user_id, who.chat_id)
         return Reply((Message(self.texts("menu.text"), self.main_menu()),))
 
+    @in_their_language
     async def help(self, who: Who) -> Reply:
         await self.people.seen(who.user_id, who.chat_id)
-        return Reply((Message(self.texts("help.text", **self._contact_values()), rows([self._menu_button()])),))
+        buttons = rows([self._menu_button(), self._language_button()])
+        return Reply((Message(self.texts("help.text", **self._contact_values()), buttons),))
 
+    @in_their_language
+    async def languages_menu(self, who: Who) -> Reply:
+        """/taal: every language by its own name; the person's own is marked."""
+        await self.people.seen(who.user_id, who.chat_id)
+        return self._language_chooser()
+
+    def _language_chooser(self) -> Reply:
+        current = self.texts.lang
+        names = []
+        for lang in LANGUAGES:
+            own_texts = self._texts_in(lang)
+            name = own_texts.label("language.name")
+            label = f"✅ {name}" if lang == current else name
+            names.append(Button(label, language_actions.encode(language_actions.Choose(lang))))
+        buttons = rows(names[:2], names[2:4], names[4:6], names[6:])
+        return Reply((Message(self.texts("language.choose"), buttons),))
+
+    def _texts_in(self, lang: str) -> Texts:
+        return self.texts.in_language(lang) if isinstance(self.texts, SpokenTexts) else self.texts
+
+    async def _language(self, who: Who, data: str) -> Reply | None:
+        """The language buttons: open the chooser, or speak the chosen language from now on."""
+        action = language_actions.decode(data)
+        match action:
+            case language_actions.OpenChooser():
+                return self._language_chooser()
+            case language_actions.Choose(lang):
+                await self.languages.choose(who.user_id, lang)
+                with speaking(lang):
+                    return Reply((Message(self.texts("language.chosen"), self.main_menu()),), replace=True)
+        return None
+
+    @in_their_language
     async def privacy(self, who: Who) -> Reply:
         months = self.settings.privacy.retention_months  # how long anonymous questions are kept (bot.insights)
         text = self.texts("privacy.text", months=months, **self._contact_values())
         return Reply((Message(text, rows([self._menu_button()])),))
 
+    @in_their_language
     async def media(self, who: Who, kind: str) -> Reply:
         """A photo, voice message, sticker, location, file or anything else that is not text: a friendly
         pointer and the menu, so someone who finds typing hard can go on with buttons alone."""
         await self.people.seen(who.user_id, who.chat_id)
         return Reply((Message(self.texts(MEDIA.get(kind, "media.other")), self.main_menu()),))
 
+    @in_their_language
     async def forget(self, who: Who) -> Reply:
         """/vergeet: ask first; the yes-button does the deleting."""
         buttons = rows(self.forget_buttons())
@@ -301,6 +367,7 @@ class Conversation:
         """/mijnid: a coordinator needs their Telegram id to put it in config.toml as admin."""
         return Reply((Message(Markup(str(who.user_id))),))
 
+    @in_their_language
     async def stop(self, who: Who) -> Reply:
         await self.people.stop(who.user_id)
         return Reply((Message(self.texts("stop.text")),))
@@ -311,10 +378,15 @@ class Conversation:
         The care check comes first: a person in trouble gets the right help line, and a crisis never
         reaches the search, the 'bedoelde je' or the question log's text (bot.care)."""
         await self.people.seen(who.user_id, who.chat_id)
+        lang = await self.languages.for_question(who, text)  # a question clearly in another language switches
+        with speaking(lang):
+            return await self._ask(who, text, lang)
+
+    async def _ask(self, who: Who, text: str, lang: str) -> Reply:
         assessment = await self.care.assess(text)
         if assessment.category is not None:
-            return await self._care_reply(who, text, assessment)
-        reply = await self._answer(who, text)
+            return await self._care_reply(who, text, assessment, lang)
+        reply = await self._answer(who, text, lang)
         found = bool(reply.data.get("hits"))
         if self.care.points_to_106(assessment, text, found=found) and reply.messages:
             *first, last = reply.messages
@@ -322,7 +394,7 @@ class Conversation:
             reply = Reply((*first, pointed), data=reply.data)
         return reply
 
-    async def _care_reply(self, who: Who, text: str, assessment: Assessment) -> Reply:
+    async def _care_reply(self, who: Who, text: str, assessment: Assessment, lang: str) -> Reply:
         """The human answer for a person in trouble; only the category is counted, nothing of the message."""
         if self.question_log is not None:
             await self.question_log.record_care(
@@ -331,7 +403,7 @@ class Conversation:
         message = self.care.message(assessment)
         data: dict[str, object] = {"hits": [], "care": assessment.category}
         if assessment.crisis and not assessment.sure:
-            return await self._unsure_crisis(message, text, data)
+            return await self._unsure_crisis(message, text, data, lang)
         if assessment.crisis:
             return Reply((message,), data=data)
         extra: list[tuple[Button, ...]] = []
@@ -340,20 +412,20 @@ class Conversation:
             if company:
                 message = Message(join_lines([message.html, self.texts("care.distress.company")]), message.buttons)
                 extra = [(Button(self._offer_label(s), actions.encode(actions.Info(s.pk))),) for s in company[:5]]
-        result = await self._proposable(await self.search.search(self.care.searched(text, assessment)))
+        result = await self._proposable(await self.search.search(self.care.searched(text, assessment), lang=lang))
         cards: list[Message] = []
         if result.hits:
             token = self.pages.keep(result.hits)
-            intro = self.texts("care.money.also_found")
+            intro = join_lines([self.texts("care.money.also_found"), self._offers_in_dutch()])
             cards = await self._result_page(who, result.hits, 0, token, intro=intro)
             data["hits"] = [h.offer_id for h in result.hits]
         buttons = (*message.buttons, *extra) if cards else (*message.buttons, *extra, (self._menu_button(),))
         return Reply((Message(message.html, buttons), *cards), data=data)
 
-    async def _unsure_crisis(self, message: Message, text: str, data: dict[str, object]) -> Reply:
+    async def _unsure_crisis(self, message: Message, text: str, data: dict[str, object], lang: str) -> Reply:
         """Only the model saw a crisis: the help lines first, and one tap away the leisure answer for who
         asked about leisure after all. The offers are not shown unasked; nothing is logged of the message."""
-        result = await self._proposable(await self.search.search(text))
+        result = await self._proposable(await self.search.search(text, lang=lang))
         if not result.hits:
             return Reply((message,), data=data)
         token = self.pages.keep(result.hits)
@@ -361,15 +433,15 @@ class Conversation:
         html = join_lines([message.html, Markup("\n") + self.texts("care.unsure")])
         return Reply((Message(html, (*message.buttons, (button,))),), data=data)
 
-    async def _answer(self, who: Who, text: str) -> Reply:
-        result = await self._proposable(await self.search.search(text))
+    async def _answer(self, who: Who, text: str, lang: str = DUTCH) -> Reply:
+        result = await self._proposable(await self.search.search(text, lang=lang))
         # What coordinators taught (bot/teach) comes after the care check and the search: a question worded
         # like a taught one finds the linked offer, a referral or a note that the network knows it is missing.
         taught = await self.teaching.apply(text, result) if self.teaching is not None else None
         if taught is not None:
             result = await self._proposable(taught.result)
         if self.question_log is not None:
-            await self.question_log.record_question(result, who=who, text=text)
+            await self.question_log.record_question(result, who=who, text=text, lang=lang)
         notes: list[Markup] = []
         if len(text) > MAX_QUESTION_CHARS:
             notes.append(self.texts("answer.question_too_long"))
@@ -377,7 +449,7 @@ class Conversation:
         if not result.hits:
             if taught is not None and taught.referral:
                 return self.referral(taught.referral, notes)
-            later = await self.search.later(text, result)
+            later = await self.search.later(text, result, lang=lang)
             later = None if later is None else await self._proposable(later)
             if later is None or not later.hits:
                 if taught is not None and taught.wish is not None:
@@ -389,20 +461,21 @@ class Conversation:
         page_size = self.settings.search.page_size
         if result is not asked:
             assert asked.query.period is not None  # `later` only answers a question about a period
-            intro = self.texts("answer.found_later", period=asked.query.period.label)
+            intro = self.texts("answer.found_later", period=self._period(asked.query.period))
         elif result.later_than is not None:  # only a time was asked, and nothing is on then
-            intro = self.texts("answer.found_later", period=result.later_than.label)
+            intro = self.texts("answer.found_later", period=self._period(result.later_than))
         elif result.query.period is not None and not result.query.content_concepts:
-            intro = self.texts("answer.found_period", period=result.query.period.label)
+            intro = self.texts("answer.found_period", period=self._period(result.query.period))
         elif len(hits) > page_size:
             intro = self.texts("answer.found_many", shown=page_size, total=len(hits))
         else:
             intro = self.texts("answer.found_one")
-        if result.query.corrections:
+        if result.query.corrections and lang == DUTCH:  # a glossed question's words are not the person's
             intro = join_lines(
                 [intro, self.texts("answer.searched_for", words=" ".join(result.query.corrections.values()))]
             )
-        messages = await self._result_page(who, hits, 0, token, intro=join_lines([*notes, intro]))
+        intro = join_lines([*notes, intro, self._offers_in_dutch()])
+        messages = await self._result_page(who, hits, 0, token, intro=intro)
         return Reply(tuple(messages), data={"hits": [h.offer_id for h in hits]})
 
     def forget_buttons(self) -> list[Button]:
@@ -413,6 +486,7 @@ class Conversation:
             Button(label("buttons.forget_no"), actions.encode(actions.Forget(yes=False))),
         ]
 
+    @in_their_language
     async def act(self, who: Who, data: str) -> Reply:
         """A button press. Unknown, old or malformed button data gets the menu, never an exception."""
         await self.people.seen(who.user_id, who.chat_id)
@@ -474,7 +548,16 @@ class Conversation:
             return result
         return dataclasses.replace(result, hits=tuple(hits), reason=result.reason if hits else "no_match")
 
-    def main_menu(self) -> tuple[tuple[Button, ...], ...]:
+    @property
+    def menu_buttons(self) -> tuple[Button, ...]:
+        """The extensions' buttons in the main menu, in the current language (made once per language)."""
+        lang = self.texts.lang
+        if lang not in self._menu_buttons:
+            self._menu_buttons[lang] = tuple(b for e in self.extensions for b in e.menu_buttons())
+        return self._menu_buttons[lang]
+
+    def main_menu(self, *, language: bool = False) -> tuple[tuple[Button, ...], ...]:
+        """The topics, the extensions' buttons and help; `language`: the language button beside help (/start)."""
         label = self.texts.label
 
         def browse(key: str, what: str) -> Button:
@@ -484,15 +567,27 @@ class Conversation:
             [browse("buttons.activities", "act"), browse("buttons.discounts", "disc")],
             [browse("buttons.transport", "tran"), browse("buttons.support", "supp")],
             [browse("buttons.week", "week"), *self.menu_buttons],
-            [Button(label("buttons.help"), actions.encode(actions.Help()))],
+            [Button(label("buttons.help"), actions.encode(actions.Help())), *([self._language_button()] * language)],
         )
 
     def _menu_button(self) -> Button:
         return Button(self.texts.label("buttons.menu"), actions.encode(actions.Menu()))
 
+    def _language_button(self) -> Button:
+        return Button(self.texts.label("buttons.language"), language_actions.encode(language_actions.OpenChooser()))
+
+    def _offers_in_dutch(self) -> Markup | None:
+        """'The details of the activity are in Dutch': once per answer, for a person who reads another language."""
+        return None if self.texts.lang == DUTCH else self.texts("answer.offer_in_dutch")
+
+    def _period(self, period: Period) -> Markup:
+        return period_text(period, self.texts, today=self._today())
+
     def _contact_values(self) -> dict[str, str]:
         c = self.settings.contact
-        return {"name": c.name, "phone": c.phone, "email": c.email, "hours": c.hours, "address": c.address}
+        # The coordinator's own words in Dutch; in another language the same hours from `[contact] open`.
+        hours = c.hours if self.texts.lang == DUTCH or c.open.always else hours_text(c.open, self.texts)
+        return {"name": c.name, "phone": c.phone, "email": c.email, "hours": hours, "address": c.address}
 
     def nothing(self, result: SearchResult, notes: Sequence[Markup] = ()) -> Reply:
         """The honest 'nothing found': why, a suggestion when there is one, the topics, and whom to call."""
@@ -502,7 +597,7 @@ class Conversation:
         )
         parts: list[Markup | None] = [*notes, texts(key)]
         suggestion_row: list[Button] = []
-        if result.suggestion:
+        if result.suggestion and texts.lang == DUTCH:  # never a Dutch word for a question in another language
             parts.append(texts("nothing.did_you_mean", suggestion=result.suggestion))
             token = self.pages.keep_suggestion(result.suggestion)
             label = texts.label("buttons.did_you_mean", suggestion=result.suggestion)
@@ -552,7 +647,7 @@ class Conversation:
         """The card's text, made once per offer version, date shown and day: the same cards are shown again
         and again, and building one was a good part of answering a question (bench/e2e.py)."""
         today = self._today()
-        key = (stored.pk, stored.updated_at, stored.status, next_start, next_end, today, full)
+        key = (stored.pk, stored.updated_at, stored.status, next_start, next_end, today, full, self.texts.lang)
         body = self._cards.get(key)
         if body is None:
             cancelled = stored.status == "cancelled"
@@ -582,6 +677,8 @@ class Conversation:
             if occurrence is not None:
                 next_start, next_end = occurrence
         body = self._card_body(stored, next_start, next_end, full=full)
+        if full and intro is None:  # the card on its own, with the offer's description: say once it is Dutch
+            intro = self._offers_in_dutch()
         if intro:
             body = intro + Markup("\n\n") + body
         if stored.status == "published":
@@ -767,6 +864,9 @@ class Conversation:
             counter = self.texts("browse.page", first=start + 1, last=start + len(page), total=len(hits))
             title = title + Markup(" ") + counter
         lines: list[Markup] = [title]
+        in_dutch = self._offers_in_dutch()
+        if in_dutch is not None:
+            lines.append(in_dutch)
         item_buttons: list[tuple[Button, ...]] = []
         for position, hit in enumerate(page, start=start + 1):
             found = stored.get(hit.offer_id)

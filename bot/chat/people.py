@@ -1,4 +1,4 @@
-"""The people who talk to the bot, stored as little as possible: a chat id and two dates.
+"""The people who talk to the bot, stored as little as possible: a chat id, two dates and a language.
 
 /vergeet deletes the person's row; every table holding something of that person references it
 with ON DELETE CASCADE, so nothing is left behind. /stop and a blocked bot only set a date, so
@@ -27,6 +27,7 @@ class Person:
     last_seen: str
     stopped_at: str | None
     blocked_at: str | None
+    lang: str | None = None  # the language the bot speaks with them (bot/lang); None: Dutch, nothing known
 
     @property
     def reachable(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from bot.chat.commands import PeopleCommands
 from bot.chat.conversation import Conversation, Who
 from bot.chat.replies import Reply, to_plain
+from bot.lang.speaking import speaking
 from bot.platform.texts import Texts
 
 EXIT_WORDS = {"stoppen", "exit", "quit", "q"}
@@ -48,15 +49,23 @@ async def chat(
     *,
     read: Callable[[str], str] = input,
     write: Callable[[str], object] = print,
+    lang: str | None = None,
 ) -> None:
-    """Talk until the person types an exit word or closes the input (Ctrl-D)."""
-    write(to_plain(texts("terminal.intro")))
+    """Talk until the person types an exit word or closes the input (Ctrl-D). `lang`: speak this language
+    (as if chosen with /taal); without it the language of the questions decides, as on Telegram."""
+    if lang is not None:
+        await conversation.people.seen(TERMINAL_USER.user_id, TERMINAL_USER.chat_id)
+        await conversation.languages.choose(TERMINAL_USER.user_id, lang)
+    with speaking(lang):
+        write(to_plain(texts("terminal.intro")))
     reply = await conversation.start(TERMINAL_USER)
     while True:
         text, actions = render(reply)
         write(text)
         try:
-            line = await asyncio.to_thread(read, texts.label("terminal.prompt"))
+            async with conversation.languages.speaking_to(TERMINAL_USER):
+                prompt = texts.label("terminal.prompt")
+            line = await asyncio.to_thread(read, prompt)
         except (EOFError, KeyboardInterrupt):
             break
         line = line.strip()
@@ -69,4 +78,5 @@ async def chat(
             reply = await commands.run(typed, TERMINAL_USER, payload.strip() or None)
         else:
             reply = await conversation.ask(TERMINAL_USER, line)
-    write(to_plain(texts("terminal.bye")))
+    async with conversation.languages.speaking_to(TERMINAL_USER):
+        write(to_plain(texts("terminal.bye")))

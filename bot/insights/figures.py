@@ -107,6 +107,7 @@ class Figures:
     organisations: list[Organisation]
     campaigns: list[Campaign]
     care: list[CareCount] = field(default_factory=list)  # people in trouble per month (bot.care), counts only
+    languages: dict[str, int] = field(default_factory=dict)  # language answered in -> questions (bot.lang)
 
     @property
     def questions(self) -> int:
@@ -149,6 +150,9 @@ async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.d
         span,
     )
     assert follow is not None
+    language_rows = await db.fetchall(
+        "SELECT lang, count(*) AS n FROM question_log WHERE asked_at >= ? AND asked_at < ? GROUP BY lang", span
+    )
     kinds, categories = await _kinds(db, span)
     titles = await _titles(db)
     actions = await _actions(db, period)
@@ -175,6 +179,7 @@ async def gather(db: Database, period: Period, finder: ThemeFinder, *, now: dt.d
             [s for s in await submissions(db) if period.contains(s.submitted_at.astimezone(tz).date())]
         ),
         campaigns=await _campaigns(db, period),
+        languages={row["lang"]: row["n"] for row in language_rows},
         care=await _care(db, period),
     )
 

@@ -114,8 +114,9 @@ class AnonymousQuestionLog:
 
     # --- recording (QuestionLog) ----------------------------------------------------------
 
-    async def record_question(self, result: SearchResult, *, who: Who, text: str) -> None:
-        """Log one question: scrubbed text, the hour, the outcome and the offers found. Never fails the answer."""
+    async def record_question(self, result: SearchResult, *, who: Who, text: str, lang: str = "nl") -> None:
+        """Log one question: scrubbed text, the hour, the outcome, the offers found and the language it was
+        answered in (bot/lang). Never fails the answer."""
         now = self._local_now()
         try:
             asker = keyed_hash(await self._key(month_of(now)), "asker", who.user_id)
@@ -124,8 +125,8 @@ class AnonymousQuestionLog:
             offers = [h.offer_id for h in result.hits[:MAX_LOGGED_OFFERS]] if answered else []
             async with self.db.transaction() as tx:
                 cursor = await tx.execute(
-                    "INSERT INTO question_log (asked_at, asker, text, outcome) VALUES (?, ?, ?, ?)",
-                    (now.strftime("%Y-%m-%d %H:00"), asker, normalise(text, names=(who.first_name,)), outcome),
+                    "INSERT INTO question_log (asked_at, asker, text, outcome, lang) VALUES (?, ?, ?, ?, ?)",
+                    (now.strftime("%Y-%m-%d %H:00"), asker, normalise(text, names=(who.first_name,)), outcome, lang),
                 )
                 question_id = cursor.lastrowid
                 assert question_id is not None

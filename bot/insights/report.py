@@ -15,6 +15,7 @@ from bot.insights import charts
 from bot.insights.figures import Figures, Organisation
 from bot.insights.period import Period
 from bot.insights.themes import Theme
+from bot.lang.languages import LANGUAGES
 from bot.platform.texts import Texts
 
 MIN_GROUP = 3
@@ -227,7 +228,19 @@ class ReportBuilder:
                 ylabel=self.t("col_questions").lower(),
             )
         chart = self._chart("weeks", self.t("weeks_chart"), self.t("weeks_chart_alt"), png)
-        return Section("questions", self.t("questions_title"), "", (outcomes, followed, weeks), chart)
+        languages = Table(
+            "languages",
+            self.t("languages_table"),
+            (self.t("col_language"), self.t("col_questions"), self.t("col_share")),
+            tuple(
+                (self.t(f"language_names.{lang}"), count(n), share(n, total))
+                for lang, n in sorted(f.languages.items(), key=lambda item: LANGUAGES.index(item[0]))
+                if lang in LANGUAGES and n
+            ),
+            note=self.t("languages_note"),
+            empty=self.t("no_data"),
+        )
+        return Section("questions", self.t("questions_title"), "", (outcomes, followed, languages, weeks), chart)
 
     def _asked(self, f: Figures) -> Section:
         kinds = Table(

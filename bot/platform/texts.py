@@ -51,24 +51,34 @@ def placeholders(template: str) -> set[str]:
 
 
 class Texts:
-    def __init__(self, templates: Mapping[str, str], *, source: str = "texts") -> None:
+    def __init__(self, templates: Mapping[str, str], *, source: str = "texts", lang: str = "nl") -> None:
         self._templates = dict(templates)
         self.source = source
+        self._lang = lang
         for key, template in self._templates.items():
             try:
                 placeholders(template)
             except TextsError as error:
                 raise TextsError(f"{source}: {key}: {error}") from None
 
+    @property
+    def lang(self) -> str:
+        """The language these texts are written in (bot.lang.languages)."""
+        return self._lang
+
+    def over(self, base: Texts) -> Texts:
+        """These texts, with `base`'s for every key they lack (a language file falls back on Dutch)."""
+        return Texts({**base._templates, **self._templates}, source=self.source, lang=self.lang)
+
     @classmethod
-    def load(cls, path: Path) -> Texts:
+    def load(cls, path: Path, *, lang: str = "nl") -> Texts:
         try:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise TextsError(f"{path}: texts file not found") from None
         except tomllib.TOMLDecodeError as error:
             raise TextsError(f"{path}: not valid TOML: {error}") from None
-        return cls(_flatten(document), source=str(path))
+        return cls(_flatten(document), source=str(path), lang=lang)
 
     def keys(self) -> set[str]:
         return set(self._templates)

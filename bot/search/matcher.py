@@ -28,6 +28,7 @@ from bot.search.index import FIELDS
 from bot.search.query import ASKS_ELIGIBILITY, AudienceWish, Concept, Query, QueryParser
 from bot.search.query import groups_for_age as _age_groups
 from bot.search.semantic.offer_index import SemanticIndex
+from bot.search.text import fold
 from bot.search.vocabulary import Vocabulary
 
 FIELD_WEIGHTS = {
@@ -114,11 +115,14 @@ class SearchPlan:
     scorer: _Scorer | None = None
     wants_vector: bool = False
     question: str = ""  # as typed
+    meaning: str = ""  # a newcomer's question as they typed it, when `question` is its Dutch gloss (bot.lang)
 
     @property
     def vector_text(self) -> str:
-        """What the model reads: the question, or in a long message the sentences that ask something."""
-        return (self.query.focus or self.question)[:MAX_VECTOR_CHARS]
+        """What the model reads: the question, or in a long message the sentences that ask something.
+        For a question in another language the original: the model reads that language, the gloss is
+        only the word lists' Dutch reading of it."""
+        return (self.meaning or self.query.focus or self.question)[:MAX_VECTOR_CHARS]
 
 
 @dataclass
@@ -222,6 +226,12 @@ class Matcher:
 
     # --- searching --------------------------------------------------------------------------
 
+    def knows(self, word: str) -> bool:
+        """Whether the offers (or the lexicon) use this word: a newcomer's question keeps such a word."""
+        with self._lock:
+            self.refresh()
+            return fold(word) in self.parser.vocabulary
+
     def parse(self, question: str, *, today: dt.date) -> Query:
         """How the matcher reads a question (typos corrected against the current vocabulary), without ranking.
 
@@ -232,20 +242,33 @@ class Matcher:
             return self.parser.parse(question, today=today)
 
     def search(
-        self, question: str, *, now: dt.datetime, today: dt.date | None = None, any_time: bool = False
+        self,
+        question: str,
+        *,
+        now: dt.datetime,
+        today: dt.date | None = None,
+        any_time: bool = False,
+        meaning: str = "",
     ) -> SearchResult:
         """All offers that answer the question, best first. `now` is naive local time.
 
         `any_time` ignores a period in the question: what comes later, when nothing fits the day asked.
+        `meaning`: the question in the person's own language when `question` is its Dutch gloss.
         """
-        plan = self.plan(question, now=now, today=today, any_time=any_time)
+        plan = self.plan(question, now=now, today=today, any_time=any_time, meaning=meaning)
         vector = None
         if plan.wants_vector and self.semantic is not None:
             vector = self.semantic.vector(plan.vector_text)
         return self.finish(plan, vector)
 
     def plan(
-        self, question: str, *, now: dt.datetime, today: dt.date | None = None, any_time: bool = False
+        self,
+        question: str,
+        *,
+        now: dt.datetime,
+        today: dt.date | None = None,
+        any_time: bool = False,
+        meaning: str = "",
     ) -> SearchPlan:
         """Read the question and rank the offers by the word lists; say whether the model is needed."""
         with self._lock:
@@ -279,7 +302,7 @@ class Matcher:
                     query.suggestion if query.suggestion and self._finds_something(query.suggestion, now) else None
                 )
                 return SearchPlan(query, now, SearchResult(query, (), suggestion=suggestion, reason=reason))
-            plan = SearchPlan(query, now, scored=scored, scorer=scorer, question=question)
+            plan = SearchPlan(query, now, scored=scored, scorer=scorer, question=question, meaning=meaning)
             plan.wants_vector = self._model_can_help(plan)
             return plan
 

@@ -9,17 +9,24 @@ search goes to a worker thread, so that the event loop keeps serving other peopl
 
 The semantic model, when a question needs it and its vector is not cached, always runs in a worker
 thread: about 16 ms of C code that releases the GIL, so the event loop serves others meanwhile.
+
+A question in another language (`lang`, bot/lang) is read by the word lists through its Dutch gloss
+(bot/lang/gloss.py), which keeps their abstention, dates, ages and prices, while the model reads the
+question as it was typed. It never gets a 'bedoelde je': that would be a Dutch word it did not write.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.lang.gloss import Glossary
+from bot.lang.languages import DUTCH
 from bot.platform.calendar import Clock, Holiday, local_naive
 from bot.platform.db import connect_sync
 from bot.search.analyzer import Analyzer
@@ -45,8 +52,10 @@ class SearchService:
         town: str = "",
         inline_max_offers: int = INLINE_MAX_OFFERS,
         embedder: Embedder | None = None,
+        glossaries: Mapping[str, Glossary] | None = None,
     ) -> None:
         self.inline_max_offers = inline_max_offers
+        self.glossaries = dict(glossaries or {})  # language -> its glossary into Dutch (data/glossary)
         self._conn = connect_sync(db_path)
         self.embedder = embedder
         semantic = SemanticIndex(embedder) if embedder is not None and embedder.available else None
@@ -57,28 +66,46 @@ class SearchService:
     def local_now(self) -> dt.datetime:
         return local_naive(self.clock.now(), self.tz)
 
-    def search_sync(self, question: str, *, today: dt.date | None = None, any_time: bool = False) -> SearchResult:
+    def reading(self, question: str, lang: str = DUTCH) -> tuple[str, str]:
+        """What the word lists read and what the model reads: (question, "") in Dutch or a language without
+        a glossary; (its Dutch gloss, the question) in another language."""
+        glossary = self.glossaries.get(lang) if lang != DUTCH else None
+        if glossary is None:
+            return question, ""
+        return glossary.gloss(question, keep=self.matcher.knows).dutch, question
+
+    def search_sync(
+        self, question: str, *, today: dt.date | None = None, any_time: bool = False, lang: str = DUTCH
+    ) -> SearchResult:
         """Search now (blocking). With `today`, relative dates refer to that day, from its start."""
         now = dt.datetime.combine(today, dt.time()) if today else self.local_now()
-        return self.matcher.search(question, now=now, today=today, any_time=any_time)
+        words, meaning = self.reading(question, lang)
+        result = self.matcher.search(words, now=now, today=today, any_time=any_time, meaning=meaning)
+        return _without_suggestion(result) if meaning else result
 
     def parse_sync(self, question: str, *, today: dt.date | None = None) -> Query:
         """The question as the matcher reads it (concepts, corrections, needs), without a search."""
         return self.matcher.parse(question, today=today or self.local_now().date())
 
-    async def search(self, question: str, *, today: dt.date | None = None, any_time: bool = False) -> SearchResult:
+    async def search(
+        self, question: str, *, today: dt.date | None = None, any_time: bool = False, lang: str = DUTCH
+    ) -> SearchResult:
         """Search, on the event loop for a small index and in a worker thread for a large one."""
         now = dt.datetime.combine(today, dt.time()) if today else self.local_now()
-        plan = await self._run(self.matcher.plan, question, now=now, today=today, any_time=any_time)
+        words, meaning = self.reading(question, lang)
+        plan = await self._run(self.matcher.plan, words, now=now, today=today, any_time=any_time, meaning=meaning)
         semantic = self.matcher.semantic
         vector = None
         if plan.wants_vector and semantic is not None:
             vector = semantic.cached(plan.vector_text)
             if vector is None:
                 vector = await asyncio.to_thread(semantic.vector, plan.vector_text)
-        return await self._run(self.matcher.finish, plan, vector)
+        result = await self._run(self.matcher.finish, plan, vector)
+        return _without_suggestion(result) if meaning else result
 
-    async def later(self, question: str, result: SearchResult, *, today: dt.date | None = None) -> SearchResult | None:
+    async def later(
+        self, question: str, result: SearchResult, *, today: dt.date | None = None, lang: str = DUTCH
+    ) -> SearchResult | None:
         """What comes after the asked period when nothing fits in it ('iets gratis dit weekend').
 
         "Nothing" is a dead end for someone who wants to go out; the next free things are not.
@@ -86,7 +113,7 @@ class SearchService:
         """
         if result.hits or result.reason != "no_match" or result.query.period is None:
             return None
-        later = await self.search(question, today=today, any_time=True)
+        later = await self.search(question, today=today, any_time=True, lang=lang)
         return later if later.hits else None
 
     async def browse(self, *, kind: str | None = None, days: int | None = None) -> list[Hit]:
@@ -106,3 +133,8 @@ class SearchService:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _without_suggestion(result: SearchResult) -> SearchResult:
+    """A glossed question's result without 'bedoelde je': the suggestion would be a Dutch word it never wrote."""
+    return dataclasses.replace(result, suggestion=None) if result.suggestion else result

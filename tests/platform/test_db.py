@@ -526,6 +526,15 @@ def _seed_11(conn: sqlite3.Connection) -> None:
     )
 
 
+def _seed_12(conn: sqlite3.Connection) -> None:
+    # A person's language (bot/lang) and a question answered in it, counted per language in the report.
+    conn.execute("UPDATE people SET lang = 'uk' WHERE user_id = (SELECT min(user_id) FROM people)")
+    conn.execute(
+        "INSERT INTO question_log (asked_at, asker, text, outcome, lang) VALUES ('2026-06-03 10:00', 'ab', 'басейн', "
+        "'answered', 'uk')"
+    )
+
+
 SEEDS = {
     1: _seed_1,
     2: _seed_2,
@@ -538,6 +547,7 @@ SEEDS = {
     9: _seed_9,
     10: _seed_10,
     11: _seed_11,
+    12: _seed_12,
 }
 
 

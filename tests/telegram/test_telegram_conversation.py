@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from bot.chat.replies import MAX_ACTION_BYTES
 from bot.core import Core
+from bot.lang.speaking import speaking
 from bot.platform.calendar import ManualClock
 from handlers.app import open_bot
 from tests.fakebotapi import ChatMessage, FakeBotApi, FakeUser, Replies, html_to_text, running_app
@@ -140,7 +141,7 @@ async def test_a_first_visit_start_question_more_info_more_results_and_forget(co
     (welcome,) = clean(await user.send("/start"))
     assert welcome.text == shown(texts("welcome.text", name="Mia"))
     assert [label for label in labels(welcome) if label in MENU] == MENU
-    assert welcome.button_texts[-1] == ["❓ Hulp"]
+    assert welcome.button_texts[-1] == ["❓ Hulp", "🌐 Taal"]  # the language button beside help in /start
 
     answer = clean(await user.send("zwemmen"))
     assert len(answer.new) == 3, "three cards, one message each"
@@ -500,10 +501,10 @@ ODD_QUESTIONS = [
     ("😀" * 50, "nothing.empty"),
     (" " * 30, "nothing.empty"),
     ("\u200f\u200e\u200b", "nothing.empty"),
-    ("مرحبا كيف حالك", "nothing.empty"),
     ("עברית zwemmen", "cards"),
     ("zwemmen 🏊\u200d♀️", "cards"),
     ("<b>zwemmen</b> & <script>", "any"),
+    ("مرحبا كيف حالك", "ar:nothing.empty"),  # last: Arabic is this person's language from now on (bot/lang)
 ]
 
 
@@ -519,6 +520,9 @@ async def test_odd_questions_get_an_honest_answer(core, bot, fake_api):
             assert first  # markup in a question breaks nothing; what it finds is the matcher's business
         elif expected == "cards":
             assert first.startswith("Dit vond ik voor jou") and "Zwem" in first, text
+        elif expected.startswith("ar:"):
+            with speaking("ar"):
+                assert first.startswith(shown(core.texts(expected[3:]))), text
         else:
             assert first.startswith(shown(core.texts(expected))), text
 
@@ -628,6 +632,6 @@ async def test_stop_privacy_and_help(core, bot, fake_api):
     assert privacy.button_texts == [["⬅️ Menu"]]
 
     (help_,) = clean(await user.send("/hulp"))
-    assert "/vergeet" in help_.text and help_.button_texts == [["⬅️ Menu"]]
+    assert "/vergeet" in help_.text and help_.button_texts == [["⬅️ Menu", "🌐 Taal"]]
     (menu,) = clean(await user.press(help_, "⬅️ Menu")).new
     assert menu.text == shown(core.texts("menu.text"))

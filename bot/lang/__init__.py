@@ -1,0 +1,1 @@
+"""Languages: which ones the bot speaks, and which one a person writes in."""
