@@ -35,8 +35,14 @@ from bot.core import open_core  # noqa: E402
 from bot.platform.config import parse_settings  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "care"
-STUDIED = ("care1", "care_own", "care2", "care3")  # care2 and care3 were each measured once blind, then studied
-BLIND = ("care4",)  # measured once; its lines and misses are never shown
+STUDIED = (
+    "care1",
+    "care_own",
+    "care2",
+    "care3",
+    "care4",
+)  # care2, care3 and care4 were each measured once blind, then studied
+BLIND = ("care5",)  # measured once; its lines and misses are never shown
 NO_OFFERS = {"suicide", "violence", "emergency", "material"}
 TARGET_RECALL = {"suicide": 1.0, "violence": 1.0, "emergency": 1.0}
 MAX_FALSE_ALARMS = 0.05

@@ -107,6 +107,46 @@ def test_the_examples_of_the_issue(question, category, topic):
     assert (found.category, found.topic) == (category, topic)
 
 
+@pytest.mark.parametrize(
+    ("question", "category", "topic"),
+    [
+        # The kinds of message care4 showed the lists were missing, each in words of our own.
+        ("ik heb mijn arm bekrast met een mesje", "suicide", None),  # more forms of cutting
+        ("vorige week op het dak gestaan om te springen", "suicide", None),  # a jump told afterwards
+        ("hoe hoog moet een flat zijn om", "suicide", None),  # a question about a method
+        ("mijn dochter zegt dat ze dood wil, wat doe ik", "suicide", None),  # someone else's wish to die
+        ("hij heeft mij gisteren bijna gewurgd", "violence", None),  # strangling on its own
+        ("ik ben gevlucht omdat hij mij sloeg", "violence", None),  # the verb at the end of the clause
+        ("ik ruik gas in de keuken", "emergency", None),
+        ("help brand", "emergency", None),
+        ("geen flesvoeding meer voor mijn baby", "material", "food"),
+        ("de daklozenopvang zit vol, waar moet ik heen", "material", "housing"),
+        ("de eigenaar zegt dat we eruit moeten tegen het einde van de maand", "material", "eviction"),
+        ("mijn kinderen hebben geen winterjas", "material", "other"),
+        ("het voorschot van luminus is verhoogd naar 250 euro", "money", "energy"),
+        ("kan ik die boete van 150 euro in schijven betalen", "money", "other"),
+        ("wanneer komt mijn leefloon", "money", "leefloon"),
+        ("sinds mijn scheiding zit ik in een zwart gat", "distress", None),
+    ],
+)
+def test_kinds_of_trouble_the_blind_sets_showed(question, category, topic):
+    found = DETECTOR.assess(question)
+    assert (found.category, found.topic) == (category, topic)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mijn dochter staat in vuur en vlam voor paardrijden",
+        "er was bijna brand bij het koken op het kamp haha, gaan jullie dit jaar weer?",
+        "ik ben bang dat mijn zoon ooit verdrinkt, hij kan nog niet zwemmen: zwemles?",
+        "heeft de budgetmeter invloed op de korting voor het zwembad",
+    ],
+)
+def test_look_alikes_the_blind_sets_showed(question):
+    assert DETECTOR.assess(question).category is None
+
+
 def test_a_crisis_in_the_middle_of_a_long_story_is_found_and_the_rest_is_left_to_search():
     story = (
         "Mijn dochter zit in de turnclub. We hebben al twee maanden huurachterstand. Kan ze op kamp in de paasvakantie?"
