@@ -46,6 +46,7 @@ from bot.keyfigures.editor import valid_offer
 from bot.lang.detect import question_language
 from bot.lang.languages import DUTCH, LANGUAGES
 from bot.lang.speaking import speaking
+from bot.offers.availability import proposable
 from bot.offers.fileformat import MAX_FILE_BYTES, OfferFileError, dump_csv, dump_json, read_offer_file
 from bot.offers.model import STATUSES, OfferError
 from bot.offers.store import StoredOffer
@@ -193,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_dispatch(command, args, settings))
     except KeyboardInterrupt:
+        return EXIT_OK
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted; no traceback for a closed pipe
+        # Python's own advice: point stdout at devnull so the flush at exit does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except MigrationError as error:  # the database was left as it was; say why in one line, no traceback
         print(f"The database could not be upgraded, so nothing was changed: {error}", file=sys.stderr)
@@ -424,6 +429,10 @@ async def _answer_one(args: argparse.Namespace, core: Core, question: str, lang:
         }
         print(json.dumps(line, ensure_ascii=False), flush=True)
         return
+    # A person reads this answer: what they can no longer go to (deadline past, full, postponed) is left
+    # out, as in the chat (bot/offers/availability.py); the JSON above stays the matcher's answer.
+    day = args.today or core.search.local_now().date()
+    result, hits, stored = await _still_open(core, result, limit, day)
     if care is not None:  # distress or money: their line first, then what the search found
         print(_care_answer(core, answer.assessment))
         if care == "distress":
@@ -433,7 +442,6 @@ async def _answer_one(args: argparse.Namespace, core: Core, question: str, lang:
     if taught is not None and taught.referral:
         print(core.conversation.referral(taught.referral).messages[0].plain + "\n")
         return
-    day = args.today or core.search.local_now().date()
     intro = core.texts("answer.found_one")
     if result.later_than is not None:  # only a time was asked, and nothing is on then
         intro = core.texts("answer.found_later", period=period_text(result.later_than, core.texts, today=day))
@@ -442,12 +450,28 @@ async def _answer_one(args: argparse.Namespace, core: Core, question: str, lang:
         assert result.query.period is not None  # `later` only answers a question about a period
         asked = period_text(result.query.period, core.texts, today=day)
         intro = core.texts("answer.found_later", period=asked)
-        result, hits = later, later.hits[:limit]
-        stored = await core.offers.get_many([h.offer_id for h in hits])
+        result, hits, stored = await _still_open(core, later, limit, day)
     text = _human_answer(core, result, hits, stored, today=args.today, intro=intro)
     if core.care.points_to_106(answer.assessment, question, found=bool(hits)):
         text += "\n" + to_plain(core.care.pointer()) + "\n"
     print(text)
+
+
+async def _still_open(
+    core: Core, result: SearchResult, limit: int, day: dt.date
+) -> tuple[SearchResult, tuple[Hit, ...], dict[str, StoredOffer]]:
+    """The hits a person can still go to on `day` (or now, when `day` is today), the first `limit` of them."""
+    now = core.search.local_now()
+    if day != now.date():
+        now = dt.datetime.combine(day, dt.time())
+    everything = await core.offers.get_many([h.offer_id for h in result.hits])
+    still = tuple(
+        h for h in result.hits if h.offer_id not in everything or proposable(everything[h.offer_id].offer, now)
+    )
+    if len(still) != len(result.hits):
+        result = dataclasses.replace(result, hits=still)
+    hits = still[:limit]
+    return result, hits, {h.offer_id: everything[h.offer_id] for h in hits if h.offer_id in everything}
 
 
 async def _company(core: Core) -> str:

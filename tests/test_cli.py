@@ -237,6 +237,37 @@ def test_ask_prints_the_answer_a_person_reads(tmp_path, shared_db):
     assert "<b>" not in out
 
 
+def test_ask_leaves_out_what_a_person_can_no_longer_register_for(tmp_path):
+    """Past the bus trip's registration deadline a person is not sent to it, as in the chat; the JSON line
+    stays the matcher's answer to the question as asked. (The bundled sample: an empty database loads it.)"""
+    sample_db = tmp_path / "sample.sqlite3"
+    before = run("ask", "--db", sample_db, "--today", "2026-12-01", "kerstmarkt valkenburg", cwd=tmp_path)
+    after = run("ask", "--db", sample_db, "--today", "2026-12-05", "kerstmarkt valkenburg", cwd=tmp_path)
+    assert before.returncode == after.returncode == 0, after.stderr
+    assert "Met de bus naar de kerstmarkt in Valkenburg" in before.stdout
+    assert "Met de bus naar de kerstmarkt in Valkenburg" not in after.stdout
+    as_json = run("ask", "--db", sample_db, "--today", "2026-12-05", "--json", "kerstmarkt valkenburg", cwd=tmp_path)
+    assert "kerstmarkt-valkenburg-busreis" in [r["id"] for r in json.loads(as_json.stdout)["results"]]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, shared_db):
+    """`python -m bot ask --json < questions | head -1`: the closed pipe ends the command quietly."""
+    environ = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    questions = "".join("zwemmen\n" for _ in range(2000)).encode()
+    command = [sys.executable, "-m", "bot", "ask", "--db", str(shared_db), "--json"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=environ, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+    process.stdin.write(questions)
+    process.stdin.close()
+    assert json.loads(process.stdout.readline())["query"] == "zwemmen"
+    process.stdout.close()  # as `head -1` does
+    assert process.wait(timeout=60) == 0
+    with process.stderr:
+        assert "Traceback" not in process.stderr.read().decode()
+
+
 def test_ask_about_a_day_without_anything_shows_what_comes_later(tmp_path, shared_db):
     """For a person the next date is an answer; the JSON line stays the answer to the question as asked."""
     question = ("ask", "--db", shared_db, "--today", "2027-03-01", "luchtballon morgen")
