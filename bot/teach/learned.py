@@ -9,7 +9,8 @@ What is learned is derived from the active link lessons and the offers' indexed 
 changes (`Teacher.refresh`): it lives in the database with the lesson, goes when the lesson is undone and
 follows the offer's text through `reindex`. A word is learned only when it says something:
 - the offer's own indexed text has none of the word's stems (nor a synonym the lexicon gives it);
-- it is no common Dutch word (wordfreq) and no filler or story word of the parser;
+- it is a word the person typed (no phrase of the lexicon), no common Dutch word (wordfreq), and no
+  filler or story word of the parser;
 - few offers use it: a word many offers use is no sign of this one.
 A learned word weighs less than the offer's own words (LEARNED_WEIGHT), and reaches a question only
 when, together with the offer's own words, it covers most of what the question asks (MIN_REACH).
@@ -25,7 +26,7 @@ from wordfreq import zipf_frequency
 from bot.search.index import FIELDS
 from bot.search.matcher import FIELD_WEIGHTS, NEED_CATEGORY_MATCH, NEED_KIND_MATCH, NOISE_FLOOR
 from bot.search.query import Concept, Query
-from bot.search.text import fold
+from bot.search.text import fold, words
 
 LEARNED_WEIGHT = 0.7  # a learned word counts like a word in the offer's summary, below its title and keywords
 COMMON_ZIPF = 4.8  # wordfreq's Zipf frequency in Dutch from which a word is too common to teach ('school')
@@ -81,10 +82,15 @@ def learnable(concept: Concept, offer: OfferWords, stem_df: Mapping[str, int]) -
     return stem
 
 
-def learn(offer: OfferWords, queries: Iterable[Query], lesson_id: int, stem_df: Mapping[str, int]) -> None:
-    """Teach the offer the words of a lesson's questions that it lacks."""
-    for query in queries:
+def learn(
+    offer: OfferWords, questions: Iterable[tuple[str, Query]], lesson_id: int, stem_df: Mapping[str, int]
+) -> None:
+    """Teach the offer the words of a lesson's questions (each as typed and as the matcher read it) it lacks."""
+    for text, query in questions:
+        typed = {fold(word) for word in words(text)}
         for concept in query.concepts:
+            if fold(concept.word) not in typed:
+                continue  # a phrase of the lexicon ('na school'), not a word people typed
             stem = learnable(concept, offer, stem_df)
             if stem is not None:
                 offer.learned.setdefault(stem, lesson_id)

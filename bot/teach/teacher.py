@@ -158,11 +158,16 @@ class Teacher:
         }
         today = self._today()
         for lesson in links:
-            queries = [self.search.parse_sync(text, today=today) for text in lesson.questions]
+            questions = [(text, self.search.parse_sync(text, today=today)) for text in lesson.questions]
             for offer_id in lesson.offers:
                 if offer_id in offers:
-                    learn(offers[offer_id], queries, lesson.id, self._stem_df)
+                    learn(offers[offer_id], questions, lesson.id, self._stem_df)
         return list(offers.values())
+
+    async def learned_words(self) -> dict[str, tuple[str, ...]]:
+        """The stems the active lessons taught each linked offer (offers that learned nothing are left out)."""
+        await self.refresh()
+        return {offer.offer_id: tuple(sorted(offer.learned)) for offer in self._learned if offer.learned}
 
     async def wording(self, text: str, query: Query | None = None, *, words_only: bool = False) -> Wording:
         """A question prepared for comparison (parsed now unless the search's reading is passed)."""
