@@ -168,6 +168,13 @@ async def measure(embed: Embed | None, *, every: bool = False, second: str = "te
     ]
     taught_pairs = {r["pair"] for r, t in zip(a_rows, a_before, strict=True) if not good(r, ids(t)) or not r["expect"]}
     fixable = [i for i in missed if b_rows[i]["pair"] in taught_pairs]
+    linked = {
+        o
+        for r, t in zip(a_rows, a_before, strict=True)
+        if r["expect"] and (every or not good(r, ids(t)))
+        for o in r["expect"]
+    }
+    reachable = [i for i in missed if not b_rows[i]["expect"] or set(b_rows[i]["expect"]) & linked]
     referred = sum(1 for r, t in zip(b_rows, b_after, strict=True) if not r["expect"] and t.referral)
     right_referral = sum(
         1
@@ -179,6 +186,7 @@ async def measure(embed: Embed | None, *, every: bool = False, second: str = "te
     wrong = len(missed) - silent
     print(f"\n{second} misses before teaching: {len(missed)} ({silent} without any answer, {wrong} wrong)")
     print(f"of those, {len(fixable)} are the other wording of a question the coordinator taught")
+    print(f"and {len(reachable)} expect an offer the coordinator linked, or no offer (the most teaching can fix)")
     print(f"fixed by teaching: {len(fixed)} of {len(missed)} ({len(fixed) / max(1, len(missed)):.0%})")
     print(f"answers that got worse: {len(broken)}")
     print(f"out-of-scope questions referred: {referred} of {unanswerable} ({right_referral} to the right place)")

@@ -5,6 +5,7 @@ Teacher(store, search, db, ...)  .apply(question, result) after the care check a
 TeachDesk(...)                  the /leren flow for coordinators: .command, .incoming_text, buttons 't1:...'
 commands.run_teach              python -m bot teach list | link | refer | wish | ignore | undo | export | import
 exchange                        the export file;  likeness: 'worded like it';  actions: the button codec
+learned                         the words a link teaches its offers, so other questions about them reach them
 """
 
 from bot.teach.store import Lesson, LessonError, LessonStore

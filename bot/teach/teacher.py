@@ -6,8 +6,12 @@ for the active lesson whose question is most like the new one (see `bot.teach.li
 - a referral answers a question the search found nothing for (or only something a coordinator already
   judged wrong for a question worded like it) with where to go instead;
 - a wish adds a note to 'niets gevonden': the network knows this is missing.
-Ignored questions change nothing. The lessons are read again when they change (also by another process)
-and re-read in the matcher's terms when the search index changes, so they survive `reindex` and upgrades.
+When no lesson is worded like it and the search found nothing, a linked offer still answers a question that
+its own words and the words its lessons taught it (`bot.teach.learned`) mostly cover, and that means something
+like a question linked to it: 'stikken op dinsdag' finds the sewing workshop once 'ik wil leren stikken op een
+machine' was linked to it. Ignored questions change nothing. The lessons are read again when they change
+(also by another process) and re-read in the matcher's terms when the search index changes, so they survive
+`reindex` and upgrades.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ import numpy as np
 from bot.offers.model import TIME_FORMAT
 from bot.platform.calendar import Clock, local_naive
 from bot.platform.db import Database
+from bot.search.index import FIELDS
 from bot.search.matcher import Hit, SearchResult
 from bot.search.query import Query
 from bot.search.service import SearchService
-from bot.teach.likeness import Embed, Likeness, Wording, likeness, terms_of
+from bot.teach.learned import OfferWords, learn, own_words, reach
+from bot.teach.likeness import Embed, Likeness, Wording, likeness, semantic, terms_of
 from bot.teach.store import Lesson, LessonStore
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,12 @@ THRESHOLD_WITHOUT_MODEL = 0.70
 # (Likeness.sure: the words and the meaning both agree): another word order, an inflection, a typo.
 OVERRIDE = 0.85
 OVERRIDE_WITHOUT_MODEL = 0.95
+# Reaching a linked offer through its own and learned words (Teacher._reach), measured with bench/teach.py
+# and its --check 50: with REACH 0.65 one unrelated answer in the other sets changed (with MIN_REACH 0.5 or
+# 0.65, with learned words or without), and without the model a coverage of 0.7 did the same.
+MIN_REACH = 0.65  # the offer's own and learned words cover at least this much of the question
+REACH = 0.7  # with the model: the mean of that coverage and the meaning (as THRESHOLD)
+REACH_WITHOUT_MODEL = 0.8  # without it: the coverage, and a learned word counted
 TAUGHT_SCORE = 100.0
 MAX_VECTORS_KEPT = 64
 
@@ -90,6 +102,7 @@ class Teacher:
         self._key: tuple[str, str] | None = None
         self._taught: list[tuple[Lesson, Wording]] = []
         self._stem_df: dict[str, int] = {}
+        self._learned: list[OfferWords] = []  # linked offers with the words their lessons taught them
         self._vectors: OrderedDict[str, np.ndarray | None] = OrderedDict()
         self._lock = asyncio.Lock()
 
@@ -125,8 +138,40 @@ class Teacher:
                 for text in lesson.questions:
                     taught.append((lesson, await self.wording(text)))
             self._taught = taught
+            self._learned = await self._learn([lesson for lesson in lessons if lesson.kind == "link"])
             self._key = key
-            log.info("teaching: %d active lessons with %d questions", len(lessons), len(taught))
+            words = sum(len(offer.learned) for offer in self._learned)
+            log.info(
+                "teaching: %d active lessons with %d questions, %d learned words", len(lessons), len(taught), words
+            )
+
+    async def _learn(self, links: Sequence[Lesson]) -> list[OfferWords]:
+        """The linked offers with the words of their lessons' questions they lack (bot.teach.learned)."""
+        offer_ids = sorted({offer for lesson in links for offer in lesson.offers})
+        if not offer_ids:
+            return []
+        marks = ",".join("?" * len(offer_ids))
+        rows = await self.db.fetchall(
+            "SELECT o.id, o.kind, o.categories AS kinds, t.* FROM offers o JOIN offer_text t ON t.rowid = o.pk "
+            f"WHERE o.id IN ({marks}) AND o.status = 'published'",
+            tuple(offer_ids),
+        )
+        offers = {
+            row["id"]: own_words(row["id"], row["kind"], row["kinds"], {name: row[name] for name in FIELDS})
+            for row in rows
+        }
+        today = self._today()
+        for lesson in links:
+            questions = [(text, self.search.parse_sync(text, today=today)) for text in lesson.questions]
+            for offer_id in lesson.offers:
+                if offer_id in offers:
+                    learn(offers[offer_id], questions, lesson.id, self._stem_df)
+        return list(offers.values())
+
+    async def learned_words(self) -> dict[str, tuple[str, ...]]:
+        """The stems the active lessons taught each linked offer (offers that learned nothing are left out)."""
+        await self.refresh()
+        return {offer.offer_id: tuple(sorted(offer.learned)) for offer in self._learned if offer.learned}
 
     async def wording(self, text: str, query: Query | None = None, *, words_only: bool = False) -> Wording:
         """A question prepared for comparison (parsed now unless the search's reading is passed)."""
@@ -204,7 +249,51 @@ class Teacher:
                 if count:
                     await self.store.record_use(lesson.id, today or self._today())
                 return taught
-        return Taught(result)
+        taught = await self._reach(question, result, today=today)
+        if taught is not None and taught.lesson is not None and count:
+            await self.store.record_use(taught.lesson.id, today or self._today())
+        return taught or Taught(result)
+
+    async def _reach(self, question: str, result: SearchResult, *, today: dt.date | None) -> Taught | None:
+        """A question the search found nothing for, about a linked offer: its own and learned words cover
+        much of the question, and it means something like a question a coordinator linked to that offer.
+
+        With the model both count (the mean of the coverage and the rescaled cosine, as in `Likeness.score`);
+        without it only the words, and a learned word must have counted."""
+        if result.hits or not self._learned:
+            return None
+        reached = [r for offer in self._learned if (r := reach(result.query, offer)) and r.coverage >= MIN_REACH]
+        if not reached:
+            return None
+        vector = await self._vector(question) if self.embed is not None else None
+        chosen: list[tuple[float, str, int]] = []  # (score, offer, lesson)
+        for found in reached:
+            if vector is None:
+                if found.lesson_id is not None and found.coverage >= REACH_WITHOUT_MODEL:
+                    chosen.append((found.coverage, found.offer_id, found.lesson_id))
+                continue
+            new = Wording(question, (), vector)
+            meaning, lesson_id = max(
+                (
+                    (semantic(taught, new) or 0.0, lesson.id)
+                    for lesson, taught in self._taught
+                    if found.offer_id in lesson.offers
+                ),
+                default=(0.0, 0),
+            )
+            score = (found.coverage + meaning) / 2
+            if score >= REACH:
+                chosen.append((score, found.offer_id, lesson_id))
+        if not chosen:
+            return None
+        chosen.sort(key=lambda c: -c[0])
+        hits = await self._live_hits([offer_id for _, offer_id, _ in chosen], result, today=today)
+        if not hits:
+            return None
+        lessons = {lesson.id: lesson for lesson, _ in self._taught}
+        lesson_id = next(lesson for _, offer_id, lesson in chosen if offer_id == hits[0].offer_id)
+        changed = dataclasses.replace(result, hits=tuple(hits), reason=None, suggestion=None)
+        return Taught(changed, lessons.get(lesson_id))
 
     async def _live_hits(self, offer_ids: Sequence[str], result: SearchResult, *, today: dt.date | None) -> list[Hit]:
         """The linked offers that can be shown now: published, and with a next date unless undated."""
