@@ -35,6 +35,8 @@ MAX_WORDS: Final = 120
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # vowel signs, tatweel
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# '5yo', '7ans', '10р', '3سنين': a number glued to its unit is read as the number and the unit.
+_GLUED_NUMBER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
 # Arabic glues 'and', 'so', 'with', 'for' and 'the' to the next word: one such prefix is tried off an unknown word.
 ARABIC_PREFIXES: Final = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
@@ -66,7 +68,7 @@ def normalise(text: str, lang: str) -> list[str]:
     if lang == "tr":
         text = text.replace("İ", "i").replace("I", "ı")
     text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text)).translate(_DIGITS).translate(_APOSTROPHES).lower()
-    return _TOKEN.findall(text)[:MAX_WORDS]
+    return _TOKEN.findall(_GLUED_NUMBER.sub(" ", text))[:MAX_WORDS]
 
 
 @functools.lru_cache(maxsize=1)

@@ -63,3 +63,19 @@ def test_common_words_are_no_typos_and_apostrophes_and_arabic_prefixes_are_read(
     assert glossary.gloss("a kid’s party").dutch == "kinderfeest"
     arabic = Glossary("ar", {"مسبح": "zwembad"})
     assert arabic.gloss("وبالمسبح").dutch == "zwembad"
+
+
+def test_a_number_glued_to_its_unit_is_an_age() -> None:
+    assert normalise("my 5yo", "en") == ["my", "5", "yo"]
+    assert normalise("enfant 7ans", "fr") == ["enfant", "7", "ans"]
+    assert normalise("ابني ٣سنين", "ar") == ["ابني", "3", "سنين"]
+    assert Glossary("en", {"yo": "jaar"}).gloss("my 5yo").dutch == "5 jaar"
+
+
+def test_the_babysitting_verb_alone_asks_for_childcare() -> None:
+    folder = Path(__file__).resolve().parents[2] / "data" / "glossary"
+    glossaries = load_glossaries(folder)
+    assert "oppassen op" in glossaries["uk"].gloss("хто посидить з малою").dutch
+    assert "oppassen op" in glossaries["ru"].gloss("кто посидит с малышом").dutch
+    assert "wie past op" in glossaries["ar"].gloss("مين بيقعد معه؟").dutch
+    assert "op de kinderen passen" in glossaries["tr"].gloss("cocuklara bakan yer var mi").dutch
