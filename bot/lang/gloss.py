@@ -7,12 +7,15 @@ also glossed word by word into Dutch with a small glossary per language (`data/g
 editable by a coordinator): "free swimming for my kids this weekend" -> "gratis zwemmen kind dit weekend".
 Words the glossary does not know are dropped, except numbers (ages, dates), the network's own names
 (`data/glossary/common.toml`) and Dutch words a newcomer mixes in ("zwembad"); the model still reads
-the whole question.
+the whole question. One exception keeps the matcher's abstention honest: an unknown word beside a
+general head ("kuran kursu", "русская школа") becomes a compound with a stand-in ("xq...cursus"), as a
+Dutch person would write "korancursus", so "course" alone does not answer it (GENERIC_HEADS).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -44,6 +47,15 @@ OWN_WORD_ZIPF: Final = 3.0  # a word this common in its own language is no typo 
 OWN_SCRIPT_NOT_LATIN: Final = frozenset({"uk", "ru", "ar"})  # a Latin word in their questions is a Dutch name
 MIN_KEPT_LATIN: Final = 3  # ...from this many letters on ('ok' or 'tv' say nothing)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*")
+# 'kuran kursu', 'русская школа', 'رحلة لباريس': a kind of thing (course, school, trip) named by a word the
+# glossary does not know is another kind than the offers' courses. A Dutch person writes one word
+# ('korancursus') and the Dutch matcher weighs its unknown first part; the gloss writes such a compound
+# too, with a stand-in for the unknown word. Only these general heads: a known head with a subject of its
+# own ('zwemles') was never the problem.
+GENERIC_HEADS: Final = frozenset({"les", "lessen", "cursus", "cursussen", "school", "uitstap", "reis", "tickets"})
+FILLER_ZIPF: Final = 5.0  # an unknown word this common in its language is a small word ('the', 'для', 'الى')
+MIN_MODIFIER_CHARS: Final = 3
+STAND_IN_PREFIX: Final = "xq"  # no Dutch word starts so: the stand-in matches no offer and is corrected to none
 
 
 class GlossaryError(ValueError):
@@ -61,6 +73,12 @@ class Gloss:
     @property
     def share(self) -> float:
         return self.understood / self.words if self.words else 0.0
+
+
+def stand_in(word: str) -> str:
+    """Latin letters for an unknown word, the same each time, that no offer and no Dutch word contains."""
+    digest = hashlib.blake2s(word.encode("utf-8"), digest_size=6).digest()
+    return STAND_IN_PREFIX + "".join(chr(ord("a") + b % 26) for b in digest)
 
 
 def normalise(text: str, lang: str) -> list[str]:
@@ -120,24 +138,56 @@ class Glossary:
         offers use them ('babbeltafel', 'leefloon': the search passes its vocabulary)."""
         tokens = normalise(text, self.lang)
         lemmas = [_lemma(t, self.lang) for t in tokens]
-        out: list[str] = []
+        pieces: list[tuple[int, int, str]] = []  # (first token, after the last token, Dutch)
+        modifiers: list[int] = []  # unknown words that may say what kind of thing is meant
         understood = 0
         i = 0
         while i < len(tokens):
             found = self._phrase(tokens, lemmas, i)
             if found is not None:
                 size, dutch = found
-                out.append(dutch)
+                pieces.append((i, i + size, dutch))
                 understood += size
                 i += size
                 continue
             word = tokens[i]
             dutch_word = self._single_word(word, keep)
             if dutch_word is not None:
-                out.append(dutch_word)
+                pieces.append((i, i + 1, dutch_word))
                 understood += 1
+            elif self._may_modify(word):
+                modifiers.append(i)
             i += 1
+        out = self._with_unknown_kinds(tokens, pieces, modifiers)
         return Gloss(" ".join(w for w in out if w), understood, len(tokens))
+
+    def _with_unknown_kinds(
+        self, tokens: list[str], pieces: list[tuple[int, int, str]], modifiers: list[int]
+    ) -> list[str]:
+        """The Dutch words, with a general head beside an unknown word written as a compound with a stand-in."""
+        out = [dutch for _, _, dutch in pieces]
+        covered = {j for start, end, _ in pieces for j in range(start, end)}
+        done: set[int] = set()
+        for position in modifiers:
+            for n, (start, end, dutch) in enumerate(pieces):
+                if n in done or dutch not in GENERIC_HEADS:
+                    continue
+                before = end == position or (end == position - 1 and end not in covered and end not in modifiers)
+                after = start == position + 1 or (
+                    start == position + 2 and position + 1 not in covered and position + 1 not in modifiers
+                )
+                if before or after:
+                    out[n] = stand_in(tokens[position]) + dutch
+                    done.add(n)
+                    break
+        return out
+
+    def _may_modify(self, word: str) -> bool:
+        """An unknown word that may name a kind of thing: not a small word of its language, no number."""
+        if len(word) < MIN_MODIFIER_CHARS or word.isdigit():
+            return False
+        module = _wordfreq()
+        return module is None or float(module.zipf_frequency(word, self.lang)) < FILLER_ZIPF
 
     def _phrase(self, tokens: list[str], lemmas: list[str], i: int) -> tuple[int, str] | None:
         for size in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):

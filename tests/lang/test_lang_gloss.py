@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.lang.gloss import Glossary, GlossaryError, load_glossaries, normalise
+from bot.lang.gloss import STAND_IN_PREFIX, Glossary, GlossaryError, load_glossaries, normalise
 
 ENGLISH = Glossary(
     "en",
@@ -79,3 +79,16 @@ def test_the_babysitting_verb_alone_asks_for_childcare() -> None:
     assert "oppassen op" in glossaries["ru"].gloss("кто посидит с малышом").dutch
     assert "wie past op" in glossaries["ar"].gloss("مين بيقعد معه؟").dutch
     assert "op de kinderen passen" in glossaries["tr"].gloss("cocuklara bakan yer var mi").dutch
+
+
+def test_a_general_head_beside_an_unknown_word_is_written_as_a_compound_with_a_stand_in() -> None:
+    turkish = Glossary("tr", {"kursu": "cursus", "yüzme kursu": "zwemles", "cocuklar": "kinderen"})
+    kuran = turkish.gloss("cocuklar kuran kursu").dutch.split()
+    assert kuran[0] == "kinderen" and kuran[1].startswith(STAND_IN_PREFIX) and kuran[1].endswith("cursus")
+    assert kuran[1] == turkish.gloss("kuran kursu").dutch  # the same stand-in for the same word
+    assert turkish.gloss("yüzme kursu").dutch == "zwemles"
+    arabic = Glossary("ar", {"رحلة": "uitstap", "البحر": "zee"})
+    assert arabic.gloss("رحلة الى باريس").dutch.endswith("uitstap")  # over a small word ('to')
+    assert arabic.gloss("رحلة الى البحر").dutch == "uitstap zee"
+    english = Glossary("en", {"swimming": "zwemmen", "school": "school"})
+    assert english.gloss("the swimming school").dutch == "zwemmen school"  # a known word beside it: as it was

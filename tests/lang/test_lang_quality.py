@@ -60,8 +60,8 @@ async def test_the_studied_language_sets_stay_above_a_floor_with_the_word_lists_
     try:
         for name in STUDIED_SETS:
             hit3, abstention = quality(service, FIXTURES / name)
-            # Measured 2026-12-07 without the model: lang1 0.93 / 0.81, lang2 0.94 / 0.76.
+            # Measured 2026-12-07 without the model: lang1 0.93 / 0.88, lang2 0.94 / 0.94.
             assert hit3 >= 0.90, name
-            assert abstention >= 0.70, name
+            assert abstention >= 0.80, name
     finally:
         service.close()
