@@ -43,6 +43,12 @@ _GLUED_NUMBER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
 # Arabic glues 'and', 'so', 'with', 'for' and 'the' to the next word: one such prefix is tried off an unknown word.
 ARABIC_PREFIXES: Final = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+# Turkish writes a case ending onto a name: 'bilzende' (in Bilzen), 'alden biesene' (to Alden Biesen),
+# 'hasselt'e'. Longest first; only taken off a word that is a name or an offer's word without it.
+TURKISH_CASE_ENDINGS: Final = (
+    "den", "dan", "ten", "tan", "nin", "nın", "yla", "yle", "de", "da", "te", "ta", "ye", "ya", "in", "ın", "la", "le",
+    "e", "a",
+)  # fmt: skip
 OWN_WORD_ZIPF: Final = 3.0  # a word this common in its own language is no typo of a glossary word
 OWN_SCRIPT_NOT_LATIN: Final = frozenset({"uk", "ru", "ar"})  # a Latin word in their questions is a Dutch name
 MIN_KEPT_LATIN: Final = 3  # ...from this many letters on ('ok' or 'tv' say nothing)
@@ -128,6 +134,7 @@ class Glossary:
             if words:
                 self._entries[words] = dutch
         self._names = {tuple(normalise(n, DUTCH)) for n in names}
+        self._name_words = {w for name in self._names for w in name}
         self._single = [k[0] for k in self._entries if len(k) == 1 and len(k[0]) >= FUZZY_MIN_CHARS]
 
     def __len__(self) -> int:
@@ -137,6 +144,8 @@ class Glossary:
         """The Dutch words of `text`, in the order they came. `keep`: words to keep as they are, as the
         offers use them ('babbeltafel', 'leefloon': the search passes its vocabulary)."""
         tokens = normalise(text, self.lang)
+        if self.lang == "tr":
+            tokens = [self._without_case_ending(t, keep) for t in tokens]
         lemmas = [_lemma(t, self.lang) for t in tokens]
         pieces: list[tuple[int, int, str]] = []  # (first token, after the last token, Dutch)
         modifiers: list[int] = []  # unknown words that may say what kind of thing is meant
@@ -216,6 +225,23 @@ class Glossary:
             if match is not None:
                 return self._entries[(match[0],)]
         return None
+
+    def _without_case_ending(self, word: str, keep: Callable[[str], bool] | None) -> str:
+        """'bilzende' -> 'bilzen', "hasselt'e" -> 'hasselt': a name or an offer's word with a Turkish case ending."""
+        stem, apostrophe, ending = word.partition("'")
+        if apostrophe:
+            return stem if ending in TURKISH_CASE_ENDINGS else word
+        if (word,) in self._entries or word in self._name_words or self._common_own_word(word) or self._is_dutch(word):
+            return word
+        if keep is not None and keep(word):
+            return word
+        for ending in TURKISH_CASE_ENDINGS:
+            rest = word[: -len(ending)]
+            if not word.endswith(ending) or len(rest) < MIN_KEPT_LATIN or not rest.isascii():
+                continue
+            if rest in self._name_words or (keep is not None and keep(rest)) or self._is_dutch(rest):
+                return rest
+        return word
 
     def _dutch_in_other_script(self, word: str) -> bool:
         """'multimove', 'ijspiste' in a Ukrainian, Russian or Arabic question: a name or a Dutch word."""

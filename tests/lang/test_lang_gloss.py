@@ -92,3 +92,11 @@ def test_a_general_head_beside_an_unknown_word_is_written_as_a_compound_with_a_s
     assert arabic.gloss("رحلة الى البحر").dutch == "uitstap zee"
     english = Glossary("en", {"swimming": "zwemmen", "school": "school"})
     assert english.gloss("the swimming school").dutch == "zwemmen school"  # a known word beside it: as it was
+
+
+def test_a_turkish_case_ending_comes_off_a_name_but_not_off_a_dutch_word() -> None:
+    turkish = Glossary("tr", {"otobüs": "bus"}, frozenset({"alden biesen", "bilzen"}))
+    assert turkish.gloss("alden biesene otobüs").dutch == "alden biesen bus"
+    assert turkish.gloss("bilzende").dutch == "bilzen"
+    assert turkish.gloss("bilzen'de").dutch == "bilzen"
+    assert turkish.gloss("verhoogde").dutch == "verhoogde"  # Dutch as it is, not 'verhoog' + Turkish '-de'
