@@ -1,8 +1,8 @@
 """Questions in the newcomers' languages: hit@1, hit@3 and abstention per language, beside plain FTS5 BM25.
 
-    python bench/languages.py                 # lang1 (studied) and lang2 (blind): totals only
+    python bench/languages.py                 # lang1 and lang2 (both studied): totals
     python bench/languages.py --set lang1     # one set
-    python bench/languages.py --set lang1 --misses   # lang1's misses (never lang2's)
+    python bench/languages.py --set lang1 --misses   # lang1's misses
 
 The sets (tests/fixtures/lang1_queries.jsonl, lang2_queries.jsonl) hold questions about data/offers.json
 in English, French, Ukrainian, Arabic, Turkish and Russian, written as newcomers type them, with the
@@ -14,8 +14,9 @@ The bot is asked as `python -m bot ask` asks it by default: the language is dete
 alone (as for a person whose Telegram gives no language), then the question is searched through its
 Dutch gloss with the model reading the original (bot/search/service.py). "detected" is the share of
 questions whose language was recognised. The baseline is plain SQLite FTS5 BM25 on the raw question
-over the raw offer text, in the same run. lang2 is blind: only its totals per language and per kind
-are printed, never a question or a miss.
+over the raw offer text, in the same run. lang1 and lang2 are both studied sets (lang2 was measured
+blind once, then opened for study); a blind set, when there is one, is listed in BLIND and only its
+totals per language and per kind are printed, never a question or a miss.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from bot.search.service import SearchService  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SETS = {"lang1": FIXTURES / "lang1_queries.jsonl", "lang2": FIXTURES / "lang2_queries.jsonl"}
-BLIND = "lang2"  # measured once at the end, as totals: its questions and misses are never shown
+BLIND: frozenset[str] = frozenset()  # sets measured as totals only: their questions and misses are never shown
 
 
 class BotRanker:
@@ -117,7 +118,7 @@ async def run(names: list[str], show_misses: bool) -> None:
             service.glossaries = dict(glossaries)
             try:
                 rankers: dict[str, Ranker] = {"bot": BotRanker(service), "FTS5 BM25 raw": fts_baseline(offers)}
-                evaluate(name, rankers, queries, show_misses and name != BLIND)
+                evaluate(name, rankers, queries, show_misses and name not in BLIND)
             finally:
                 service.close()
 
@@ -125,7 +126,7 @@ async def run(names: list[str], show_misses: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=[*SETS, "all"], default="all")
-    parser.add_argument("--misses", action="store_true", help=f"list the bot's misses (never for {BLIND})")
+    parser.add_argument("--misses", action="store_true", help="list the bot's misses (never for a blind set)")
     args = parser.parse_args()
     asyncio.run(run(list(SETS) if args.set == "all" else [args.set], args.misses))
 

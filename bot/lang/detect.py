@@ -8,18 +8,25 @@ Language-id models trained on web text read short Flemish as anything but Dutch 
   the language does not use), summed over the question. Dutch is kept unless another language wins
   clearly: the bot serves Flemish speakers first, and a Dutch question misread as English is worse
   than an English one answered in Dutch (the person can still press /taal).
+The network's own names (data/glossary/common.toml: "rap op stap", "bilzen", "de kimpel") are written
+the same in every language, so they do not vote: "plopsaland trip how much with rap op stap card" is
+English, however Dutch "op" is.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Final
 
 from bot.lang.languages import DUTCH
+from bot.platform.config import PROJECT_ROOT
+
+NAMES_FILE: Final = PROJECT_ROOT / "data" / "glossary" / "common.toml"
 
 LATIN: Final = ("nl", "en", "fr", "tr")
 CLEAR_MARGIN: Final = 1.0  # Zipf points (summed) by which another language must beat the runner-up
@@ -70,6 +77,32 @@ def _wordfreq() -> ModuleType | None:
     return wordfreq
 
 
+@functools.lru_cache(maxsize=1)
+def _names() -> tuple[tuple[str, ...], ...]:
+    """The network's names as word sequences, longest first; none when the file cannot be read."""
+    try:
+        names = tomllib.loads(NAMES_FILE.read_text(encoding="utf-8")).get("names", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return ()
+    found = {tuple(w.lower() for w in _WORD.findall(n)) for n in names if isinstance(n, str)}
+    return tuple(sorted((n for n in found if n), key=len, reverse=True))
+
+
+def _without_names(words: list[str]) -> list[str]:
+    """The words that are not part of one of the network's names."""
+    names = _names()
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        name = next((n for n in names if tuple(words[i : i + len(n)]) == n), None)
+        if name is None:
+            kept.append(words[i])
+            i += 1
+        else:
+            i += len(name)
+    return kept
+
+
 def _zipf(word: str, lang: str) -> float:
     module = _wordfreq()
     if module is None:
@@ -79,7 +112,7 @@ def _zipf(word: str, lang: str) -> float:
 
 def detect(text: str, *, current: str = DUTCH) -> Detection:
     """The language of `text`; `clear` says it differs from `current` beyond doubt (or equals it)."""
-    words = [w.lower() for w in _WORD.findall(text)][:MAX_WORDS]
+    words = _without_names([w.lower() for w in _WORD.findall(text)][:MAX_WORDS])
     if not words:
         return Detection(current, False)
     scripts: dict[str, int] = {}

@@ -7,12 +7,15 @@ also glossed word by word into Dutch with a small glossary per language (`data/g
 editable by a coordinator): "free swimming for my kids this weekend" -> "gratis zwemmen kind dit weekend".
 Words the glossary does not know are dropped, except numbers (ages, dates), the network's own names
 (`data/glossary/common.toml`) and Dutch words a newcomer mixes in ("zwembad"); the model still reads
-the whole question.
+the whole question. One exception keeps the matcher's abstention honest: an unknown word beside a
+general head ("kuran kursu", "русская школа") becomes a compound with a stand-in ("xq...cursus"), as a
+Dutch person would write "korancursus", so "course" alone does not answer it (GENERIC_HEADS).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -35,13 +38,30 @@ MAX_WORDS: Final = 120
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # vowel signs, tatweel
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# '5yo', '7ans', '10р', '3سنين': a number glued to its unit is read as the number and the unit.
+_GLUED_NUMBER = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
 # Arabic glues 'and', 'so', 'with', 'for' and 'the' to the next word: one such prefix is tried off an unknown word.
 ARABIC_PREFIXES: Final = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+# Turkish writes a case ending onto a name: 'bilzende' (in Bilzen), 'alden biesene' (to Alden Biesen),
+# 'hasselt'e'. Longest first; only taken off a word that is a name or an offer's word without it.
+TURKISH_CASE_ENDINGS: Final = (
+    "den", "dan", "ten", "tan", "nin", "nın", "yla", "yle", "de", "da", "te", "ta", "ye", "ya", "in", "ın", "la", "le",
+    "e", "a",
+)  # fmt: skip
 OWN_WORD_ZIPF: Final = 3.0  # a word this common in its own language is no typo of a glossary word
 OWN_SCRIPT_NOT_LATIN: Final = frozenset({"uk", "ru", "ar"})  # a Latin word in their questions is a Dutch name
 MIN_KEPT_LATIN: Final = 3  # ...from this many letters on ('ok' or 'tv' say nothing)
 _LATIN_WORD = re.compile(r"[a-z][a-z'-]*")
+# 'kuran kursu', 'русская школа', 'رحلة لباريس': a kind of thing (course, school, trip) named by a word the
+# glossary does not know is another kind than the offers' courses. A Dutch person writes one word
+# ('korancursus') and the Dutch matcher weighs its unknown first part; the gloss writes such a compound
+# too, with a stand-in for the unknown word. Only these general heads: a known head with a subject of its
+# own ('zwemles') was never the problem.
+GENERIC_HEADS: Final = frozenset({"les", "lessen", "cursus", "cursussen", "school", "uitstap", "reis", "tickets"})
+FILLER_ZIPF: Final = 5.0  # an unknown word this common in its language is a small word ('the', 'для', 'الى')
+MIN_MODIFIER_CHARS: Final = 3
+STAND_IN_PREFIX: Final = "xq"  # no Dutch word starts so: the stand-in matches no offer and is corrected to none
 
 
 class GlossaryError(ValueError):
@@ -61,12 +81,18 @@ class Gloss:
         return self.understood / self.words if self.words else 0.0
 
 
+def stand_in(word: str) -> str:
+    """Latin letters for an unknown word, the same each time, that no offer and no Dutch word contains."""
+    digest = hashlib.blake2s(word.encode("utf-8"), digest_size=6).digest()
+    return STAND_IN_PREFIX + "".join(chr(ord("a") + b % 26) for b in digest)
+
+
 def normalise(text: str, lang: str) -> list[str]:
     """Lower-case words without Arabic vowel marks, with Arabic-Indic digits as 0-9."""
     if lang == "tr":
         text = text.replace("İ", "i").replace("I", "ı")
     text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text)).translate(_DIGITS).translate(_APOSTROPHES).lower()
-    return _TOKEN.findall(text)[:MAX_WORDS]
+    return _TOKEN.findall(_GLUED_NUMBER.sub(" ", text))[:MAX_WORDS]
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,6 +134,7 @@ class Glossary:
             if words:
                 self._entries[words] = dutch
         self._names = {tuple(normalise(n, DUTCH)) for n in names}
+        self._name_words = {w for name in self._names for w in name}
         self._single = [k[0] for k in self._entries if len(k) == 1 and len(k[0]) >= FUZZY_MIN_CHARS]
 
     def __len__(self) -> int:
@@ -117,25 +144,59 @@ class Glossary:
         """The Dutch words of `text`, in the order they came. `keep`: words to keep as they are, as the
         offers use them ('babbeltafel', 'leefloon': the search passes its vocabulary)."""
         tokens = normalise(text, self.lang)
+        if self.lang == "tr":
+            tokens = [self._without_case_ending(t, keep) for t in tokens]
         lemmas = [_lemma(t, self.lang) for t in tokens]
-        out: list[str] = []
+        pieces: list[tuple[int, int, str]] = []  # (first token, after the last token, Dutch)
+        modifiers: list[int] = []  # unknown words that may say what kind of thing is meant
         understood = 0
         i = 0
         while i < len(tokens):
             found = self._phrase(tokens, lemmas, i)
             if found is not None:
                 size, dutch = found
-                out.append(dutch)
+                pieces.append((i, i + size, dutch))
                 understood += size
                 i += size
                 continue
             word = tokens[i]
             dutch_word = self._single_word(word, keep)
             if dutch_word is not None:
-                out.append(dutch_word)
+                pieces.append((i, i + 1, dutch_word))
                 understood += 1
+            elif self._may_modify(word):
+                modifiers.append(i)
             i += 1
+        out = self._with_unknown_kinds(tokens, pieces, modifiers)
         return Gloss(" ".join(w for w in out if w), understood, len(tokens))
+
+    def _with_unknown_kinds(
+        self, tokens: list[str], pieces: list[tuple[int, int, str]], modifiers: list[int]
+    ) -> list[str]:
+        """The Dutch words, with a general head beside an unknown word written as a compound with a stand-in."""
+        out = [dutch for _, _, dutch in pieces]
+        covered = {j for start, end, _ in pieces for j in range(start, end)}
+        done: set[int] = set()
+        for position in modifiers:
+            for n, (start, end, dutch) in enumerate(pieces):
+                if n in done or dutch not in GENERIC_HEADS:
+                    continue
+                before = end == position or (end == position - 1 and end not in covered and end not in modifiers)
+                after = start == position + 1 or (
+                    start == position + 2 and position + 1 not in covered and position + 1 not in modifiers
+                )
+                if before or after:
+                    out[n] = stand_in(tokens[position]) + dutch
+                    done.add(n)
+                    break
+        return out
+
+    def _may_modify(self, word: str) -> bool:
+        """An unknown word that may name a kind of thing: not a small word of its language, no number."""
+        if len(word) < MIN_MODIFIER_CHARS or word.isdigit():
+            return False
+        module = _wordfreq()
+        return module is None or float(module.zipf_frequency(word, self.lang)) < FILLER_ZIPF
 
     def _phrase(self, tokens: list[str], lemmas: list[str], i: int) -> tuple[int, str] | None:
         for size in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
@@ -164,6 +225,23 @@ class Glossary:
             if match is not None:
                 return self._entries[(match[0],)]
         return None
+
+    def _without_case_ending(self, word: str, keep: Callable[[str], bool] | None) -> str:
+        """'bilzende' -> 'bilzen', "hasselt'e" -> 'hasselt': a name or an offer's word with a Turkish case ending."""
+        stem, apostrophe, ending = word.partition("'")
+        if apostrophe:
+            return stem if ending in TURKISH_CASE_ENDINGS else word
+        if (word,) in self._entries or word in self._name_words or self._common_own_word(word) or self._is_dutch(word):
+            return word
+        if keep is not None and keep(word):
+            return word
+        for ending in TURKISH_CASE_ENDINGS:
+            rest = word[: -len(ending)]
+            if not word.endswith(ending) or len(rest) < MIN_KEPT_LATIN or not rest.isascii():
+                continue
+            if rest in self._name_words or (keep is not None and keep(rest)) or self._is_dutch(rest):
+                return rest
+        return word
 
     def _dutch_in_other_script(self, word: str) -> bool:
         """'multimove', 'ijspiste' in a Ukrainian, Russian or Arabic question: a name or a Dutch word."""

@@ -75,3 +75,17 @@ def test_dutch_names_in_a_newcomers_own_script_do_not_make_it_dutch(text: str, l
 
 def test_one_foreign_word_in_a_long_dutch_question_stays_dutch() -> None:
     assert detect("ik zoek een cursus Nederlands voor mijn buurvrouw Олена").lang == "nl"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("ice skating in bilzen??", "en"),
+        ("plopsaland trip how much with rap op stap card", "en"),
+        ("carte rap op stap c quoi", "fr"),
+        ("wat is rap op stap", "nl"),
+        ("rap op stap", "nl"),
+    ],
+)
+def test_the_networks_names_do_not_vote_for_dutch(text: str, lang: str) -> None:
+    assert detect(text).lang == lang
