@@ -3,6 +3,7 @@
     python bench/teach.py                 # teach from teach_a, measure teach_b (with the model when installed)
     python bench/teach.py --no-model      # the same with words only
     python bench/teach.py --check 50      # teach 50 links, then run every question set: what changed?
+    python bench/teach.py --first teach_c --second teach_d   # the second pair, blind: measured once
 
 1. teach_a (160 questions) goes through the bot. A simulated coordinator links each missed question once
    to its expected offers, and refers each out-of-scope question ('expect': []) with a referral.
@@ -141,8 +142,8 @@ async def teach_misses(bot: Bot, rows: list[dict], found: list[Taught], *, every
     return links, referrals
 
 
-async def measure(embed: Embed | None, *, every: bool = False, second: str = "teach_b") -> None:
-    a_rows, b_rows = read("teach_a"), read(second)
+async def measure(embed: Embed | None, *, every: bool = False, first: str = "teach_a", second: str = "teach_b") -> None:
+    a_rows, b_rows = read(first), read(second)
     with tempfile.TemporaryDirectory() as tmp:
         bot = await open_bot(ROOT / "data" / "offers.json", Path(tmp), embed)
         try:
@@ -156,8 +157,8 @@ async def measure(embed: Embed | None, *, every: bool = False, second: str = "te
         finally:
             await bot.close()
     model = "with the model" if embed is not None else "words only"
-    print(f"\nteach_a: {len(a_rows)} questions; the coordinator linked {links} and referred {referrals} ({model})")
-    print_tallies("teach_a (what was taught)", tally(a_rows, a_before), tally(a_rows, a_after))
+    print(f"\n{first}: {len(a_rows)} questions; the coordinator linked {links} and referred {referrals} ({model})")
+    print_tallies(f"{first} (what was taught)", tally(a_rows, a_before), tally(a_rows, a_after))
     print_tallies(f"{second} (other wordings; totals only)", tally(b_rows, b_before), tally(b_rows, b_after))
     missed = [i for i, (r, t) in enumerate(zip(b_rows, b_before, strict=True)) if not good(r, ids(t))]
     fixed = [i for i in missed if good(b_rows[i], ids(b_after[i]))]
@@ -191,7 +192,7 @@ async def measure(embed: Embed | None, *, every: bool = False, second: str = "te
     print(f"answers that got worse: {len(broken)}")
     print(f"out-of-scope questions referred: {referred} of {unanswerable} ({right_referral} to the right place)")
     changed = sum(1 for t in b_after if t.changed)
-    print(f"teach_b answers changed by a lesson: {changed}; {per_question * 1000:.1f} ms a question with teaching")
+    print(f"{second} answers changed by a lesson: {changed}; {per_question * 1000:.1f} ms a question with teaching")
 
 
 async def check(embed: Embed | None, count: int) -> None:
@@ -251,6 +252,9 @@ def main() -> None:
         default="teach_b",
         help="the set of other wordings (teach_b, blind; teach_dev: 40 the developer wrote for tuning)",
     )
+    parser.add_argument(
+        "--first", default="teach_a", help="the set the coordinator teaches from (teach_a; teach_c with teach_d)"
+    )
     parser.add_argument("--every", action="store_true", help="link every teach_a question, not only the missed")
     parser.add_argument("--check", type=int, metavar="N", help="teach N links, then run every question set")
     args = parser.parse_args()
@@ -258,7 +262,7 @@ def main() -> None:
     if args.check:
         asyncio.run(check(embed, args.check))
     else:
-        asyncio.run(measure(embed, every=args.every, second=args.second))
+        asyncio.run(measure(embed, every=args.every, first=args.first, second=args.second))
 
 
 if __name__ == "__main__":
