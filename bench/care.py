@@ -41,8 +41,9 @@ STUDIED = (
     "care2",
     "care3",
     "care4",
-)  # care2, care3 and care4 were each measured once blind, then studied
-BLIND = ("care5",)  # measured once; its lines and misses are never shown
+    "care5",
+)  # care2 to care5 were each measured once blind, then studied
+BLIND: tuple[str, ...] = ()  # the next blind set goes here: measured once, its lines and misses never shown
 NO_OFFERS = {"suicide", "violence", "emergency", "material"}
 TARGET_RECALL = {"suicide": 1.0, "violence": 1.0, "emergency": 1.0}
 MAX_FALSE_ALARMS = 0.05

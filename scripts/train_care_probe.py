@@ -28,7 +28,7 @@ from bot.care.data import CRISIS, load_care  # noqa: E402
 from bot.care.detect import Detector  # noqa: E402
 from bot.care.probe import LABELS, NONE, ProbeWeights, fingerprint, train  # noqa: E402
 
-SETS = ("care1", "care_own", "care2", "care3", "care4")  # care2, care3 and care4 after their one blind measurement
+SETS = ("care1", "care_own", "care2", "care3", "care4", "care5")  # care2 to care5 after their one blind measurement
 FIXTURES = ROOT / "tests" / "fixtures" / "care"
 OUT = ROOT / "data" / "care_probe.npz"
 CACHE = Path.home() / ".cache" / "bilzen-bot" / "care_vectors_v2.npz"

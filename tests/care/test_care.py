@@ -127,6 +127,21 @@ def test_the_examples_of_the_issue(question, category, topic):
         ("kan ik die boete van 150 euro in schijven betalen", "money", "other"),
         ("wanneer komt mijn leefloon", "money", "leefloon"),
         ("sinds mijn scheiding zit ik in een zwart gat", "distress", None),
+        # care5's lessons, in words of our own
+        ("soms wil ik gewoon met de wagen tegen een muur rijden", "suicide", None),
+        ("ik spaar al weken mijn slaappillen", "suicide", None),
+        ("ik heb lang genoeg geleefd", "suicide", None),
+        ("ik draag een sjaal zodat niemand de plekken ziet die hij maakt", "violence", None),
+        ("hij heeft me weer een pak slaag gegeven", "violence", None),
+        ("ik ben bang om naar huis te gaan", "violence", None),
+        ("mijn zoontje heeft blauwe lippen en reageert raar", "emergency", None),
+        ("een auto is in de vaart gereden, er zit nog iemand in", "emergency", None),
+        ("na de overstroming is alles weg, geen bedden meer", "material", "other"),
+        ("ik ben zo eenzaam", "distress", None),
+        ("ik zit de hele dag alleen", "distress", None),
+        ("mijn huisbaas wil de huur verhogen", "money", "rent"),
+        ("ik kan de stookolie niet betalen", "money", "energy"),
+        ("i got a letter from the mutualiteit", "money", "mutualiteit"),
     ],
 )
 def test_kinds_of_trouble_the_blind_sets_showed(question, category, topic):
@@ -141,6 +156,12 @@ def test_kinds_of_trouble_the_blind_sets_showed(question, category, topic):
         "er was bijna brand bij het koken op het kamp haha, gaan jullie dit jaar weer?",
         "ik ben bang dat mijn zoon ooit verdrinkt, hij kan nog niet zwemmen: zwemles?",
         "heeft de budgetmeter invloed op de korting voor het zwembad",
+        "is er een film over een man die zelfmoord pleegt in de kimpel",
+        "krijg ik korting op de sportclub als ik in schuldbemiddeling zit",
+        "de kinderen gaan zich dood vervelen in de vakantie",
+        "mijn vrouw is al drie jaar overleden, ik wil eens gaan dansen",
+        "ik stik van de verveling",
+        "ik heb een leefloon, welke kortingen kan ik krijgen",
     ],
 )
 def test_look_alikes_the_blind_sets_showed(question):
