@@ -207,7 +207,8 @@ async def run(set_names: list[str], show_misses: bool, lexical: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=[*SETS, "all", "studied"], default="eval")
-    parser.add_argument("--misses", action="store_true", help=f"list the bot's misses (never for {BLIND or 'a blind set'})")
+    never = BLIND or "a blind set"
+    parser.add_argument("--misses", action="store_true", help=f"list the bot's misses (never for {never})")
     parser.add_argument("--lexical", action="store_true", help="also measure the word lists alone")
     args = parser.parse_args()
     names = {"all": list(SETS), "studied": [n for n in SETS if n not in UNSTUDIED]}.get(args.set, [args.set])
