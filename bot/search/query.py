@@ -100,6 +100,7 @@ class Concept:
     out_of_scope: bool = False
     need: Need | None = None
     fields: tuple[str, ...] | None = None  # the only fields this concept may match in (None: all)
+    story: bool = False  # told in the story around a question, not asked: it helps an offer, never hinders it
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,7 @@ class QueryParser:
             if concept is not None:
                 if wish and token not in wish:
                     # 'we zijn pas verhuisd, mijn man werkt in ploegen ... is er iets om te zwemmen?'
-                    concept = dataclasses.replace(concept, weight=concept.weight * STORY_WEIGHT)
+                    concept = dataclasses.replace(concept, weight=concept.weight * STORY_WEIGHT, story=True)
                 concepts.append(concept)
                 by_token[token] = concept
         concepts = _either(concepts, by_token, tokens)

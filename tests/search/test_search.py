@@ -641,6 +641,15 @@ def test_a_long_story_is_answered_on_the_wish_in_it(search):
     assert "kinderopvang-tijdens-activiteiten" not in [h.offer_id for h in result.hits[:3]]  # work is the story
 
 
+def test_the_words_of_a_story_help_an_offer_but_never_hinder_it(search):
+    story = (
+        "Sinds mijn vrouw gestorven is zit ik veel alleen. Mijn kinderen wonen ver weg en komen enkel met "
+        "de feestdagen. Ik kijk de hele dag televisie en mijn knieen doen pijn. Ik zou graag eens zwemmen."
+    )
+    result = search.search_sync(story, today=dt.date(2027, 1, 13))
+    assert result.hits and result.hits[0].offer_id == "zwembad-kansentarief"
+
+
 def test_a_story_about_something_else_with_a_question_without_subject_stays_out_of_scope(search):
     story = "Mijn huisbaas wil de huur verhogen en ik heb al schulden. Alles kost geld. Wat kan ik doen?"
     result = search.search_sync(story, today=dt.date(2027, 1, 13))
