@@ -44,14 +44,24 @@ DAY_PART_FORMS = {
     "middags": "middag", "namiddags": "namiddag", "voormiddags": "voormiddag", "avonds": "avond",
     "morgens": "ochtend", "ochtends": "ochtend", "nachts": "nacht", "aovend": "avond", "ovend": "avond",
     "aovends": "avond", "middig": "middag", "nomiddag": "namiddag", "nommiddag": "namiddag",
+    "veurmiddag": "voormiddag", "vurmiddag": "voormiddag", "achternoen": "namiddag",
 }  # fmt: skip
+# Only after a day's name: 'zaoterdigmörge' is Saturday morning, but 'morge' alone is tomorrow.
+DAY_PART_ENDINGS = {**DAY_PART_FORMS, "morge": "ochtend"}
+# Days of the year people name instead of a date: 'op tweede kerstdag', 'met oudejaar'.
+NAMED_DAYS = {
+    "kerstavond": (12, 24), "kerstdag": (12, 25), "oudejaar": (12, 31), "oudjaar": (12, 31),
+    "oudejaarsdag": (12, 31), "oudejaarsavond": (12, 31), "nieuwjaar": (1, 1), "nieuwjaarsdag": (1, 1),
+    "valentijn": (2, 14), "valentijnsdag": (2, 14), "allerheiligen": (11, 1), "allerzielen": (11, 2),
+}  # fmt: skip
+ORDINAL_WEEKS = {"eerste": 0, "tweede": 1, "twee": 1, "derde": 2, "vierde": 3, "laatste": -1}  # 'twee': a lemma
 # Limburg and Flemish sound shifts in day names: 'zaoterdig', 'dinsdigaovend', 'maondig', 'vriedig'.
-_DATE_SHIFTS = (("dig", "dag"), ("ao", "aa"), ("ao", "a"), ("oa", "a"), ("ie", "ij"), ("uu", "u"))
+_DATE_SHIFTS = (("dig", "dag"), ("veur", "voor"), ("ao", "aa"), ("ao", "a"), ("oa", "a"), ("ie", "ij"), ("uu", "u"))
 MAX_SHIFTS = 3
 
 
 DATE_WORDS = frozenset(
-    {*WEEKDAYS, *MONTHS, *DAY_PARTS, *TODAY_PARTS, *HOLIDAY_ALIASES, *HOLIDAY_ALIASES.values()}
+    {*WEEKDAYS, *MONTHS, *DAY_PARTS, *TODAY_PARTS, *HOLIDAY_ALIASES, *HOLIDAY_ALIASES.values(), *NAMED_DAYS}
     | {"vandaag", "morgen", "overmorgen", "weekend", "week", "maand", "volgende", "volgend", "komende", "vakantie"}
 )
 
@@ -85,7 +95,7 @@ def standard_date_word(word: str) -> str:
     if word.endswith("s") and word[:-1] in WEEKDAYS:  # 'zaterdags': on Saturday(s)
         return word[:-1]
     start = word
-    for form, part in DAY_PART_FORMS.items():  # 'dinsdigaovend': a day with a spoken day part
+    for form, part in DAY_PART_ENDINGS.items():  # 'dinsdigaovend': a day with a spoken day part
         if word.endswith(form) and len(word) > len(form):
             start = word[: -len(form)] + part
             break
@@ -165,6 +175,11 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
         elif part is None and nxt == "s" and _word(tokens, i + 2) in DAY_PARTS:  # "zaterdag 's avonds"
             part = _word(tokens, i + 2)
             used += [i + 1, i + 2]
+        elif part is None:  # 'dinsdag in de voormiddag', 'in den achternoen op woensdag'
+            near = _nearby_day_part(tokens, i)
+            if near is not None:
+                part = tokens[near]
+                used.append(near)
         if part is not None:
             return _day_part(day, part, word, *used)
         return days(day, day, word, *used)
@@ -188,6 +203,30 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
             if found is not None:
                 return days(found, found, f"{int(word)}/{int(nxt)}", i, i + 1, *([i + 2] if year else []))
 
+    if word == "week" and prev in ORDINAL_WEEKS and nxt in ("van", "in") and _word(tokens, i + 2) in MONTHS:
+        # 'de eerste week van november', 'de laatste week in juni'
+        month, ordinal = MONTHS[_word(tokens, i + 2)], ORDINAL_WEEKS[prev]
+        for year in (today.year, today.year + 1):  # the first such week that has not passed
+            last_day = dt.date(year, month, 1) + relativedelta(day=31)
+            first = last_day - dt.timedelta(days=6) if ordinal < 0 else dt.date(year, month, 1 + 7 * ordinal)
+            last = min(first + dt.timedelta(days=6), last_day)
+            if last >= today:
+                label = f"{prev} week van {_word(tokens, i + 2)}"
+                return days(max(first, today), last, label, i - 1, i, i + 1, i + 2)
+
+    if word in NAMED_DAYS and "tussen" not in tokens[max(0, i - 4) : i]:  # 'tussen kerst en nieuwjaar': a span
+        month, day_of_month = NAMED_DAYS[word]
+        ordinal = prev in ("eerste", "tweede", "twee")  # 'twee': 'tweede' after the lemmas
+        if word == "kerstdag" and prev != "eerste" and ordinal:  # 'tweede kerstdag' is the 26th
+            day_of_month += 1
+        found = _next_date(today, month, day_of_month, None)
+        if found is not None:
+            used = [i - 1, i] if ordinal else [i]
+            label = f"{'eerste' if prev == 'eerste' else 'tweede'} {word}" if ordinal else word
+            if word.endswith("avond"):
+                return _day_part(found, "avond", label, *used)
+            return days(found, found, label, *used)
+
     if word in MONTHS and len(word) >= 3 and word not in ABBREVIATIONS and not prev.isdigit():
         month = MONTHS[word]
         year = today.year if month >= today.month else today.year + 1
@@ -205,6 +244,20 @@ def _match_at(tokens: Sequence[str], i: int, today: dt.date, holidays: Sequence[
         if holiday is not None:
             return days(max(holiday.first, today), holiday.last, holiday.name, *used)
     return None
+
+
+def _nearby_day_part(tokens: Sequence[str], i: int) -> int | None:
+    """The position of a day part said near a weekday ('in de voormiddag'), or None. 'morgen' so
+    far away is tomorrow, not the morning."""
+    for j in (i + 3, i - 3, i + 2, i - 2):
+        if 0 <= j < len(tokens) and tokens[j] in DAY_PARTS and tokens[j] != "morgen":
+            between = tokens[min(i, j) + 1 : max(i, j)]
+            if all(w in _DAY_PART_LINKS for w in between):
+                return j
+    return None
+
+
+_DAY_PART_LINKS = {"in", "de", "den", "op", "s", "het"}
 
 
 def _ages_listed(tokens: Sequence[str], i: int) -> bool:

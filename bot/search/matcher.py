@@ -779,7 +779,9 @@ class _Scorer:
         """The weighted share of the question's concepts (or of `only` these) the offer covers."""
         matches = self.matches(candidate)
         indexes = range(len(self.concepts)) if only is None else only
-        total = sum(self.concepts[i].weight for i in indexes)
+        # A word of the story around the question counts when the offer has it and is not missed when it
+        # has not: 'mijn vrouw is gestorven ... eens een warme maaltijd met anderen' asks for the meal.
+        total = sum(self.concepts[i].weight * (matches[i] if self.concepts[i].story else 1.0) for i in indexes)
         return sum(self.concepts[i].weight * matches[i] for i in indexes) / total if total else 0.0
 
     def covers_the_subject(self, candidate: _Candidate) -> bool:

@@ -100,6 +100,7 @@ class Concept:
     out_of_scope: bool = False
     need: Need | None = None
     fields: tuple[str, ...] | None = None  # the only fields this concept may match in (None: all)
+    story: bool = False  # told in the story around a question, not asked: it helps an offer, never hinders it
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,7 @@ class QueryParser:
             if concept is not None:
                 if wish and token not in wish:
                     # 'we zijn pas verhuisd, mijn man werkt in ploegen ... is er iets om te zwemmen?'
-                    concept = dataclasses.replace(concept, weight=concept.weight * STORY_WEIGHT)
+                    concept = dataclasses.replace(concept, weight=concept.weight * STORY_WEIGHT, story=True)
                 concepts.append(concept)
                 by_token[token] = concept
         concepts = _either(concepts, by_token, tokens)
@@ -345,6 +346,10 @@ class QueryParser:
         else:
             places = ()
 
+        if (period or audience is not None or free) and concepts and all(_filler(c) for c in concepts):
+            # 'wat gebeurt er op 19 september', 'iets op zondag voor mijn tweeling en hun broer': the
+            # common words around a time or an audience are no subject; the question is only that time.
+            concepts = []
         suggestion = None
         # 'Bedoelde je ...?' for a short Dutch question with one unknown word, never for a story or
         # another language: then it is an echo of the message, not a help (the matcher still checks
@@ -647,6 +652,11 @@ def _either(concepts: list[Concept], by_token: dict[str, Concept], tokens: list[
         concepts = [merged if c is left else c for c in concepts if c is not right]
         by_token[tokens[i - 1]] = by_token[tokens[i + 1]] = merged
     return concepts
+
+
+def _filler(concept: Concept) -> bool:
+    """A common word no offer uses, said in passing (FILLER_WEIGHT): no subject of its own."""
+    return concept.need is None and not concept.out_of_scope and concept.weight <= FILLER_WEIGHT
 
 
 def _negated(tokens: list[str], position: int) -> bool:

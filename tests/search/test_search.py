@@ -549,6 +549,11 @@ def test_a_question_that_is_only_a_time_gets_the_nearest_days_after_when_nothing
         ("smiddags", "middag"),
         ("savonds", "avond"),
         ("zaterdags", "zaterdag"),
+        ("zaoterdigmorge", "zaterdagochtend"),
+        ("zondigmorge", "zondagochtend"),
+        ("veurmiddig", "voormiddag"),
+        ("achternoen", "namiddag"),
+        ("morge", "morge"),  # alone it is tomorrow, not the morning
         ("plein", "plein"),
     ],
 )
@@ -562,6 +567,40 @@ def test_a_dialect_day_names_the_day(search):
     period = search.search_sync("iets op dinsdigaovend", today=dt.date(2027, 1, 13)).query.period
     assert period is not None and period.start == dt.datetime(2027, 1, 19, 18, 0)
     assert search.search_sync("smiddags iets voor mijn moeder", today=dt.date(2027, 1, 13)).query.concepts == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("wa is er dinsdig in de veurmiddig", dt.datetime(2027, 1, 19, 6), dt.datetime(2027, 1, 19, 12)),
+        ("iets in den achternoen op woensdag", dt.datetime(2027, 1, 13, 12), dt.datetime(2027, 1, 13, 18)),
+        ("wat kunnen we doen op tweede kerstdag", dt.datetime(2027, 12, 26), dt.datetime(2027, 12, 27)),
+        ("is er iets te doen op oudejaarsdag", dt.datetime(2027, 12, 31), dt.datetime(2028, 1, 1)),
+        ("zijn er kampen in de eerste week van november", dt.datetime(2027, 11, 1), dt.datetime(2027, 11, 8)),
+        ("iets in de tweede week van januari", dt.datetime(2027, 1, 13), dt.datetime(2027, 1, 15)),
+    ],
+)
+def test_named_days_weeks_of_a_month_and_day_parts_near_a_day(search, question, start, end):
+    period = search.search_sync(question, today=dt.date(2027, 1, 13)).query.period
+    assert period is not None and (period.start, period.end) == (start, end)
+
+
+def test_a_span_between_two_named_days_is_no_single_day(search):
+    period = search.search_sync("tussen kerst en nieuwjaar een toneeltje", today=dt.date(2027, 1, 13)).query.period
+    assert period is None or period.end - period.start > dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mijn kinderen zijn 2, 6 en 14. wat is er in het weekend voor hen",
+        "iets op zondag voor mijn tweeling van 4 en hun broer van 9",
+        "vanavond nog iets te beleven?",
+    ],
+)
+def test_common_words_around_a_time_are_no_subject(search, question):
+    query = search.search_sync(question, today=dt.date(2027, 1, 13)).query
+    assert query.period is not None and query.concepts == ()
 
 
 def test_real_dutch_words_are_never_corrected_into_offer_words(search):
@@ -600,6 +639,15 @@ def test_a_long_story_is_answered_on_the_wish_in_it(search):
     result = search.search_sync(story, today=dt.date(2027, 1, 13))
     assert result.hits and result.hits[0].offer_id == "zwembad-kansentarief"
     assert "kinderopvang-tijdens-activiteiten" not in [h.offer_id for h in result.hits[:3]]  # work is the story
+
+
+def test_the_words_of_a_story_help_an_offer_but_never_hinder_it(search):
+    story = (
+        "Sinds mijn vrouw gestorven is zit ik veel alleen. Mijn kinderen wonen ver weg en komen enkel met "
+        "de feestdagen. Ik kijk de hele dag televisie en mijn knieen doen pijn. Ik zou graag eens zwemmen."
+    )
+    result = search.search_sync(story, today=dt.date(2027, 1, 13))
+    assert result.hits and result.hits[0].offer_id == "zwembad-kansentarief"
 
 
 def test_a_story_about_something_else_with_a_question_without_subject_stays_out_of_scope(search):
