@@ -132,6 +132,22 @@ def test_a_compound_of_an_unknown_kind_does_not_fall_back_on_its_head(search):
     assert ids(search, "kringloopwinkel", "2027-03-03")[0] == "tweedehands-sportgerief-share-care"
 
 
+def test_a_general_word_beside_an_unknown_subject_does_not_answer(search):
+    """'karaoke avond', 'les van yoga': nothing is about karaoke or yoga, so an evening or a course
+    is no answer; 'skireis' is no trip of ours. Asked alone, the general word still lists what fits."""
+    for question in ("karaoke avond", "les van yoga", "engelse les voor volwassenen", "skireis voor jongeren"):
+        result = search.search_sync(question, today=TODAY)
+        assert result.hits == () and result.reason == "no_match", question
+    for question in ("cursus", "een avond", "een reis"):
+        assert ids(search, question), question
+
+
+def test_a_word_of_another_language_is_no_typo_of_an_offer_word(search):
+    """'karting' is French and English for go-karting, not a typo of 'korting'; 'kortin' still is."""
+    assert search.search_sync("karting voor mijn zoon", today=TODAY).hits == ()
+    assert "kortin" in search.parse_sync("kortin voor mijn zoon").corrections
+
+
 # --- when ------------------------------------------------------------------------------------
 
 
