@@ -598,6 +598,8 @@ class QueryParser:
             add(synonym, SYNONYM_WEIGHT * confidence)
         # Only parts the lexicon knows: in 'kaartnamiddag' the card game matters, not the afternoon.
         parts = [p for p in self.analyzer.compound_parts(word) if self.analyzer.is_known(p)]
+        if word not in self.vocabulary and not dutch.is_real_word(word) and _foreign_word(word):
+            parts = []  # 'dansant' (French) is no Dutch compound of 'dans'
         # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
         part_weight = KNOWN_COMPOUND_PART_WEIGHT if word in self.vocabulary else PART_WEIGHT
         if word not in self.vocabulary and self._unplaced_modifier(word):

@@ -146,6 +146,8 @@ def test_a_word_of_another_language_is_no_typo_of_an_offer_word(search):
     """'karting' is French and English for go-karting, not a typo of 'korting'; 'kortin' still is."""
     assert search.search_sync("karting voor mijn zoon", today=TODAY).hits == ()
     assert "kortin" in search.parse_sync("kortin voor mijn zoon").corrections
+    # 'dansant' is not split as a Dutch compound of 'dans' unless offers use it: one that says 'thé dansant' is found
+    assert ids(search, "thé dansant voor senioren")[0] == "dansnamiddag-horizont"
 
 
 # --- when ------------------------------------------------------------------------------------
