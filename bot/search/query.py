@@ -109,6 +109,7 @@ class Concept:
     fields: tuple[str, ...] | None = None  # the only fields this concept may match in (None: all)
     story: bool = False  # told in the story around a question, not asked: it helps an offer, never hinders it
     unplaced: bool = False  # a content word no offer and no word list knows ('karaoke', 'fotografie')
+    generic: bool = False  # a word that says what form, not what about ('cursus', 'spelen': lexicon [generic])
 
 
 @dataclass(frozen=True)
@@ -618,7 +619,7 @@ class QueryParser:
         if not known and dutch.is_common_word(word):
             weight = FILLER_WEIGHT  # 'mijn ziekenfonds zegt dat ...': 'zegt' is no subject
         unplaced = weight == UNKNOWN_WEIGHT and word not in self.lexicon.places and _real_word(word)
-        return Concept(token, alternatives, weight=weight, unplaced=unplaced)
+        return Concept(token, alternatives, weight=weight, unplaced=unplaced, generic=self._generic(token))
 
     def _unplaced_subject(self, concepts: list[Concept]) -> list[Concept]:
         """'ik zoek een cursus fotografie', 'karaoke avond', 'les van yoga': beside only general words

@@ -445,6 +445,24 @@ async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_fl
         service.close()
 
 
+async def test_a_subject_no_offer_is_about_is_not_answered_by_a_general_word(tmp_path, analyzer):
+    """data/offers.json has no petanque and no photography: 'spelen' or 'cursus' alone is no answer
+    then ('petanque' is in the word list, 'fotografie' in no list). Alone, they still are."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    today = dt.date(2026, 12, 1)
+    try:
+        for question in ("petanque spelen met andere gepensioneerden", "ik zoek een cursus fotografie"):
+            assert service.search_sync(question, today=today).hits == (), question
+        for question in ("spelen met de kinderen", "een cursus"):
+            assert service.search_sync(question, today=today).hits, question
+    finally:
+        service.close()
+
+
 def test_a_child_that_comes_along_or_a_parent_at_work_asks_for_childcare(search):
     today = dt.date(2027, 3, 3)
     along = search.search_sync("mag mijn kind van 2 mee naar de kookles", today=today).query
