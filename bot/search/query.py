@@ -17,7 +17,7 @@ from typing import cast
 
 from bot.platform.calendar import Holiday, Period
 from bot.search import dutch
-from bot.search.analyzer import Analyzer
+from bot.search.analyzer import LINKS, Analyzer
 from bot.search.dates import DATE_WORDS, DAY_PARTS, find_period, standard_date_word
 from bot.search.lexicon import AudienceRule, Need
 from bot.search.text import MAX_QUESTION_CHARS, words
@@ -603,9 +603,10 @@ class QueryParser:
             parts = []  # 'dansant' (French) is no Dutch compound of 'dans'
         # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
         part_weight = KNOWN_COMPOUND_PART_WEIGHT if word in self.vocabulary else PART_WEIGHT
-        if word not in self.vocabulary and self._unplaced_modifier(word):
+        if word not in self.vocabulary and (self._unplaced_modifier(word) or self._unplaced_head(word)):
             # 'paardrijden', 'hondenschool', 'skireis': a first part we cannot place says what kind of
             # riding, school or trip is meant; the head alone would find a ride or the football school.
+            # And a Dutch compound is its head: a 'kinderboerderij' is a farm, a 'carnavalstoet' a parade.
             part_weight = min(part_weight, UNPLACED_MODIFIER_PART_WEIGHT)
         for part in parts:
             add(part, part_weight * confidence)
@@ -650,6 +651,20 @@ class QueryParser:
         if len(parts) < 2 or not self.analyzer.is_known(parts[-1]):
             return False
         return not self.analyzer.is_known(parts[0]) and parts[0] not in self.vocabulary
+
+    def _unplaced_head(self, word: str) -> bool:
+        """A known first part before a head that is a real Dutch word nobody's offer or word list uses
+        ('kinder-boerderij', 'carnaval-stoet'); a general head ('filmvertoning') leaves the first part the subject."""
+        parts = self.analyzer.compound_parts(word)
+        if len(parts) != 2 or not self.analyzer.is_known(parts[0]) or self.analyzer.is_known(parts[1]):
+            return False
+        head = parts[1]
+        for link in sorted(LINKS, key=len, reverse=True):
+            if link and head.startswith(link) and dutch.is_real_word(head[len(link) :]):
+                head = head[len(link) :]  # 'kind' + 'er' + 'boerderij'
+                break
+        unused = head not in self.vocabulary and head not in self._lexicon_words
+        return unused and dutch.is_real_word(head) and not self._generic(head)
 
     def _need_concept(self, need: Need, typed: list[str]) -> Concept:
         """A need as one concept: offers of its kind or category, or that use its words."""

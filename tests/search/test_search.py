@@ -446,8 +446,8 @@ async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_fl
 
 
 async def test_a_subject_no_offer_is_about_is_not_answered_by_a_general_word(tmp_path, analyzer):
-    """data/offers.json has no petanque and no photography: 'spelen' or 'cursus' alone is no answer
-    then ('petanque' is in the word list, 'fotografie' in no list). Alone, they still are."""
+    """data/offers.json has no petanque, photography or farm: 'spelen', 'cursus' or 'kinder-' alone is no
+    answer then ('petanque' is in the word list, 'fotografie' in no list). Alone, they still are."""
     db = await Database.open(tmp_path / "sample.sqlite3")
     offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
     await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
@@ -455,9 +455,10 @@ async def test_a_subject_no_offer_is_about_is_not_answered_by_a_general_word(tmp
     service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
     today = dt.date(2026, 12, 1)
     try:
-        for question in ("petanque spelen met andere gepensioneerden", "ik zoek een cursus fotografie"):
+        unanswered = ("petanque spelen met andere gepensioneerden", "ik zoek een cursus fotografie", "kinderboerderij")
+        for question in unanswered:  # a 'kinderboerderij' is a farm, not something for children
             assert service.search_sync(question, today=today).hits == (), question
-        for question in ("spelen met de kinderen", "een cursus"):
+        for question in ("spelen met de kinderen", "een cursus", "een filmvertoning"):  # a showing of a film
             assert service.search_sync(question, today=today).hits, question
     finally:
         service.close()
