@@ -47,6 +47,7 @@ class Lexicon:
     phrases: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     out_of_scope: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()  # words that say what form ('cursus', 'reis'), not what about
     places: frozenset[str] = frozenset()  # villages and towns: where someone lives or would go
     audiences: Mapping[str, AudienceRule] = field(default_factory=dict)  # word -> rule
     free_words: frozenset[str] = frozenset()
@@ -167,6 +168,10 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
             "[out_of_scope] words", _table("out_of_scope", document.get("out_of_scope", {})).get("words", [])
         )
     }
+    generic = {
+        " ".join(w)
+        for w in _word_list("[generic] words", _table("generic", document.get("generic", {})).get("words", []))
+    }
     places = {
         " ".join(w) for w in _word_list("[places] words", _table("places", document.get("places", {})).get("words", []))
     }
@@ -218,6 +223,7 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
         "synonyms",
         "stopwords",
         "out_of_scope",
+        "generic",
         "places",
         "audience",
         "price",
@@ -234,6 +240,7 @@ def parse_lexicon(document: Mapping[str, Any]) -> Lexicon:
         phrases=phrases,
         stopwords=frozenset(stopwords),
         out_of_scope=frozenset(out_of_scope),
+        generic=frozenset(generic),
         places=frozenset(places),
         audiences=audiences,
         free_words=frozenset(free_words),

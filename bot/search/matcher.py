@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -385,6 +385,8 @@ class Matcher:
                 if query.audience is not None:
                     score += _made_for(candidate)  # 'iets voor een baby': the baby group before the family day
             scored.append((min(_preferences(score, candidate, query), 100.0), candidate))
+        if scored and scorer.only_general_words_found(candidates.values()):
+            return [], scorer
         return scored, scorer
 
     def _semantic_entrants(self, plan: SearchPlan, cosines: np.ndarray) -> list[tuple[float, _Candidate]]:
@@ -783,6 +785,16 @@ class _Scorer:
         # has not: 'mijn vrouw is gestorven ... eens een warme maaltijd met anderen' asks for the meal.
         total = sum(self.concepts[i].weight * (matches[i] if self.concepts[i].story else 1.0) for i in indexes)
         return sum(self.concepts[i].weight * matches[i] for i in indexes) / total if total else 0.0
+
+    def only_general_words_found(self, candidates: Iterable[_Candidate]) -> bool:
+        """'petanque spelen': the word list knows petanque, but no offer is about it; 'spelen' alone,
+        a general word (lexicon [generic]), would answer with the card afternoon. No answer then."""
+        if self.access or not self.subject:
+            return False
+        found = {i for c in candidates for i, m in enumerate(self.matches(c)) if m > 0}
+        present = [i for i in self.subject if i in found]
+        missing = [i for i in self.subject if i not in found and not self.concepts[i].generic]
+        return bool(missing and present) and all(self.concepts[i].generic for i in present)
 
     def covers_the_subject(self, candidate: _Candidate) -> bool:
         """In a question with a subject and an access need: whether the offer is that subject, by the

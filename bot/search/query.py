@@ -17,7 +17,7 @@ from typing import cast
 
 from bot.platform.calendar import Holiday, Period
 from bot.search import dutch
-from bot.search.analyzer import Analyzer
+from bot.search.analyzer import LINKS, Analyzer
 from bot.search.dates import DATE_WORDS, DAY_PARTS, find_period, standard_date_word
 from bot.search.lexicon import AudienceRule, Need
 from bot.search.text import MAX_QUESTION_CHARS, words
@@ -35,6 +35,13 @@ OUT_OF_SCOPE_WEIGHT = 1.5
 OUT_OF_SCOPE_WITH_NEED = 0.5
 NEED_TERM_WEIGHT = 0.8
 UNKNOWN_WEIGHT = 0.5
+# 'cursus fotografie', 'karaoke avond': beside only general words, a word nobody's offer knows is the
+# subject; it weighs this many times the general words, so they alone never cover half the question.
+UNPLACED_SUBJECT_SHARE = 1.5
+FOREIGN_WORD = 3.0  # a word this common (Zipf) in English or French is no Dutch typo ('karting')
+MIN_FOREIGN_CHARS = 5
+MIN_REAL_CHARS = 4
+WORD_LANGUAGES = ("en", "fr")
 FILLER_WEIGHT = 0.15  # a very common word no offer uses ('zegt', 'sinds', 'nooit'): filler in a long story
 DIALECT_GUARD = 5.0  # a word this common (Zipf) in Dutch is read as typed, not as a spoken form of another
 SUGGEST_MAX_WORDS = 8  # 'bedoelde je ...?' only for a short question, never for a story
@@ -101,6 +108,8 @@ class Concept:
     need: Need | None = None
     fields: tuple[str, ...] | None = None  # the only fields this concept may match in (None: all)
     story: bool = False  # told in the story around a question, not asked: it helps an offer, never hinders it
+    unplaced: bool = False  # a content word no offer and no word list knows ('karaoke', 'fotografie')
+    generic: bool = False  # a word that says what form, not what about ('cursus', 'spelen': lexicon [generic])
 
 
 @dataclass(frozen=True)
@@ -313,6 +322,7 @@ class QueryParser:
                 concepts.append(concept)
                 by_token[token] = concept
         concepts = _either(concepts, by_token, tokens)
+        concepts = self._unplaced_subject(concepts)
         # An out-of-scope word weighs less when the question names a need: in "ik moet naar het
         # ziekenhuis, wie zorgt voor mijn kinderen" the hospital is the reason, childcare the question.
         access_needs = [n for n in needs if n.name != ASKS_ELIGIBILITY]  # 'aanvragen' alone says little
@@ -562,7 +572,8 @@ class QueryParser:
             dialect = None if dutch.is_real_word(token, DIALECT_GUARD) else self.vocabulary.dialect_form(token)
             if dialect is not None:
                 word = dialect
-            elif not dutch.is_real_word(token):  # 'horen' is no typo of 'huren', 'plein' none of 'klein'
+            elif not dutch.is_real_word(token) and not _foreign_word(token):
+                # 'horen' is no typo of 'huren', 'plein' none of 'klein', 'karting' none of 'korting'
                 correction = self.vocabulary.correct(token, cutoff=SUGGEST_CORRECTION)
                 accept = ACCEPT_SHORT_CORRECTION if len(token) <= 4 else ACCEPT_CORRECTION
                 if correction is not None and abs(len(correction.word) - len(token)) > 1:
@@ -588,11 +599,14 @@ class QueryParser:
             add(synonym, SYNONYM_WEIGHT * confidence)
         # Only parts the lexicon knows: in 'kaartnamiddag' the card game matters, not the afternoon.
         parts = [p for p in self.analyzer.compound_parts(word) if self.analyzer.is_known(p)]
+        if word not in self.vocabulary and not dutch.is_real_word(word) and _foreign_word(word):
+            parts = []  # 'dansant' (French) is no Dutch compound of 'dans'
         # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
         part_weight = KNOWN_COMPOUND_PART_WEIGHT if word in self.vocabulary else PART_WEIGHT
-        if word not in self.vocabulary and self._unplaced_modifier(word):
-            # 'paardrijden', 'hondenschool': a first part we cannot place says what kind of riding or
-            # school is meant; the head alone would find a ride or the football school.
+        if word not in self.vocabulary and (self._unplaced_modifier(word) or self._unplaced_head(word)):
+            # 'paardrijden', 'hondenschool', 'skireis': a first part we cannot place says what kind of
+            # riding, school or trip is meant; the head alone would find a ride or the football school.
+            # And a Dutch compound is its head: a 'kinderboerderij' is a farm, a 'carnavalstoet' a parade.
             part_weight = min(part_weight, UNPLACED_MODIFIER_PART_WEIGHT)
         for part in parts:
             add(part, part_weight * confidence)
@@ -605,14 +619,52 @@ class QueryParser:
         weight = 1.0 if known and word not in self.lexicon.places else UNKNOWN_WEIGHT
         if not known and dutch.is_common_word(word):
             weight = FILLER_WEIGHT  # 'mijn ziekenfonds zegt dat ...': 'zegt' is no subject
-        return Concept(token, alternatives, weight=weight)
+        unplaced = weight == UNKNOWN_WEIGHT and word not in self.lexicon.places and _real_word(word)
+        return Concept(token, alternatives, weight=weight, unplaced=unplaced, generic=self._generic(token))
+
+    def _unplaced_subject(self, concepts: list[Concept]) -> list[Concept]:
+        """'ik zoek een cursus fotografie', 'karaoke avond', 'les van yoga': beside only general words
+        (a course, an evening, a trip), a word no offer knows says what is asked. No offer is about it,
+        so the general word alone must not answer: the unknown word then weighs more than all of them."""
+        unplaced = [c for c in concepts if c.unplaced and not c.story]
+        if not unplaced:
+            return concepts
+        others = [
+            c
+            for c in concepts
+            if c.need is None and not c.out_of_scope and not c.story and not c.unplaced and not _filler(c)
+        ]
+        if not others or not all(self._generic(c.word) for c in others):
+            return concepts
+        weight = UNPLACED_SUBJECT_SHARE * sum(c.weight for c in others)
+        return [dataclasses.replace(c, weight=weight) if any(c is u for u in unplaced) else c for c in concepts]
+
+    def _generic(self, word: str) -> bool:
+        return word in self.lexicon.generic or dutch.lemma(word) in self.lexicon.generic
 
     def _unplaced_modifier(self, word: str) -> bool:
         """A compound of a known head and a first part neither the word list nor any offer uses."""
         parts = self.analyzer.compound_parts(word)
+        if len(parts) == 1 and word.endswith(parts[0]) and word != parts[0] and self.analyzer.is_known(parts[0]):
+            rest = word[: -len(parts[0])]  # 'skireis': a first part too short to split off ('ski')
+            return rest not in self._lexicon_words and rest not in self.vocabulary
         if len(parts) < 2 or not self.analyzer.is_known(parts[-1]):
             return False
         return not self.analyzer.is_known(parts[0]) and parts[0] not in self.vocabulary
+
+    def _unplaced_head(self, word: str) -> bool:
+        """A known first part before a head that is a real Dutch word nobody's offer or word list uses
+        ('kinder-boerderij', 'carnaval-stoet'); a general head ('filmvertoning') leaves the first part the subject."""
+        parts = self.analyzer.compound_parts(word)
+        if len(parts) != 2 or not self.analyzer.is_known(parts[0]) or self.analyzer.is_known(parts[1]):
+            return False
+        head = parts[1]
+        for link in sorted(LINKS, key=len, reverse=True):
+            if link and head.startswith(link) and dutch.is_real_word(head[len(link) :]):
+                head = head[len(link) :]  # 'kind' + 'er' + 'boerderij'
+                break
+        unused = head not in self.vocabulary and head not in self._lexicon_words
+        return unused and dutch.is_real_word(head) and not self._generic(head)
 
     def _need_concept(self, need: Need, typed: list[str]) -> Concept:
         """A need as one concept: offers of its kind or category, or that use its words."""
@@ -652,6 +704,18 @@ def _either(concepts: list[Concept], by_token: dict[str, Concept], tokens: list[
         concepts = [merged if c is left else c for c in concepts if c is not right]
         by_token[tokens[i - 1]] = by_token[tokens[i + 1]] = merged
     return concepts
+
+
+def _foreign_word(token: str) -> bool:
+    """A word of English or French ('karting', 'petanque'): what the person meant, not a typo."""
+    return len(token) >= MIN_FOREIGN_CHARS and any(dutch.zipf(token, lang) >= FOREIGN_WORD for lang in WORD_LANGUAGES)
+
+
+def _real_word(token: str) -> bool:
+    """A word of Dutch, English or French ('fotografie', 'karaoke', 'yoga'), not a dialect form or a typo."""
+    return len(token) >= MIN_REAL_CHARS and any(
+        dutch.zipf(token, lang) >= FOREIGN_WORD for lang in ("nl", *WORD_LANGUAGES)
+    )
 
 
 def _filler(concept: Concept) -> bool:

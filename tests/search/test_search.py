@@ -132,6 +132,24 @@ def test_a_compound_of_an_unknown_kind_does_not_fall_back_on_its_head(search):
     assert ids(search, "kringloopwinkel", "2027-03-03")[0] == "tweedehands-sportgerief-share-care"
 
 
+def test_a_general_word_beside_an_unknown_subject_does_not_answer(search):
+    """'karaoke avond', 'les van yoga': nothing is about karaoke or yoga, so an evening or a course
+    is no answer; 'skireis' is no trip of ours. Asked alone, the general word still lists what fits."""
+    for question in ("karaoke avond", "les van yoga", "engelse les voor volwassenen", "skireis voor jongeren"):
+        result = search.search_sync(question, today=TODAY)
+        assert result.hits == () and result.reason == "no_match", question
+    for question in ("cursus", "een avond", "een reis"):
+        assert ids(search, question), question
+
+
+def test_a_word_of_another_language_is_no_typo_of_an_offer_word(search):
+    """'karting' is French and English for go-karting, not a typo of 'korting'; 'kortin' still is."""
+    assert search.search_sync("karting voor mijn zoon", today=TODAY).hits == ()
+    assert "kortin" in search.parse_sync("kortin voor mijn zoon").corrections
+    # 'dansant' is not split as a Dutch compound of 'dans' unless offers use it: one that says 'thé dansant' is found
+    assert ids(search, "thé dansant voor senioren")[0] == "dansnamiddag-horizont"
+
+
 # --- when ------------------------------------------------------------------------------------
 
 
@@ -423,6 +441,25 @@ async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_fl
             assert hit1 >= 0.80, name
             assert hit3 >= 0.90, name
             assert abstention >= 0.90, name
+    finally:
+        service.close()
+
+
+async def test_a_subject_no_offer_is_about_is_not_answered_by_a_general_word(tmp_path, analyzer):
+    """data/offers.json has no petanque, photography or farm: 'spelen', 'cursus' or 'kinder-' alone is no
+    answer then ('petanque' is in the word list, 'fotografie' in no list). Alone, they still are."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    today = dt.date(2026, 12, 1)
+    try:
+        unanswered = ("petanque spelen met andere gepensioneerden", "ik zoek een cursus fotografie", "kinderboerderij")
+        for question in unanswered:  # a 'kinderboerderij' is a farm, not something for children
+            assert service.search_sync(question, today=today).hits == (), question
+        for question in ("spelen met de kinderen", "een cursus", "een filmvertoning"):  # a showing of a film
+            assert service.search_sync(question, today=today).hits, question
     finally:
         service.close()
 
