@@ -20,9 +20,9 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Final
 
+from bot.lang.frequencies import zipf as _zipf
 from bot.lang.languages import DUTCH
 from bot.platform.config import PROJECT_ROOT
 
@@ -68,16 +68,6 @@ def _word_script(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _wordfreq() -> ModuleType | None:
-    """wordfreq, imported once; None when it is missing (then only scripts are recognised)."""
-    try:
-        import wordfreq
-    except ImportError:
-        return None
-    return wordfreq
-
-
-@functools.lru_cache(maxsize=1)
 def _names() -> tuple[tuple[str, ...], ...]:
     """The network's names as word sequences, longest first; none when the file cannot be read."""
     try:
@@ -101,13 +91,6 @@ def _without_names(words: list[str]) -> list[str]:
         else:
             i += len(name)
     return kept
-
-
-def _zipf(word: str, lang: str) -> float:
-    module = _wordfreq()
-    if module is None:
-        return 0.0
-    return float(module.zipf_frequency(word, lang))
 
 
 def detect(text: str, *, current: str = DUTCH) -> Detection:

@@ -27,6 +27,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
+from bot.lang.frequencies import zipf
 from bot.lang.languages import DUTCH, LANGUAGES
 
 MAX_PHRASE_WORDS: Final = 4
@@ -102,15 +103,6 @@ def _simplemma() -> ModuleType | None:
     except ImportError:
         return None
     return simplemma
-
-
-@functools.lru_cache(maxsize=1)
-def _wordfreq() -> ModuleType | None:
-    try:
-        import wordfreq
-    except ImportError:
-        return None
-    return wordfreq
 
 
 def _lemma(word: str, lang: str) -> str:
@@ -195,8 +187,7 @@ class Glossary:
         """An unknown word that may name a kind of thing: not a small word of its language, no number."""
         if len(word) < MIN_MODIFIER_CHARS or word.isdigit():
             return False
-        module = _wordfreq()
-        return module is None or float(module.zipf_frequency(word, self.lang)) < FILLER_ZIPF
+        return zipf(word, self.lang) < FILLER_ZIPF
 
     def _phrase(self, tokens: list[str], lemmas: list[str], i: int) -> tuple[int, str] | None:
         for size in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
@@ -263,15 +254,12 @@ class Glossary:
 
     def _common_own_word(self, word: str) -> bool:
         """'other' is no typo of 'mother', 'river' none of 'driver': common words are what they are."""
-        module = _wordfreq()
-        return module is not None and float(module.zipf_frequency(word, self.lang)) >= OWN_WORD_ZIPF
+        return zipf(word, self.lang) >= OWN_WORD_ZIPF
 
     def _is_dutch(self, word: str) -> bool:
-        module = _wordfreq()
-        if module is None or not word.isascii():
+        if not word.isascii():
             return False
-        dutch = float(module.zipf_frequency(word, DUTCH))
-        own = float(module.zipf_frequency(word, self.lang))
+        dutch, own = zipf(word, DUTCH), zipf(word, self.lang)
         return dutch >= DUTCH_ZIPF and dutch >= own + DUTCH_LEAD
 
 
