@@ -739,7 +739,19 @@ def _foreign_word(token: str) -> bool:
 
 
 def _real_word(token: str) -> bool:
-    """A word of Dutch, English or French ('fotografie', 'karaoke', 'yoga'), not a dialect form or a typo."""
+    """A word of Dutch, English or French ('fotografie', 'karaoke', 'yoga'), not a dialect form or a typo;
+    or a compound of two such words ('trampoline-park', 'mini-golf'), as Dutch makes new ones every day."""
+    if len(token) < MIN_REAL_CHARS:
+        return False
+    if _listed_word(token):
+        return True
+    return any(
+        _listed_word(token[:cut]) and _listed_word(token[cut:])
+        for cut in range(MIN_REAL_CHARS, len(token) - MIN_REAL_CHARS + 1)
+    )
+
+
+def _listed_word(token: str) -> bool:
     return len(token) >= MIN_REAL_CHARS and any(
         dutch.zipf(token, lang) >= FOREIGN_WORD for lang in ("nl", *WORD_LANGUAGES)
     )
