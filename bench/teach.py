@@ -42,6 +42,7 @@ from bot.platform.db import Database  # noqa: E402
 from bot.search.analyzer import Analyzer  # noqa: E402
 from bot.search.lexicon import load_lexicon  # noqa: E402
 from bot.search.semantic.model import shared_embedder  # noqa: E402
+from bot.search.semantic.vectors import VectorKeeper  # noqa: E402
 from bot.search.service import SearchService  # noqa: E402
 from bot.teach.likeness import Embed  # noqa: E402
 from bot.teach.store import LessonStore  # noqa: E402
@@ -79,13 +80,17 @@ def load_model(wanted: bool) -> Embed | None:
 
 
 async def open_bot(offers_path: Path, folder: Path, embed: Embed | None) -> Bot:
+    """The bot as bot/core.py wires it: with the model, the search and the teacher both use it."""
     clock = ManualClock(dt.datetime(2026, 11, 26, 12, tzinfo=TZ))
     analyzer = Analyzer(load_lexicon(PROJECT_ROOT / "data" / "lexicon.toml"))
     path = folder / "teach.sqlite3"
     db = await Database.open(path)
     await OfferStore(db, analyzer, clock, TZ).save_many(read_offer_file(offers_path), source="bench", actor=ACTOR)
+    embedder = shared_embedder() if embed is not None else None
+    if embedder is not None:
+        await VectorKeeper(db, embedder).fill()
     holidays = load_holidays(PROJECT_ROOT / "data" / "holidays.toml")
-    search = SearchService(path, analyzer, clock=clock, tz=TZ, holidays=holidays, town="Bilzen")
+    search = SearchService(path, analyzer, clock=clock, tz=TZ, holidays=holidays, town="Bilzen", embedder=embedder)
     teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=TZ, embed=embed)
     return Bot(db, search, teacher)
 
