@@ -3,7 +3,11 @@
     python bench/teach.py                 # teach from teach_a, measure teach_b (with the model when installed)
     python bench/teach.py --no-model      # the same with words only
     python bench/teach.py --check 50      # teach 50 links, then run every question set: what changed?
-    python bench/teach.py --first teach_c --second teach_d   # the second pair, blind: measured once
+    python bench/teach.py --first teach_c --second teach_d   # later pairs: c/d, e/f (studied), g/h (blind)
+
+Each question takes the path of `python -m bot ask`: the care check first (a crisis gets no offer; distress
+and money worries the search without their trouble words, and no lesson), then the search with the model,
+then what was taught.
 
 1. teach_a (160 questions) goes through the bot. A simulated coordinator links each missed question once
    to its expected offers, and refers each out-of-scope question ('expect': []) with a referral.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -34,6 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.search_quality import SETS, Tally  # noqa: E402
+from bot.care.data import load_care  # noqa: E402
+from bot.care.desk import CareDesk  # noqa: E402
+from bot.care.detect import Detector  # noqa: E402
+from bot.care.probe import CareProbe  # noqa: E402
+from bot.core import care_probe, need_space  # noqa: E402
 from bot.offers.fileformat import read_offer_file  # noqa: E402
 from bot.offers.store import OfferStore  # noqa: E402
 from bot.platform.calendar import ManualClock, load_holidays  # noqa: E402
@@ -41,7 +51,9 @@ from bot.platform.config import PROJECT_ROOT  # noqa: E402
 from bot.platform.db import Database  # noqa: E402
 from bot.search.analyzer import Analyzer  # noqa: E402
 from bot.search.lexicon import load_lexicon  # noqa: E402
+from bot.search.matcher import SearchResult  # noqa: E402
 from bot.search.semantic.model import shared_embedder  # noqa: E402
+from bot.search.semantic.vectors import VectorKeeper  # noqa: E402
 from bot.search.service import SearchService  # noqa: E402
 from bot.teach.likeness import Embed  # noqa: E402
 from bot.teach.store import LessonStore  # noqa: E402
@@ -57,9 +69,20 @@ class Bot:
     db: Database
     search: SearchService
     teacher: Teacher
+    detector: Detector
+    probe: CareProbe | None = None
 
     async def ask(self, question: str, today: dt.date) -> Taught:
-        result = self.search.search_sync(question, today=today)
+        """The path of `python -m bot ask` (bot/cli.py): the care check first; a crisis gets no offer at all,
+        distress and money worries the search without their trouble words, and teaching only the rest."""
+        assessment = self.detector.assess(question)
+        if assessment.category is None and self.probe is not None and (guess := self.probe.guess(question)):
+            assessment = dataclasses.replace(assessment, category=guess.category, rest=question)
+        if assessment.crisis:
+            return Taught(SearchResult(self.search.parse_sync(question, today=today), (), reason="out_of_scope"))
+        result = self.search.search_sync(CareDesk.searched(question, assessment), today=today)
+        if assessment.category is not None:
+            return Taught(result)
         return await self.teacher.apply(question, result, today=today, count=False)
 
     async def close(self) -> None:
@@ -79,15 +102,22 @@ def load_model(wanted: bool) -> Embed | None:
 
 
 async def open_bot(offers_path: Path, folder: Path, embed: Embed | None) -> Bot:
+    """The bot as bot/core.py wires it: with the model, the search and the teacher both use it."""
     clock = ManualClock(dt.datetime(2026, 11, 26, 12, tzinfo=TZ))
     analyzer = Analyzer(load_lexicon(PROJECT_ROOT / "data" / "lexicon.toml"))
     path = folder / "teach.sqlite3"
     db = await Database.open(path)
     await OfferStore(db, analyzer, clock, TZ).save_many(read_offer_file(offers_path), source="bench", actor=ACTOR)
+    embedder = shared_embedder() if embed is not None else None
+    if embedder is not None:
+        await VectorKeeper(db, embedder).fill()
     holidays = load_holidays(PROJECT_ROOT / "data" / "holidays.toml")
-    search = SearchService(path, analyzer, clock=clock, tz=TZ, holidays=holidays, town="Bilzen")
-    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=TZ, embed=embed)
-    return Bot(db, search, teacher)
+    search = SearchService(path, analyzer, clock=clock, tz=TZ, holidays=holidays, town="Bilzen", embedder=embedder)
+    space = need_space(PROJECT_ROOT / "data", embedder) if embedder is not None else None
+    teacher = Teacher(LessonStore(db, clock), search, db, clock=clock, tz=TZ, embed=embed, need_space=space)
+    detector = Detector(load_care(PROJECT_ROOT / "data" / "care.toml"))
+    probe = care_probe(PROJECT_ROOT / "data", embedder) if embedder is not None else None
+    return Bot(db, search, teacher, detector, probe)
 
 
 def read(name: str) -> list[dict]:
@@ -217,7 +247,7 @@ async def check(embed: Embed | None, count: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             bot = await open_bot(offers_path, Path(tmp), embed)
             try:
-                plain = [bot.search.search_sync(r["q"], today=dt.date.fromisoformat(r["today"])) for r in rows]
+                plain = await answers(bot, rows)  # the same path as after teaching: the care check first
                 for row in lessons:
                     await bot.teacher.store.add("link", [row["q"]], offers=row["expect"], actor=ACTOR)
                 taught = await answers(bot, rows)
@@ -225,8 +255,8 @@ async def check(embed: Embed | None, count: int) -> None:
                 await bot.close()
         changed = meant = 0
         t_before, t_after = Tally(), Tally()
-        for row, result, after in zip(rows, plain, taught, strict=True):
-            old = [h.offer_id for h in result.hits[:3]]
+        for row, before, after in zip(rows, plain, taught, strict=True):
+            old = ids(before)
             new = ids(after)
             t_before.add(row["expect"], old)
             t_after.add(row["expect"], new)

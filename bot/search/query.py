@@ -17,7 +17,7 @@ from typing import cast
 
 from bot.platform.calendar import Holiday, Period
 from bot.search import dutch
-from bot.search.analyzer import LINKS, Analyzer
+from bot.search.analyzer import LINKS, MIN_PART, MIN_REST, Analyzer
 from bot.search.dates import DATE_WORDS, DAY_PARTS, find_period, standard_date_word
 from bot.search.lexicon import AudienceRule, Need
 from bot.search.text import MAX_QUESTION_CHARS, words
@@ -598,7 +598,7 @@ class QueryParser:
         for synonym in self._synonyms(word):
             add(synonym, SYNONYM_WEIGHT * confidence)
         # Only parts the lexicon knows: in 'kaartnamiddag' the card game matters, not the afternoon.
-        parts = [p for p in self.analyzer.compound_parts(word) if self.analyzer.is_known(p)]
+        parts = [p for p in self._compound_parts(word) if self.analyzer.is_known(p)]
         if word not in self.vocabulary and not dutch.is_real_word(word) and _foreign_word(word):
             parts = []  # 'dansant' (French) is no Dutch compound of 'dans'
         # When offers use the whole compound ('seniorenfilm'), its parts alone are weaker evidence.
@@ -608,9 +608,12 @@ class QueryParser:
             # riding, school or trip is meant; the head alone would find a ride or the football school.
             # And a Dutch compound is its head: a 'kinderboerderij' is a farm, a 'carnavalstoet' a parade.
             part_weight = min(part_weight, UNPLACED_MODIFIER_PART_WEIGHT)
+        as_typed = self.analyzer.compound_parts(word)
         for part in parts:
             add(part, part_weight * confidence)
-            if word not in self.vocabulary:  # an unknown compound: its parts' synonyms may find it
+            # An unknown compound: its parts' synonyms may find it. Not those of a verb stem read as its
+            # infinitive ('klim' -> klimmen): a second guess on a first one ('klimzaal' is no gym class).
+            if word not in self.vocabulary and part in as_typed:
                 for synonym in self._synonyms(part):
                     add(synonym, min(PART_SYNONYM_WEIGHT, part_weight) * confidence)
         known = word in self.vocabulary or lexicon_known or parts or len(alternatives) > 1
@@ -642,9 +645,33 @@ class QueryParser:
     def _generic(self, word: str) -> bool:
         return word in self.lexicon.generic or dutch.lemma(word) in self.lexicon.generic
 
+    def _compound_parts(self, word: str) -> tuple[str, ...]:
+        """A compound's parts, a verb stem as its infinitive: in 'zwemschool', 'kookclub' or 'leesgroep' the
+        first part is what is done ('zwem' -> zwemmen), which the word list knows by its dictionary form."""
+        parts = self.analyzer.compound_parts(word)
+        if parts and all(self.analyzer.is_known(p) for p in parts):
+            return parts
+        if not parts:  # 'wandelclub': neither half is a word of the list, but 'wandel' is a form of one
+            return self._verb_compound(word)
+        return tuple(
+            p if self.analyzer.is_known(p) or not self.analyzer.is_known(lemma := dutch.lemma(p)) else lemma
+            for p in parts
+        )
+
+    def _verb_compound(self, word: str) -> tuple[str, ...]:
+        """A verb stem the word list knows by its infinitive, before a real Dutch word: ('wandelen', 'club')."""
+        if len(word) < MIN_PART + MIN_REST:
+            return ()
+        for cut in range(len(word) - MIN_REST, MIN_PART - 1, -1):
+            stem, head = word[:cut], word[cut:]
+            verb = dutch.lemma(stem)
+            if verb != stem and self.analyzer.is_known(verb) and dutch.is_real_word(head):
+                return (verb, head)
+        return ()
+
     def _unplaced_modifier(self, word: str) -> bool:
         """A compound of a known head and a first part neither the word list nor any offer uses."""
-        parts = self.analyzer.compound_parts(word)
+        parts = self._compound_parts(word)
         if len(parts) == 1 and word.endswith(parts[0]) and word != parts[0] and self.analyzer.is_known(parts[0]):
             rest = word[: -len(parts[0])]  # 'skireis': a first part too short to split off ('ski')
             return rest not in self._lexicon_words and rest not in self.vocabulary
@@ -655,7 +682,7 @@ class QueryParser:
     def _unplaced_head(self, word: str) -> bool:
         """A known first part before a head that is a real Dutch word nobody's offer or word list uses
         ('kinder-boerderij', 'carnaval-stoet'); a general head ('filmvertoning') leaves the first part the subject."""
-        parts = self.analyzer.compound_parts(word)
+        parts = self._compound_parts(word)
         if len(parts) != 2 or not self.analyzer.is_known(parts[0]) or self.analyzer.is_known(parts[1]):
             return False
         head = parts[1]
@@ -712,7 +739,19 @@ def _foreign_word(token: str) -> bool:
 
 
 def _real_word(token: str) -> bool:
-    """A word of Dutch, English or French ('fotografie', 'karaoke', 'yoga'), not a dialect form or a typo."""
+    """A word of Dutch, English or French ('fotografie', 'karaoke', 'yoga'), not a dialect form or a typo;
+    or a compound of two such words ('trampoline-park', 'mini-golf'), as Dutch makes new ones every day."""
+    if len(token) < MIN_REAL_CHARS:
+        return False
+    if _listed_word(token):
+        return True
+    return any(
+        _listed_word(token[:cut]) and _listed_word(token[cut:])
+        for cut in range(MIN_REAL_CHARS, len(token) - MIN_REAL_CHARS + 1)
+    )
+
+
+def _listed_word(token: str) -> bool:
     return len(token) >= MIN_REAL_CHARS and any(
         dutch.zipf(token, lang) >= FOREIGN_WORD for lang in ("nl", *WORD_LANGUAGES)
     )

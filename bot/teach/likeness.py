@@ -56,6 +56,7 @@ class Wording:
     text: str
     terms: tuple[Term, ...]
     vector: np.ndarray | None = None
+    need: np.ndarray | None = None  # the vector in the need space (bot.teach.needspace), when there is one
 
     @property
     def is_empty(self) -> bool:

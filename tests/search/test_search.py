@@ -691,3 +691,26 @@ def test_a_story_about_something_else_with_a_question_without_subject_stays_out_
     story = "Mijn huisbaas wil de huur verhogen en ik heb al schulden. Alles kost geld. Wat kan ik doen?"
     result = search.search_sync(story, today=dt.date(2027, 1, 13))
     assert result.hits == () and result.reason == "out_of_scope"
+
+
+async def test_a_compound_is_read_by_what_is_done_and_a_new_compound_is_a_real_word(tmp_path, analyzer):
+    """'zwemschool', 'wandelclub': a verb stem first, as Dutch makes compounds every day; its infinitive
+    is what the word list knows. 'minigolf' and 'trampolinepark' are real words of two real words: beside
+    only a general word they are the subject, and nobody offers them."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    today = dt.date(2027, 2, 1)
+    try:
+        swim = service.search_sync("zwemschool voor mijn dochter van 7", today=today).hits
+        assert swim and swim[0].offer_id == "zwemlessen-kinderen-zaterdag"
+        walk = service.search_sync("wandelclub voor senioren", today=today).hits
+        assert walk and walk[0].offer_id == "natuurwandeling-munsterbos"
+        # The verb read from a stem brings no synonyms of its own: climbing is in the toddlers' gym group.
+        assert service.search_sync("is er een klimzaal voor volwassenen", today=today).hits == ()
+        assert service.search_sync("minigolf spelen met de familie", today=today).hits == ()
+        assert service.search_sync("spelen met de familie", today=today).hits
+    finally:
+        service.close()
