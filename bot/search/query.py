@@ -142,6 +142,7 @@ class Query:
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> word searched for
     suggestion: str | None = None  # a rewritten question to offer when nothing is found
     focus: str = ""  # in a long message, the sentences that ask something (what the model reads)
+    story: bool = False  # a long message of several sentences: it tells more than it asks
 
     @property
     def content_concepts(self) -> tuple[Concept, ...]:
@@ -202,8 +203,9 @@ class QueryParser:
 
     # --- parsing --------------------------------------------------------------------------
 
-    def parse(self, question: str, *, today: dt.date) -> Query:
-        """Read a question as typed by a person; never raises, whatever the input."""
+    def parse(self, question: str, *, today: dt.date, whole_story: bool = False) -> Query:
+        """Read a question as typed by a person; never raises, whatever the input. `whole_story`: a long
+        message's every sentence counts as much as the one that asks (when that one alone finds nothing)."""
         text = _EURO_AMOUNT.sub(r"\1 euro", question[:MAX_QUESTION_CHARS])  # '€75' -> '75 euro': no age
         typed = words(text)
         tokens = [self._spoken_form(t) for t in self._respell(typed)]
@@ -223,7 +225,7 @@ class QueryParser:
         used |= {i for i, t in enumerate(tokens) if i not in used and self._time_of_day(tokens, i)}
 
         audience = self._explicit_age(tokens, used)
-        focus, wish = self._wish(text)  # in a story with a question: the question and its words
+        focus, wish = ("", set()) if whole_story else self._wish(text)  # in a story: the question and its words
         story_needs: set[str] = set()  # needs named only in the story around the question
         free = cheap = reduction = False
         needs: list[Need] = []
@@ -384,6 +386,7 @@ class QueryParser:
             corrections=corrections,
             suggestion=suggestion,
             focus=focus,
+            story=_is_story(text),
         )
 
     def _child_comes_along(self, tokens: list[str]) -> bool:
@@ -408,9 +411,9 @@ class QueryParser:
         ask; without one, those with a wish ('ik zoek', 'ik wil', 'graag'). No such sentence, or
         only one sentence: every word counts the same, as in a short question.
         """
-        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
-        if len(sentences) < 2 or len(words(text)) < LONG_MESSAGE_WORDS:
+        if not _is_story(text):
             return "", set()
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         asking = [s for s in sentences if s.rstrip().endswith("?")]
         if not asking:
             asking = [s for s in sentences if not WISH_WORDS.isdisjoint(words(s))]
@@ -755,6 +758,11 @@ def _listed_word(token: str) -> bool:
     return len(token) >= MIN_REAL_CHARS and any(
         dutch.zipf(token, lang) >= FOREIGN_WORD for lang in ("nl", *WORD_LANGUAGES)
     )
+
+
+def _is_story(text: str) -> bool:
+    """A message of several sentences and at least LONG_MESSAGE_WORDS words."""
+    return len(words(text)) >= LONG_MESSAGE_WORDS and sum(1 for s in _SENTENCE_END.split(text) if s.strip()) >= 2
 
 
 def _filler(concept: Concept) -> bool:

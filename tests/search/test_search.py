@@ -714,3 +714,23 @@ async def test_a_compound_is_read_by_what_is_done_and_a_new_compound_is_a_real_w
         assert service.search_sync("spelen met de familie", today=today).hits
     finally:
         service.close()
+
+
+async def test_a_story_whose_question_names_nothing_is_answered_on_the_story(tmp_path, analyzer):
+    """'waar kan ik naartoe?' after a story about homework: the question alone finds nothing, so the story
+    says what is asked, where an offer covering a part of it is enough."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    story = (
+        "we zijn vorig jaar naar bilzen verhuisd. mijn zoon van 9 heeft veel moeite met zijn huiswerk "
+        "en ik kan hem daar niet bij helpen. waar kan ik naartoe?"
+    )
+    try:
+        found = [h.offer_id for h in service.search_sync(story, today=dt.date(2027, 3, 1)).hits]
+        assert "huistaakpunt-huis-van-het-kind" in found[:3]
+        assert service.search_sync("waar kan ik naartoe?", today=dt.date(2027, 3, 1)).hits == ()
+    finally:
+        service.close()
