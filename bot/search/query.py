@@ -228,6 +228,7 @@ class QueryParser:
         focus, wish = ("", set()) if whole_story else self._wish(text)  # in a story: the question and its words
         story_needs: set[str] = set()  # needs named only in the story around the question
         free = cheap = reduction = False
+        price_tokens: list[str] = []  # 'kansentarief', 'korting': a price wish, and maybe what is asked about
         needs: list[Need] = []
         need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
         out_of_scope: list[str] = []
@@ -269,6 +270,7 @@ class QueryParser:
                     cheap = True
                     reduction = reduction or bool(payload)
                     used |= span
+                    price_tokens.extend(key)
                 elif kind == "audience":
                     if _negated(tokens, i):
                         excluded.append(cast(AudienceRule, payload))
@@ -325,6 +327,11 @@ class QueryParser:
                 by_token[token] = concept
         concepts = _either(concepts, by_token, tokens)
         concepts = self._unplaced_subject(concepts)
+        if not concepts and not needs and not out_of_scope and period is None and price_tokens:
+            # 'wat is dat kansentarief eigenlijk': a price word that is a name, no everyday word ('goedkoop'),
+            # alone is what the question is about.
+            names = [t for t in dict.fromkeys(price_tokens) if t in self.vocabulary and not dutch.is_real_word(t)]
+            concepts = [c for t in names if (c := self._concept(t, corrections, suggestion_words)) is not None]
         # An out-of-scope word weighs less when the question names a need: in "ik moet naar het
         # ziekenhuis, wie zorgt voor mijn kinderen" the hospital is the reason, childcare the question.
         access_needs = [n for n in needs if n.name != ASKS_ELIGIBILITY]  # 'aanvragen' alone says little
@@ -569,6 +576,10 @@ class QueryParser:
         if _CLOCK_TIME.fullmatch(token):
             return None  # 'ik begin om 8u te werken': a time of day says nothing about the subject
         lexicon_known = token in self.lexicon.group_of or self.analyzer.stem(token) in self._stem_groups
+        if not lexicon_known and token not in self.vocabulary and not dutch.is_real_word(token):
+            small = self.lexicon.stopwords
+            if dutch.lemma(token) in small or self.analyzer.stem(token) in small:
+                return None  # 'hebde' (hebt ge), 'hedde': a spoken form of a small word says nothing of the subject
         word = token
         confidence = 1.0
         if token not in self.vocabulary and not lexicon_known:
