@@ -42,6 +42,7 @@ FIELD_WEIGHTS = {
 NEED_KIND_MATCH = 0.9
 NEED_CATEGORY_MATCH = 0.75
 MIN_COVERAGE = 0.5  # an offer must cover at least half of what the question asks
+STORY_COVERAGE = 0.25  # of a whole story (its question alone found nothing), a quarter: a story tells much more
 SUBJECT_COVERAGE = 0.75
 NAMED_SUBJECT = 0.9  # the offer the person named ('de babbeltafel'), not a compound part of it
 NOISE_FLOOR = 0.3  # a compound part's synonym somewhere in the small print is no match
@@ -288,6 +289,15 @@ class Matcher:
                 result = SearchResult(query, tuple(oos_hits), reason=None if oos_hits else "out_of_scope")
                 return SearchPlan(query, now, result)
             scored, scorer = self._score(query, now)
+            if not scored and query.story:
+                # 'ik kan niet helpen met hun huiswerk ... waar kan ik naartoe?': the question alone finds
+                # nothing, so the story around it says what is asked, and an offer for a part of it will do.
+                whole = self.parser.parse(question, today=today or now.date(), whole_story=True)
+                if any_time:
+                    whole = dataclasses.replace(whole, period=None)
+                story_scored, story_scorer = self._score(whole, now, STORY_COVERAGE)
+                if story_scored:
+                    query, scored, scorer = whole, story_scored, story_scorer
             if not scored and self._only_a_time(query):
                 # 'iets te doen op zaterdagvoormiddag' with nothing then: the nearest days after, said as such.
                 assert query.period is not None
@@ -349,7 +359,9 @@ class Matcher:
         second = ordered[1] if len(ordered) > 1 else 0.0
         return not (best >= CERTAIN_SCORE and second <= best - CERTAIN_GAP)
 
-    def _score(self, query: Query, now: dt.datetime) -> tuple[list[tuple[float, _Candidate]], _Scorer]:
+    def _score(
+        self, query: Query, now: dt.datetime, min_coverage: float = MIN_COVERAGE
+    ) -> tuple[list[tuple[float, _Candidate]], _Scorer]:
         """Every candidate that answers the question with its score by the word lists, unordered."""
         concepts = [c for c in query.concepts if c.alternatives or c.need is not None]
         content = [c for c in concepts if c.need is None and not c.out_of_scope]
@@ -375,7 +387,7 @@ class Matcher:
                 continue
             if concepts:
                 coverage = scorer.coverage(candidate)
-                if coverage < MIN_COVERAGE and not scorer.answers_one_part(candidate):
+                if coverage < min_coverage and not scorer.answers_one_part(candidate):
                     continue
                 score = 100.0 * coverage
                 if candidate.bm25 is not None and best_bm25:

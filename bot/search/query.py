@@ -142,6 +142,7 @@ class Query:
     corrections: dict[str, str] = field(default_factory=dict)  # typed word -> word searched for
     suggestion: str | None = None  # a rewritten question to offer when nothing is found
     focus: str = ""  # in a long message, the sentences that ask something (what the model reads)
+    story: bool = False  # a long message of several sentences: it tells more than it asks
 
     @property
     def content_concepts(self) -> tuple[Concept, ...]:
@@ -202,8 +203,9 @@ class QueryParser:
 
     # --- parsing --------------------------------------------------------------------------
 
-    def parse(self, question: str, *, today: dt.date) -> Query:
-        """Read a question as typed by a person; never raises, whatever the input."""
+    def parse(self, question: str, *, today: dt.date, whole_story: bool = False) -> Query:
+        """Read a question as typed by a person; never raises, whatever the input. `whole_story`: a long
+        message's every sentence counts as much as the one that asks (when that one alone finds nothing)."""
         text = _EURO_AMOUNT.sub(r"\1 euro", question[:MAX_QUESTION_CHARS])  # '€75' -> '75 euro': no age
         typed = words(text)
         tokens = [self._spoken_form(t) for t in self._respell(typed)]
@@ -223,9 +225,10 @@ class QueryParser:
         used |= {i for i, t in enumerate(tokens) if i not in used and self._time_of_day(tokens, i)}
 
         audience = self._explicit_age(tokens, used)
-        focus, wish = self._wish(text)  # in a story with a question: the question and its words
+        focus, wish = ("", set()) if whole_story else self._wish(text)  # in a story: the question and its words
         story_needs: set[str] = set()  # needs named only in the story around the question
         free = cheap = reduction = False
+        price_tokens: list[str] = []  # 'kansentarief', 'korting': a price wish, and maybe what is asked about
         needs: list[Need] = []
         need_words: dict[str, list[str]] = {}  # need name -> the single words that named it
         out_of_scope: list[str] = []
@@ -267,6 +270,7 @@ class QueryParser:
                     cheap = True
                     reduction = reduction or bool(payload)
                     used |= span
+                    price_tokens.extend(key)
                 elif kind == "audience":
                     if _negated(tokens, i):
                         excluded.append(cast(AudienceRule, payload))
@@ -323,6 +327,11 @@ class QueryParser:
                 by_token[token] = concept
         concepts = _either(concepts, by_token, tokens)
         concepts = self._unplaced_subject(concepts)
+        if not concepts and not needs and not out_of_scope and period is None and price_tokens:
+            # 'wat is dat kansentarief eigenlijk': a price word that is a name, no everyday word ('goedkoop'),
+            # alone is what the question is about.
+            names = [t for t in dict.fromkeys(price_tokens) if t in self.vocabulary and not dutch.is_real_word(t)]
+            concepts = [c for t in names if (c := self._concept(t, corrections, suggestion_words)) is not None]
         # An out-of-scope word weighs less when the question names a need: in "ik moet naar het
         # ziekenhuis, wie zorgt voor mijn kinderen" the hospital is the reason, childcare the question.
         access_needs = [n for n in needs if n.name != ASKS_ELIGIBILITY]  # 'aanvragen' alone says little
@@ -384,6 +393,7 @@ class QueryParser:
             corrections=corrections,
             suggestion=suggestion,
             focus=focus,
+            story=_is_story(text),
         )
 
     def _child_comes_along(self, tokens: list[str]) -> bool:
@@ -408,9 +418,9 @@ class QueryParser:
         ask; without one, those with a wish ('ik zoek', 'ik wil', 'graag'). No such sentence, or
         only one sentence: every word counts the same, as in a short question.
         """
-        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
-        if len(sentences) < 2 or len(words(text)) < LONG_MESSAGE_WORDS:
+        if not _is_story(text):
             return "", set()
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         asking = [s for s in sentences if s.rstrip().endswith("?")]
         if not asking:
             asking = [s for s in sentences if not WISH_WORDS.isdisjoint(words(s))]
@@ -566,6 +576,10 @@ class QueryParser:
         if _CLOCK_TIME.fullmatch(token):
             return None  # 'ik begin om 8u te werken': a time of day says nothing about the subject
         lexicon_known = token in self.lexicon.group_of or self.analyzer.stem(token) in self._stem_groups
+        if not lexicon_known and token not in self.vocabulary and not dutch.is_real_word(token):
+            small = self.lexicon.stopwords
+            if dutch.lemma(token) in small or self.analyzer.stem(token) in small:
+                return None  # 'hebde' (hebt ge), 'hedde': a spoken form of a small word says nothing of the subject
         word = token
         confidence = 1.0
         if token not in self.vocabulary and not lexicon_known:
@@ -755,6 +769,11 @@ def _listed_word(token: str) -> bool:
     return len(token) >= MIN_REAL_CHARS and any(
         dutch.zipf(token, lang) >= FOREIGN_WORD for lang in ("nl", *WORD_LANGUAGES)
     )
+
+
+def _is_story(text: str) -> bool:
+    """A message of several sentences and at least LONG_MESSAGE_WORDS words."""
+    return len(words(text)) >= LONG_MESSAGE_WORDS and sum(1 for s in _SENTENCE_END.split(text) if s.strip()) >= 2
 
 
 def _filler(concept: Concept) -> bool:

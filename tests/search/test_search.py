@@ -714,3 +714,47 @@ async def test_a_compound_is_read_by_what_is_done_and_a_new_compound_is_a_real_w
         assert service.search_sync("spelen met de familie", today=today).hits
     finally:
         service.close()
+
+
+async def test_a_story_whose_question_names_nothing_is_answered_on_the_story(tmp_path, analyzer):
+    """'waar kan ik naartoe?' after a story about homework: the question alone finds nothing, so the story
+    says what is asked, where an offer covering a part of it is enough."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    story = (
+        "we zijn vorig jaar naar bilzen verhuisd. mijn zoon van 9 heeft veel moeite met zijn huiswerk "
+        "en ik kan hem daar niet bij helpen. waar kan ik naartoe?"
+    )
+    try:
+        found = [h.offer_id for h in service.search_sync(story, today=dt.date(2027, 3, 1)).hits]
+        assert "huistaakpunt-huis-van-het-kind" in found[:3]
+        assert service.search_sync("waar kan ik naartoe?", today=dt.date(2027, 3, 1)).hits == ()
+    finally:
+        service.close()
+
+
+async def test_a_scheme_named_alone_a_spoken_small_word_and_who_minds_the_children(tmp_path, analyzer):
+    """'wat is dat kansentarief': a price word that is a name is what is asked about ('goedkoop' alone is
+    still no subject). 'hebde' (hebt ge) is a small word, so 'zaoterdag' is a question that is only a time.
+    'wie let er op mijn kinderen' asks for childcare beside the activity."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    today = dt.date(2027, 2, 1)
+
+    def found(question: str) -> list[str]:
+        return [h.offer_id for h in service.search_sync(question, today=today).hits]
+
+    try:
+        assert found("wat is dat kansentarief eigenlijk")[:1] == ["uitpas-kansentarief-bilzen"]
+        assert service.search_sync("is het goedkoop", today=today).reason == "empty"
+        assert "zwemlessen-kinderen-zaterdag" in found("hebde zaoterdag iets veur mien kinder")
+        sewing = found("ik wil naar het naaiatelier op maandag maar wie let er op mijn kinderen van 2 en 4")
+        assert {"naaiatelier-share-care", "oppas-huis-van-het-kind"} <= set(sewing[:3])
+    finally:
+        service.close()
