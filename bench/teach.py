@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import datetime as dt
 import json
 import sys
@@ -40,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.search_quality import SETS, Tally  # noqa: E402
 from bot.care.data import load_care  # noqa: E402
-from bot.care.desk import CareDesk  # noqa: E402
+from bot.care.desk import CareDesk, second_opinion  # noqa: E402
 from bot.care.detect import Detector  # noqa: E402
 from bot.care.probe import CareProbe  # noqa: E402
 from bot.core import care_probe, need_space  # noqa: E402
@@ -77,7 +76,7 @@ class Bot:
         distress and money worries the search without their trouble words, and teaching only the rest."""
         assessment = self.detector.assess(question)
         if assessment.category is None and self.probe is not None and (guess := self.probe.guess(question)):
-            assessment = dataclasses.replace(assessment, category=guess.category, rest=question)
+            assessment = second_opinion(assessment, guess, question)
         if assessment.crisis:
             return Taught(SearchResult(self.search.parse_sync(question, today=today), (), reason="out_of_scope"))
         result = self.search.search_sync(CareDesk.searched(question, assessment), today=today)

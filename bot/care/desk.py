@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from bot.care.data import CRISIS, CareData, HelpLine
 from bot.care.detect import NOTHING, Assessment, Detector
-from bot.care.probe import CareProbe
+from bot.care.probe import CareProbe, Guess
 from bot.chat.cards import hours_text
 from bot.chat.replies import Button, Message, join_lines
 from bot.lang.languages import DUTCH
@@ -47,6 +47,14 @@ class CareAnswer:
     @property
     def result_ids(self) -> list[str]:
         return [h.offer_id for h in self.result.hits] if self.result is not None else []
+
+
+def second_opinion(assessment: Assessment, guess: Guess, text: str) -> Assessment:
+    """Only the model sees trouble: answered as that trouble, but not sure (the person can still get the
+    leisure answer with one tap), and the whole message is what is left to search."""
+    return dataclasses.replace(
+        assessment, category=guess.category, rules=("model",), rest=text, sure=False, pointer=False
+    )
 
 
 class CareDesk:
@@ -81,13 +89,7 @@ class CareDesk:
         if assessment.category is not None or self.probe is None:
             return assessment
         guess = await asyncio.to_thread(self.probe.guess, text)
-        if guess is None:
-            return assessment
-        # Only the model sees trouble: answered as that trouble, but not sure (the person can still get the
-        # leisure answer with one tap), and the whole message is what is left to search.
-        return dataclasses.replace(
-            assessment, category=guess.category, rules=("model",), rest=text, sure=False, pointer=False
-        )
+        return assessment if guess is None else second_opinion(assessment, guess, text)
 
     def assess_words(self, text: str) -> Assessment:
         """The word lists of data/care.toml alone."""

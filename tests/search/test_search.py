@@ -55,6 +55,18 @@ def search(store, analyzer, tmp_path) -> Iterator[SearchService]:
     service.close()
 
 
+@pytest.fixture
+async def sample(analyzer, tmp_path) -> AsyncIterator[SearchService]:
+    """A search over the bundled sample offers (data/offers.json), as the held-out question sets ask about."""
+    db = await Database.open(tmp_path / "sample.sqlite3")
+    offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
+    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
+    await db.close()
+    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
+    yield service
+    service.close()
+
+
 TODAY = dt.date(2027, 3, 3)
 
 
@@ -424,44 +436,28 @@ def test_a_word_is_not_silently_corrected_to_one_two_letters_shorter(search):
 STUDIED_SETS = [f"heldout{n}_queries.jsonl" for n in ("", *range(2, 13))]
 
 
-async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_floor(tmp_path, analyzer):
+async def test_the_studied_question_sets_about_the_sample_offers_stay_above_a_floor(sample):
     """Questions by teammates about data/offers.json, each studied after one blind measurement.
 
     A floor against regressions when the word list changes; the newest set (the blind one) is left
     out on purpose: bench/search_quality.py measures it.
     """
-    db = await Database.open(tmp_path / "sample.sqlite3")
-    offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
-    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
-    await db.close()
-    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
-    try:
-        for name in STUDIED_SETS:
-            hit1, hit3, abstention = quality(service, FIXTURES / name)
-            assert hit1 >= 0.80, name
-            assert hit3 >= 0.90, name
-            assert abstention >= 0.90, name
-    finally:
-        service.close()
+    for name in STUDIED_SETS:
+        hit1, hit3, abstention = quality(sample, FIXTURES / name)
+        assert hit1 >= 0.80, name
+        assert hit3 >= 0.90, name
+        assert abstention >= 0.90, name
 
 
-async def test_a_subject_no_offer_is_about_is_not_answered_by_a_general_word(tmp_path, analyzer):
+async def test_a_subject_no_offer_is_about_is_not_answered_by_a_general_word(sample):
     """data/offers.json has no petanque, photography or farm: 'spelen', 'cursus' or 'kinder-' alone is no
     answer then ('petanque' is in the word list, 'fotografie' in no list). Alone, they still are."""
-    db = await Database.open(tmp_path / "sample.sqlite3")
-    offers = OfferStore(db, analyzer, clock_at(2026, 12, 1, 9, 0), TZ)
-    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
-    await db.close()
-    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
     today = dt.date(2026, 12, 1)
-    try:
-        unanswered = ("petanque spelen met andere gepensioneerden", "ik zoek een cursus fotografie", "kinderboerderij")
-        for question in unanswered:  # a 'kinderboerderij' is a farm, not something for children
-            assert service.search_sync(question, today=today).hits == (), question
-        for question in ("spelen met de kinderen", "een cursus", "een filmvertoning"):  # a showing of a film
-            assert service.search_sync(question, today=today).hits, question
-    finally:
-        service.close()
+    unanswered = ("petanque spelen met andere gepensioneerden", "ik zoek een cursus fotografie", "kinderboerderij")
+    for question in unanswered:  # a 'kinderboerderij' is a farm, not something for children
+        assert sample.search_sync(question, today=today).hits == (), question
+    for question in ("spelen met de kinderen", "een cursus", "een filmvertoning"):  # a showing of a film
+        assert sample.search_sync(question, today=today).hits, question
 
 
 def test_a_child_that_comes_along_or_a_parent_at_work_asks_for_childcare(search):
@@ -693,68 +689,44 @@ def test_a_story_about_something_else_with_a_question_without_subject_stays_out_
     assert result.hits == () and result.reason == "out_of_scope"
 
 
-async def test_a_compound_is_read_by_what_is_done_and_a_new_compound_is_a_real_word(tmp_path, analyzer):
+async def test_a_compound_is_read_by_what_is_done_and_a_new_compound_is_a_real_word(sample):
     """'zwemschool', 'wandelclub': a verb stem first, as Dutch makes compounds every day; its infinitive
     is what the word list knows. 'minigolf' and 'trampolinepark' are real words of two real words: beside
     only a general word they are the subject, and nobody offers them."""
-    db = await Database.open(tmp_path / "sample.sqlite3")
-    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
-    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
-    await db.close()
-    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
     today = dt.date(2027, 2, 1)
-    try:
-        swim = service.search_sync("zwemschool voor mijn dochter van 7", today=today).hits
-        assert swim and swim[0].offer_id == "zwemlessen-kinderen-zaterdag"
-        walk = service.search_sync("wandelclub voor senioren", today=today).hits
-        assert walk and walk[0].offer_id == "natuurwandeling-munsterbos"
-        # The verb read from a stem brings no synonyms of its own: climbing is in the toddlers' gym group.
-        assert service.search_sync("is er een klimzaal voor volwassenen", today=today).hits == ()
-        assert service.search_sync("minigolf spelen met de familie", today=today).hits == ()
-        assert service.search_sync("spelen met de familie", today=today).hits
-    finally:
-        service.close()
+    swim = sample.search_sync("zwemschool voor mijn dochter van 7", today=today).hits
+    assert swim and swim[0].offer_id == "zwemlessen-kinderen-zaterdag"
+    walk = sample.search_sync("wandelclub voor senioren", today=today).hits
+    assert walk and walk[0].offer_id == "natuurwandeling-munsterbos"
+    # The verb read from a stem brings no synonyms of its own: climbing is in the toddlers' gym group.
+    assert sample.search_sync("is er een klimzaal voor volwassenen", today=today).hits == ()
+    assert sample.search_sync("minigolf spelen met de familie", today=today).hits == ()
+    assert sample.search_sync("spelen met de familie", today=today).hits
 
 
-async def test_a_story_whose_question_names_nothing_is_answered_on_the_story(tmp_path, analyzer):
+async def test_a_story_whose_question_names_nothing_is_answered_on_the_story(sample):
     """'waar kan ik naartoe?' after a story about homework: the question alone finds nothing, so the story
     says what is asked, where an offer covering a part of it is enough."""
-    db = await Database.open(tmp_path / "sample.sqlite3")
-    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
-    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
-    await db.close()
-    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
     story = (
         "we zijn vorig jaar naar bilzen verhuisd. mijn zoon van 9 heeft veel moeite met zijn huiswerk "
         "en ik kan hem daar niet bij helpen. waar kan ik naartoe?"
     )
-    try:
-        found = [h.offer_id for h in service.search_sync(story, today=dt.date(2027, 3, 1)).hits]
-        assert "huistaakpunt-huis-van-het-kind" in found[:3]
-        assert service.search_sync("waar kan ik naartoe?", today=dt.date(2027, 3, 1)).hits == ()
-    finally:
-        service.close()
+    found = [h.offer_id for h in sample.search_sync(story, today=dt.date(2027, 3, 1)).hits]
+    assert "huistaakpunt-huis-van-het-kind" in found[:3]
+    assert sample.search_sync("waar kan ik naartoe?", today=dt.date(2027, 3, 1)).hits == ()
 
 
-async def test_a_scheme_named_alone_a_spoken_small_word_and_who_minds_the_children(tmp_path, analyzer):
+async def test_a_scheme_named_alone_a_spoken_small_word_and_who_minds_the_children(sample):
     """'wat is dat kansentarief': a price word that is a name is what is asked about ('goedkoop' alone is
     still no subject). 'hebde' (hebt ge) is a small word, so 'zaoterdag' is a question that is only a time.
     'wie let er op mijn kinderen' asks for childcare beside the activity."""
-    db = await Database.open(tmp_path / "sample.sqlite3")
-    offers = OfferStore(db, analyzer, clock_at(2026, 11, 26, 12, 0), TZ)
-    await offers.save_many(read_offer_file(DATA / "offers.json"), source="test", actor="test")
-    await db.close()
-    service = open_service(offers, analyzer, tmp_path / "sample.sqlite3")
     today = dt.date(2027, 2, 1)
 
     def found(question: str) -> list[str]:
-        return [h.offer_id for h in service.search_sync(question, today=today).hits]
+        return [h.offer_id for h in sample.search_sync(question, today=today).hits]
 
-    try:
-        assert found("wat is dat kansentarief eigenlijk")[:1] == ["uitpas-kansentarief-bilzen"]
-        assert service.search_sync("is het goedkoop", today=today).reason == "empty"
-        assert "zwemlessen-kinderen-zaterdag" in found("hebde zaoterdag iets veur mien kinder")
-        sewing = found("ik wil naar het naaiatelier op maandag maar wie let er op mijn kinderen van 2 en 4")
-        assert {"naaiatelier-share-care", "oppas-huis-van-het-kind"} <= set(sewing[:3])
-    finally:
-        service.close()
+    assert found("wat is dat kansentarief eigenlijk")[:1] == ["uitpas-kansentarief-bilzen"]
+    assert sample.search_sync("is het goedkoop", today=today).reason == "empty"
+    assert "zwemlessen-kinderen-zaterdag" in found("hebde zaoterdag iets veur mien kinder")
+    sewing = found("ik wil naar het naaiatelier op maandag maar wie let er op mijn kinderen van 2 en 4")
+    assert {"naaiatelier-share-care", "oppas-huis-van-het-kind"} <= set(sewing[:3])
